@@ -1,0 +1,95 @@
+/*
+ * buf: growable byte buffers with a ceiling.  Growth doubles the capacity so
+ * appending n bytes one at a time costs O(n); the ceiling is checked before
+ * any allocation, never after.
+ */
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+buf_init(struct buf *b, size_t max_len)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max_len = max_len;
+}
+
+int
+buf_reserve(struct buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (extra > b->max_len - b->len)
+        return BUF_TOOBIG;
+    need = b->len + extra + 1; /* room for a terminating NUL */
+    if (need <= b->cap)
+        return BUF_OK;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
+    p = realloc(b->data, cap);
+    if (p == NULL)
+        return BUF_NOMEM;
+    b->data = p;
+    b->cap = cap;
+    return BUF_OK;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+    int rc;
+
+    if (n == 0)
+        return BUF_OK;
+    if ((rc = buf_reserve(b, n)) != BUF_OK)
+        return rc;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return BUF_OK;
+}
+
+int
+buf_putc(struct buf *b, char c)
+{
+    return buf_append(b, &c, 1);
+}
+
+void
+buf_free(struct buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int
+buf_to_text(struct buf *b, struct text *t)
+{
+    if (b->data == NULL) {
+        int rc = buf_reserve(b, 0);
+        if (rc != BUF_OK)
+            return rc;
+        b->data[0] = '\0';
+    }
+    t->data = b->data;
+    t->len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return BUF_OK;
+}
+
+void
+text_free(struct text *t)
+{
+    if (t == NULL)
+        return;
+    free(t->data);
+    t->data = NULL;
+    t->len = 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * buf: a growable byte buffer with a ceiling, and the UTF-8 text it becomes.
+ *
+ * Every buffer that holds outside input has a maximum size, fixed when it is
+ * made (curl's dynbuf does the same), so a hostile page cannot make the
+ * process grow without bound.  A buffer that would pass its ceiling refuses
+ * the append and stays as it was.
+ */
+#ifndef FACTD_BUF_H
+#define FACTD_BUF_H
+
+#include <stddef.h>
+
+/* UTF-8 text, NUL-terminated.  The holder of the struct owns data. */
+struct text {
+    char *data; /* From malloc(); freed by text_free(). */
+    size_t len; /* Bytes, without the terminating NUL. */
+};
+
+struct buf {
+    char *data;     /* From malloc(); NULL until the first append. */
+    size_t len;     /* Bytes in use. */
+    size_t cap;     /* Bytes allocated. */
+    size_t max_len; /* Ceiling on len. */
+};
+
+enum buf_status {
+    BUF_OK = 0,
+    BUF_NOMEM = -1,  /* malloc failed */
+    BUF_TOOBIG = -2, /* the append would pass max_len */
+};
+
+/* Making and growing. */
+void buf_init(struct buf *b, size_t max_len);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_putc(struct buf *b, char c);
+int buf_reserve(struct buf *b, size_t extra);
+void buf_free(struct buf *b);
+
+/* Hand the bytes over as text: b is left empty, t owns the memory. */
+int buf_to_text(struct buf *b, struct text *t);
+
+/* text_free(NULL) and freeing an empty text do nothing. */
+void text_free(struct text *t);
+
+#endif

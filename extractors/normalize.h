@@ -1,0 +1,27 @@
+/*
+ * normalize: NFKC-fold UTF-8 text (ICU unorm2) so that full-width digits and
+ * signs (１５．７％), ㎡ and the full-width punctuation ，；：！？ become their
+ * ASCII forms, which the patterns are written for.
+ *
+ * Two departures from plain NFKC, both so that no digit appears that the
+ * author did not write as a number: enclosed list markers (①, ⑴, ❶...) are
+ * left as they are rather than folded to a digit glued to the next word;
+ * and zero-width characters (U+200B..U+200D, U+2060, U+FEFF) are removed.
+ * CR LF and lone CR become LF.  Fact offsets count bytes of this output.
+ */
+#ifndef FACTD_NORMALIZE_H
+#define FACTD_NORMALIZE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+/*
+ * Normalize in[0..len) (UTF-8; invalid sequences become U+FFFD) into out, which
+ * the caller owns afterwards.  out never passes max_out bytes.  Returns 0, or
+ * -1 with err set.
+ */
+int normalize_text(const char *in, size_t len, size_t max_out, struct text *out, struct err *err);
+
+#endif
