@@ -1,0 +1,286 @@
+/*
+ * extract_cmd: the extract command.  It is the whole extraction pipeline
+ * without a store: each input is read, decoded, normalized and run through
+ * the pattern set, and each fact becomes one JSON object on a line of its own.
+ *
+ * Exit status: 0 when every input was read, 1 when some could not be (each is
+ * named on stderr and the rest are still processed), 2 for usage errors and
+ * pattern errors.
+ */
+#include "extract_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "files.h"
+#include "json.h"
+#include "page.h"
+#include "patternset.h"
+
+#define DEFAULT_MAX_BYTES (32u << 20)
+
+struct run {
+    const struct patternset *ps;
+    size_t max_bytes;
+    int year;
+    const char *charset;
+    int failed;
+    size_t docs, facts;
+};
+
+static const char *const page_exts[] = {".txt", ".html", ".htm", ".shtml", ".xhtml", NULL};
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: factd extract [--patterns DIR] [--max-bytes N] [--year YYYY]\n"
+          "                     [--charset LABEL] [FILE|DIR|-]...\n"
+          "\n"
+          "Print the facts of each page as JSON, one object per line.  A DIR is\n"
+          "searched recursively for .txt, .html and .htm files; - reads standard input.\n"
+          "Pages may be in any charset (BOM, <meta>, else detection) and HTML or text.\n"
+          "\n"
+          "  -p, --patterns DIR   pattern directory (default: the source tree's when run\n"
+          "                       from a build tree, else the installed one)\n"
+          "  -m, --max-bytes N    refuse inputs larger than N bytes (default 33554432)\n"
+          "  -y, --year YYYY      year of the documents, for 今年, when a page does not say\n"
+          "  -c, --charset LABEL  decode every input with this charset\n"
+          "  -h, --help           this text\n"
+          "\n"
+          "Fields: doc kind value value_max qualifier text unit sentence clause year\n"
+          "stance offset pattern.  offset counts bytes of the normalized UTF-8 text.\n"
+          "Exit status: 0 all inputs read, 1 some could not be, 2 usage or pattern error.\n",
+          f);
+}
+
+static void
+print_span(FILE *out, const char *text, struct span s)
+{
+    json_string(out, text + s.off, s.len);
+}
+
+static void
+print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *text,
+           const struct fact *f)
+{
+    fputs("{\"doc\":", out);
+    json_cstring(out, doc);
+    fputs(",\"kind\":", out);
+    json_cstring(out, fact_kind_name(f->kind));
+    fputs(",\"value\":", out);
+    json_number(out, f->value);
+    fputs(",\"value_max\":", out);
+    if (f->has_max)
+        json_number(out, f->value_max);
+    else
+        fputs("null", out);
+    fputs(",\"qualifier\":", out);
+    json_cstring(out, fact_qual_name(f->qualifier));
+    fputs(",\"text\":", out);
+    print_span(out, text, f->text);
+    fputs(",\"unit\":", out);
+    {
+        /* The unit as written: the multiplier (万) and the unit word, without
+         * the spaces a spaced-out page puts between characters. */
+        char unit[128];
+        size_t n = 0;
+        const struct pattern *p = patternset_get(ps, (size_t)f->pattern);
+        struct span parts[2] = {f->mult, f->unit};
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < parts[k].len && n + 1 < sizeof unit; i++) {
+                char c = text[parts[k].off + i];
+                if (c != ' ' && c != '\t')
+                    unit[n++] = c;
+            }
+        if (f->unit.len == 0) {
+            size_t ul = strlen(p->units[0].surface);
+            if (n + ul < sizeof unit) {
+                memcpy(unit + n, p->units[0].surface, ul);
+                n += ul;
+            }
+        }
+        json_string(out, unit, n);
+    }
+    fputs(",\"sentence\":", out);
+    print_span(out, text, f->sentence);
+    fputs(",\"clause\":", out);
+    print_span(out, text, f->clause);
+    fputs(",\"year\":", out);
+    if (f->year > 0)
+        fprintf(out, "%d", f->year);
+    else
+        fputs("null", out);
+    fputs(",\"stance\":", out);
+    json_cstring(out, fact_stance_name(f->stance));
+    fprintf(out, ",\"offset\":%zu,\"pattern\":", f->text.off);
+    json_cstring(out, patternset_get(ps, (size_t)f->pattern)->id);
+    fputs("}\n", out);
+}
+
+static void
+report(const struct err *err)
+{
+    char msg[1024];
+    err_format(err, msg, sizeof msg);
+    fprintf(stderr, "factd: %s\n", msg);
+}
+
+static int
+one_input(void *arg, const char *path)
+{
+    struct run *r = arg;
+    struct text raw = {0};
+    struct doc d;
+    struct err err;
+    struct fact_list facts;
+    struct extract_stats st;
+
+    if (files_read(path, r->max_bytes, &raw, &err) != 0) {
+        report(&err);
+        r->failed = 1;
+        return 0;
+    }
+    struct page pg = {path, raw.data, raw.len, NULL, r->charset, -1};
+    /* Extensions are a hint the bytes can overrule only for text files. */
+    size_t n = strlen(path);
+    if ((n > 5 && strcasecmp(path + n - 5, ".html") == 0) ||
+        (n > 4 && strcasecmp(path + n - 4, ".htm") == 0))
+        pg.html = 1;
+    if (page_to_doc(&pg, r->max_bytes * 4 + 4096, &d, &err) != 0) {
+        report(&err);
+        r->failed = 1;
+        text_free(&raw);
+        return 0;
+    }
+    text_free(&raw);
+    if (d.cs.warning[0] != '\0')
+        fprintf(stderr, "factd: %s: %s\n", path, d.cs.warning);
+    if (d.cs.invalid > 0)
+        fprintf(stderr,
+                "factd: %s: byte %lld: %zu invalid %s sequence%s replaced with U+FFFD\n", path,
+                d.cs.first_invalid, d.cs.invalid, d.cs.name, d.cs.invalid == 1 ? "" : "s");
+    fact_list_init(&facts);
+    if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st,
+                    &err) != 0) {
+        err_file(&err, path);
+        report(&err);
+        r->failed = 1;
+    } else {
+        for (size_t i = 0; i < facts.n; i++)
+            print_fact(stdout, r->ps, path, d.text.data, &facts.v[i]);
+        r->facts += facts.n;
+    }
+    if (st.limit_hits > 0)
+        fprintf(stderr,
+                "factd: %s: byte %zu: pattern %s gave up at its match limit (%zu time%s); "
+                "the other patterns still ran\n",
+                path, st.limit_offset, st.limit_pattern, st.limit_hits,
+                st.limit_hits == 1 ? "" : "s");
+    r->docs++;
+    fact_list_free(&facts);
+    doc_free(&d);
+    return 0;
+}
+
+const char *
+default_patterns_dir(void)
+{
+    /* Run from the build tree (a CMakeCache.txt next to the binary), use the
+     * source tree's patterns, so a developer's edits take effect at once. */
+    char exe[PATH_MAX], cache[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            snprintf(cache, sizeof cache, "%s/CMakeCache.txt", exe);
+            if (access(cache, R_OK) == 0)
+                return FACTD_SOURCE_PATTERNS;
+        }
+    }
+    return FACTD_INSTALLED_PATTERNS;
+}
+
+int
+extract_cmd(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"patterns", required_argument, NULL, 'p'}, {"max-bytes", required_argument, NULL, 'm'},
+        {"year", required_argument, NULL, 'y'},     {"charset", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    struct run r = {0};
+    const char *dir = NULL;
+    struct err err;
+    int c;
+
+    r.max_bytes = DEFAULT_MAX_BYTES;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:m:y:c:h", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'p':
+            dir = optarg;
+            break;
+        case 'm':
+            errno = 0;
+            r.max_bytes = (size_t)strtoull(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || r.max_bytes == 0 || optarg[0] == '-') {
+                fprintf(stderr, "factd extract: --max-bytes wants a positive number, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'y': {
+            long y = strtol(optarg, &end, 10);
+            if (*end != '\0' || y < 1900 || y > 2100) {
+                fprintf(stderr, "factd extract: --year wants a year such as 2025, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            r.year = (int)y;
+            break;
+        }
+        case 'c':
+            r.charset = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fputs("factd extract: no input (name files, directories, or - for standard input)\n",
+              stderr);
+        usage(stderr);
+        return 2;
+    }
+    if (dir == NULL)
+        dir = default_patterns_dir();
+    struct patternset *ps = patternset_load(dir, &err);
+    if (ps == NULL) {
+        report(&err);
+        return 2;
+    }
+    r.ps = ps;
+    for (int i = optind; i < argc; i++)
+        if (files_walk(argv[i], page_exts, one_input, &r, &err) != 0) {
+            report(&err);
+            r.failed = 1;
+        }
+    patternset_free(ps);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "factd extract: error writing output: %s\n", strerror(errno));
+        return 1;
+    }
+    return r.failed ? 1 : 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * json: escaping.  Only the characters JSON requires are escaped; Chinese
+ * text stays readable in the output.
+ */
+#include "json.h"
+
+#include <math.h>
+
+void
+json_string(FILE *f, const char *s, size_t len)
+{
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                fprintf(f, "\\u%04x", c);
+            else
+                putc(c, f);
+        }
+    }
+    putc('"', f);
+}
+
+void
+json_cstring(FILE *f, const char *s)
+{
+    size_t n = 0;
+    if (s == NULL) {
+        fputs("null", f);
+        return;
+    }
+    while (s[n] != '\0')
+        n++;
+    json_string(f, s, n);
+}
+
+void
+json_number(FILE *f, double v)
+{
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    if (v == 0)
+        v = 0; /* no "-0" */
+    fprintf(f, "%.15g", v);
+}

@@ -1,0 +1,44 @@
+/*
+ * main: the factd command line.  Each command is its own module; main only
+ * picks one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "extract_cmd.h"
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: factd COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Commands:\n"
+          "  extract   print the facts of report pages as JSON lines\n"
+          "  version   print the version\n"
+          "\n"
+          "factd COMMAND --help describes a command.\n",
+          f);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "extract") == 0)
+        return extract_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("factd %s\n", FACTD_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "factd: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

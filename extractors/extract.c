@@ -1,0 +1,726 @@
+/*
+ * extract: from pattern matches to facts.
+ *
+ * The text is walked one sentence at a time, because no fact crosses a
+ * sentence and because most sentences hold none: a pattern runs on a
+ * sentence only when the sentence contains one of its "near" words (its unit
+ * surfaces by default), which a memmem() finds far faster than a regex scan.
+ *
+ * For each sentence the candidates of every pattern are collected, checked
+ * against the guards, resolved where two patterns read the same number, and
+ * only then given their context (year, stance, position), since those depend
+ * on the other facts of the sentence.
+ */
+#include "extract.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numeral.h"
+#include "segment.h"
+
+#define MAX_LIST_ITEMS 16
+#define MAX_YEARS      32
+#define MAX_CUES       64
+
+struct cand {
+    struct fact f;
+    size_t num_off, num_end; /* the number(s) read, for overlap checks */
+    size_t core_len;         /* match length without qualifier words */
+};
+
+struct cands {
+    struct cand *v;
+    size_t n, cap;
+};
+
+static int
+cands_push(struct cands *c, const struct cand *x)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        struct cand *v = realloc(c->v, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = *x;
+    return 0;
+}
+
+/* ---- characters ---- */
+
+/* Decode the UTF-8 character at p (valid input assumed); *n gets its length. */
+static unsigned
+cp_at(const char *p, size_t *n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    if (s[0] < 0x80) {
+        *n = 1;
+        return s[0];
+    }
+    if (s[0] < 0xE0) {
+        *n = 2;
+        return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    }
+    if (s[0] < 0xF0) {
+        *n = 3;
+        return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    }
+    *n = 4;
+    return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+}
+
+/* The character before byte offset pos, not looking before lo; 0 if none. */
+static unsigned
+cp_before(const char *text, size_t lo, size_t pos, size_t *start)
+{
+    size_t n, i = pos;
+    if (pos <= lo)
+        return 0;
+    do
+        i--;
+    while (i > lo && ((unsigned char)text[i] & 0xC0) == 0x80);
+    *start = i;
+    return cp_at(text + i, &n);
+}
+
+static int
+is_cn_numeral(unsigned c)
+{
+    static const unsigned set[] = {0x96F6, 0x3007, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94,
+                                   0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07,
+                                   0x4EBF, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D, 0x9646, 0x67D2,
+                                   0x634C, 0x7396, 0x62FE, 0x4F70, 0x4EDF, 0x842C, 0x5104, 0x5169,
+                                   0x8CB3, 0x53C3, 0x9678, 0x5EFF, 0x5345};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        if (set[i] == c)
+            return 1;
+    return 0;
+}
+
+static int
+is_multiplier(unsigned c)
+{
+    return c == 0x4E07 || c == 0x4EBF || c == 0x842C || c == 0x5104; /* 万 亿 萬 億 */
+}
+
+static int
+is_ascii_digit(unsigned c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* ---- guards ---- */
+
+/*
+ * May a number start at off?  Not when it continues something: an
+ * identifier or URL escape (A3, %28, id=30), a longer number (the 5 of 25),
+ * an ordinal (第十四), or a Chinese numeral run the pattern cut into.
+ */
+static int
+number_may_start(const char *text, size_t lo, size_t off)
+{
+    size_t at;
+    unsigned c = cp_before(text, lo, off, &at);
+
+    if (c == 0)
+        return 1;
+    if (c < 0x80) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_ascii_digit(c) ||
+            strchr("_.%=&/#\\@", (int)c) != NULL)
+            return 0;
+    } else if (c == 0x7B2C /* 第 */ || is_cn_numeral(c)) {
+        return 0;
+    }
+    /* Inside a URL: the run of non-space ASCII before the number holds "://" or "www.". */
+    size_t i = off, steps = 0;
+    while (i > lo && steps < 512) {
+        unsigned char b = (unsigned char)text[i - 1];
+        if (b <= ' ' || b >= 0x80)
+            break;
+        i--;
+        steps++;
+    }
+    for (size_t j = i; j + 3 <= off; j++)
+        if (memcmp(text + j, "://", 3) == 0 || (j + 4 <= off && memcmp(text + j, "www.", 4) == 0))
+            return 0;
+    return 1;
+}
+
+/* ---- reading one match ---- */
+
+static int
+span_of(const PCRE2_SIZE *ov, uint32_t g, struct span *s)
+{
+    if (g == 0 || ov[2 * g] == PCRE2_UNSET)
+        return 0;
+    s->off = ov[2 * g];
+    s->len = ov[2 * g + 1] - ov[2 * g];
+    return s->len > 0;
+}
+
+/* The 万/亿 (or 千 after digits) that ends a written number, as a span. */
+static struct span
+mult_span(const char *text, struct span num)
+{
+    struct span m = {num.off + num.len, 0};
+    size_t at, pos = num.off + num.len;
+    for (;;) {
+        unsigned c = cp_before(text, num.off, pos, &at);
+        if (is_multiplier(c)) {
+            pos = at;
+        } else if (c == 0x5343 /* 千 */) {
+            size_t at2;
+            unsigned d = cp_before(text, num.off, at, &at2);
+            if (!is_ascii_digit(d))
+                break;
+            pos = at;
+        } else {
+            break;
+        }
+    }
+    m.off = pos;
+    m.len = num.off + num.len - pos;
+    return m;
+}
+
+static double
+unit_scale(const struct pattern *p, const char *text, struct span u)
+{
+    char tmp[64];
+    size_t n = 0;
+
+    if (u.len == 0)
+        return p->units[0].scale;
+    for (size_t i = 0; i < u.len && n + 1 < sizeof tmp; i++)
+        if (text[u.off + i] != ' ' && text[u.off + i] != '\t')
+            tmp[n++] = text[u.off + i];
+    tmp[n] = '\0';
+    for (size_t i = 0; i < p->nunits; i++)
+        if (strcmp(p->units[i].surface, tmp) == 0)
+            return p->units[i].scale;
+    return 1;
+}
+
+static int
+word_at(const char *text, size_t pos, size_t hi, const char *w)
+{
+    size_t n = strlen(w);
+    return pos + n <= hi && memcmp(text + pos, w, n) == 0;
+}
+
+static int
+word_before(const char *text, size_t lo, size_t pos, const char *w)
+{
+    size_t n = strlen(w);
+    return pos >= lo + n && memcmp(text + pos - n, w, n) == 0;
+}
+
+/* The qualifier word of place where found before pos (BEFORE) or at pos (others). */
+static const struct qual_word *
+find_qual(const struct patternset *ps, enum qual_where where, const char *text, size_t lo,
+          size_t hi, size_t pos)
+{
+    for (size_t i = 0; i < patternset_qual_count(ps); i++) {
+        const struct qual_word *q = patternset_qual(ps, i);
+        if (q->where != where)
+            continue;
+        if (where == QUAL_BEFORE ? word_before(text, lo, pos, q->word)
+                                 : word_at(text, pos, hi, q->word))
+            return q;
+    }
+    return NULL;
+}
+
+static int
+has_filler(const char *text, struct span num)
+{
+    static const char *const fillers[] = {"余", "多", "几", "幾"};
+    for (size_t i = 0; i < sizeof fillers / sizeof fillers[0]; i++) {
+        size_t n = strlen(fillers[i]);
+        for (size_t j = num.off; j + n <= num.off + num.len; j++)
+            if (memcmp(text + j, fillers[i], n) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static const char *const list_joiners[] = {"和", "及", "、"};
+
+/*
+ * Numbers joined by 和 及 、 before the number at num share its unit
+ * (高于全省26.2和17.5个百分点).  Only Arabic numbers are taken: a Chinese
+ * numeral before 和 is too often the end of a word (统一和).
+ */
+static int
+add_list_items(const struct patternset *ps, const char *text, struct span s, const struct cand *c,
+               double lo_mult, double scale, struct cands *out)
+{
+    size_t pos = c->num_off;
+    for (int items = 0; items < MAX_LIST_ITEMS; items++) {
+        size_t jl = 0;
+        for (size_t j = 0; j < sizeof list_joiners / sizeof list_joiners[0]; j++)
+            if (word_before(text, s.off, pos, list_joiners[j]))
+                jl = strlen(list_joiners[j]);
+        if (jl == 0)
+            return 0;
+        size_t end = pos - jl, start = end;
+        while (start > s.off && (is_ascii_digit((unsigned char)text[start - 1]) ||
+                                 text[start - 1] == '.' || text[start - 1] == ','))
+            start--;
+        while (start < end && !is_ascii_digit((unsigned char)text[start]))
+            start++;
+        if (start == end || !number_may_start(text, s.off, start))
+            return 0;
+        double v;
+        if (numeral_parse(text + start, end - start, &v) != 0)
+            return 0;
+        struct cand item = *c;
+        item.f.value = v * lo_mult * scale;
+        item.f.has_max = 0;
+        item.f.list_item = 1;
+        item.f.qualifier = QUAL_NONE;
+        item.f.text.off = start;
+        item.f.text.len = end - start;
+        item.num_off = start;
+        item.num_end = end;
+        item.core_len = 0;
+        const struct qual_word *q = find_qual(ps, QUAL_BEFORE, text, s.off, s.off + s.len, start);
+        if (q != NULL) {
+            item.f.qualifier = q->qual;
+            item.f.text.off -= strlen(q->word);
+            item.f.text.len += strlen(q->word);
+        }
+        if (cands_push(out, &item) != 0)
+            return -1;
+        pos = start;
+    }
+    return 0;
+}
+
+/* Turn one match into a candidate (and its list items).  Returns 1 if taken,
+ * 0 if a guard refused it, -1 on out of memory. */
+static int
+take_match(const struct patternset *ps, int pi, const char *text, struct span s,
+           const PCRE2_SIZE *ov, struct cands *out)
+{
+    const struct pattern *p = patternset_get(ps, (size_t)pi);
+    struct span num, hi = {0, 0}, unit = {0, 0}, sign = {0, 0};
+    size_t lo_bound = s.off, hi_bound = s.off + s.len;
+    struct cand c;
+    double v, vmax = 0, lo_mult, scale;
+
+    if (!span_of(ov, p->g_num, &num))
+        return 0;
+    if (!number_may_start(text, lo_bound, num.off))
+        return 0;
+    if (numeral_parse(text + num.off, num.len, &v) != 0)
+        return 0;
+    lo_mult = numeral_multiplier(text + num.off, num.len);
+    memset(&c, 0, sizeof c);
+    c.num_off = num.off;
+    c.num_end = num.off + num.len;
+    if (span_of(ov, p->g_hi, &hi)) {
+        if (numeral_parse(text + hi.off, hi.len, &vmax) != 0)
+            return 0;
+        double hm = numeral_multiplier(text + hi.off, hi.len);
+        /* 5至10万平方米: a multiplier written only after the high end serves both. */
+        if (lo_mult == 1 && hm != 1) {
+            v *= hm;
+            lo_mult = hm;
+        }
+        c.f.has_max = 1;
+        c.num_end = hi.off + hi.len;
+    }
+    if (span_of(ov, p->g_sign, &sign)) {
+        v = -v;
+        vmax = -vmax;
+    }
+    span_of(ov, p->g_unit, &unit);
+    scale = unit_scale(p, text, unit);
+
+    c.f.kind = p->kind;
+    c.f.value = v * scale;
+    c.f.value_max = c.f.has_max ? vmax * scale : 0;
+    c.f.mult = mult_span(text, c.f.has_max ? hi : num);
+    c.f.unit = unit;
+    c.f.pattern = pi;
+    c.f.text.off = ov[0];
+    c.f.text.len = ov[1] - ov[0];
+    c.core_len = c.f.text.len;
+
+    /* Qualifiers count only right next to the number: before the match (or
+     * before the number, when a noun comes first: 项目超过100个), right after
+     * the number, or right after the match. */
+    const struct qual_word *q = find_qual(ps, QUAL_BEFORE, text, lo_bound, hi_bound, ov[0]);
+    if (q != NULL) {
+        c.f.text.off -= strlen(q->word);
+        c.f.text.len += strlen(q->word);
+    } else if (num.off != ov[0]) {
+        q = find_qual(ps, QUAL_BEFORE, text, lo_bound, hi_bound, num.off);
+    }
+    if (q == NULL)
+        q = find_qual(ps, QUAL_MID, text, lo_bound, hi_bound, c.num_end);
+    if (q != NULL)
+        c.f.qualifier = q->qual;
+    else if (has_filler(text, num))
+        c.f.qualifier = QUAL_MORE_THAN;
+    const struct qual_word *after = find_qual(ps, QUAL_AFTER, text, lo_bound, hi_bound, ov[1]);
+    if (after != NULL) {
+        c.f.text.len += strlen(after->word);
+        if (c.f.qualifier == QUAL_NONE)
+            c.f.qualifier = after->qual;
+    }
+    if (!isfinite(c.f.value) || !isfinite(c.f.value_max))
+        return 0;
+    if (cands_push(out, &c) != 0)
+        return -1;
+    if (p->kind != FACT_PROJECT && sign.len == 0 && num.len > 0 && text[num.off] != '-' &&
+        add_list_items(ps, text, s, &c, lo_mult, scale, out) != 0)
+        return -1;
+    return 1;
+}
+
+/* ---- overlaps ---- */
+
+static int
+cmp_num_off(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->num_off != y->num_off)
+        return x->num_off < y->num_off ? -1 : 1;
+    return x->f.pattern - y->f.pattern;
+}
+
+/* Does x beat y when both read the same number? */
+static int
+beats(const struct cand *x, const struct cand *y)
+{
+    if (x->f.list_item != y->f.list_item)
+        return !x->f.list_item;
+    if (x->core_len != y->core_len)
+        return x->core_len > y->core_len;
+    return x->f.pattern < y->f.pattern;
+}
+
+static size_t
+resolve_overlaps(struct cand *v, size_t n)
+{
+    char *dead = calloc(n ? n : 1, 1);
+    size_t k = 0;
+
+    if (dead == NULL)
+        return n; /* keep all rather than lose facts */
+    qsort(v, n, sizeof *v, cmp_num_off);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && v[j].num_off < v[i].num_end; j++) {
+            if (dead[i] || dead[j])
+                continue;
+            if (beats(&v[i], &v[j]))
+                dead[j] = 1;
+            else
+                dead[i] = 1;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (!dead[i])
+            v[k++] = v[i];
+    free(dead);
+    return k;
+}
+
+/* ---- context: year and stance ---- */
+
+struct year_mention {
+    size_t off, end;
+    int year;
+    int target; /* 到2025年 */
+};
+
+static size_t
+find_years(const char *text, struct span s, int doc_year, struct year_mention *out)
+{
+    size_t n = 0, hi = s.off + s.len;
+    static const struct {
+        const char *word;
+        int delta;
+    } rel[] = {{"今年", 0}, {"本年", 0}, {"去年", -1}, {"上年", -1}, {"明年", 1}};
+
+    for (size_t i = s.off; i < hi && n < MAX_YEARS; i++) {
+        if (is_ascii_digit((unsigned char)text[i]) &&
+            (i == s.off || !is_ascii_digit((unsigned char)text[i - 1])) && i + 4 < hi &&
+            is_ascii_digit((unsigned char)text[i + 1]) &&
+            is_ascii_digit((unsigned char)text[i + 2]) &&
+            is_ascii_digit((unsigned char)text[i + 3]) && word_at(text, i + 4, hi, "年")) {
+            int y = (text[i] - '0') * 1000 + (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
+                    (text[i + 3] - '0');
+            if (y >= 1900 && y <= 2100) {
+                out[n].off = i;
+                out[n].end = i + 4 + strlen("年");
+                out[n].year = y;
+                out[n].target = word_before(text, s.off, i, "到") ||
+                                word_before(text, s.off, i, "至");
+                n++;
+            }
+            i += 3;
+            continue;
+        }
+        if (doc_year > 0)
+            for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
+                if (word_at(text, i, hi, rel[r].word)) {
+                    out[n].off = i;
+                    out[n].end = i + strlen(rel[r].word);
+                    out[n].year = doc_year + rel[r].delta;
+                    out[n].target = 0;
+                    n++;
+                    i = out[n - 1].end - 1;
+                    break;
+                }
+    }
+    return n;
+}
+
+/*
+ * The year of fact i among the facts f[first..last) of one sentence: the
+ * nearest year before it with no other fact between (由2020年的32.7%); else
+ * the sentence's target year (到2025年); else the nearest year before it.
+ */
+static int
+year_of(const struct fact *f, size_t first, size_t i, const struct year_mention *y, size_t ny)
+{
+    const struct year_mention *near = NULL;
+    for (size_t k = 0; k < ny; k++)
+        if (y[k].end <= f[i].text.off)
+            near = &y[k];
+    if (near != NULL && (i == first || f[i - 1].text.off < near->end))
+        return near->year;
+    for (size_t k = 0; k < ny; k++)
+        if (y[k].target)
+            return y[k].year;
+    return near ? near->year : 0;
+}
+
+struct cue {
+    size_t off;
+    enum fact_stance stance;
+};
+
+static size_t
+find_cues(const struct patternset *ps, const char *text, struct span s, pcre2_match_data *md,
+          struct cue *out)
+{
+    size_t n = 0;
+    for (int st = STANCE_TARGET; st < STANCE_N; st++) {
+        const pcre2_code *code = patternset_stance(ps, (enum fact_stance)st);
+        size_t pos = s.off;
+        while (code != NULL && n < MAX_CUES && pos < s.off + s.len) {
+            int rc = pcre2_match(code, (PCRE2_SPTR)text, s.off + s.len, pos, PCRE2_NO_UTF_CHECK,
+                                 md, patternset_match_context(ps));
+            if (rc < 0)
+                break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            out[n].off = ov[0];
+            out[n].stance = (enum fact_stance)st;
+            n++;
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            while (pos < s.off + s.len && ((unsigned char)text[pos] & 0xC0) == 0x80)
+                pos++;
+        }
+    }
+    return n;
+}
+
+/* The nearest cue before the fact in its sentence; else the first after it in its clause. */
+static enum fact_stance
+stance_of(const struct fact *f, const struct cue *c, size_t nc)
+{
+    const struct cue *best = NULL;
+    for (size_t k = 0; k < nc; k++)
+        if (c[k].off < f->text.off && (best == NULL || c[k].off > best->off))
+            best = &c[k];
+    if (best != NULL)
+        return best->stance;
+    for (size_t k = 0; k < nc; k++)
+        if (c[k].off >= f->text.off && c[k].off < f->clause.off + f->clause.len &&
+            (best == NULL || c[k].off < best->off))
+            best = &c[k];
+    return best ? best->stance : STANCE_NONE;
+}
+
+/* ---- the driver ---- */
+
+static int
+sentence_has(const char *text, struct span s, const char *w)
+{
+    return memmem(text + s.off, s.len, w, strlen(w)) != NULL;
+}
+
+static int
+pattern_may_match(const struct pattern *p, const char *text, struct span s)
+{
+    if (p->nnear > 0) {
+        for (size_t i = 0; i < p->nnear; i++)
+            if (sentence_has(text, s, p->near[i]))
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < p->nunits; i++) {
+        /* The first character of the unit is enough: units may be spaced out. */
+        size_t n;
+        cp_at(p->units[i].surface, &n);
+        char first[5];
+        memcpy(first, p->units[i].surface, n);
+        first[n] = '\0';
+        if (sentence_has(text, s, first))
+            return 1;
+    }
+    return 0;
+}
+
+static int
+run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *text, struct span s,
+             int doc_year, struct cands *cands, struct fact_list *out, struct extract_stats *st)
+{
+    size_t np = patternset_count(ps), end = s.off + s.len;
+
+    cands->n = 0;
+    for (size_t pi = 0; pi < np; pi++) {
+        const struct pattern *p = patternset_get(ps, pi);
+        if (!pattern_may_match(p, text, s))
+            continue;
+        size_t pos = s.off;
+        while (pos < end) {
+            int rc = pcre2_match(p->code, (PCRE2_SPTR)text, end, pos, PCRE2_NO_UTF_CHECK, md[pi],
+                                 patternset_match_context(ps));
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                /* Match or depth limit, JIT stack: give this pattern up here only. */
+                if (st->limit_hits++ == 0) {
+                    st->limit_pattern = p->id;
+                    st->limit_offset = s.off;
+                }
+                break;
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md[pi]);
+            st->candidates++;
+            int took = take_match(ps, (int)pi, text, s, ov, cands);
+            if (took < 0)
+                return -1;
+            pos = (took > 0 && ov[1] > ov[0]) ? ov[1] : ov[0] + 1;
+            while (pos < end && ((unsigned char)text[pos] & 0xC0) == 0x80)
+                pos++;
+        }
+    }
+    if (cands->n == 0)
+        return 0;
+
+    size_t n = resolve_overlaps(cands->v, cands->n);
+    size_t first = out->n;
+    for (size_t i = 0; i < n; i++) {
+        struct fact f = cands->v[i].f;
+        f.sentence = s;
+        f.clause = segment_clause(text, s, cands->v[i].num_off);
+        if (fact_list_push(out, &f) != 0)
+            return -1;
+    }
+    /* Facts of a sentence in text order, then their context. */
+    struct fact *f = out->v;
+    for (size_t i = first + 1; i < out->n; i++)
+        for (size_t j = i; j > first && f[j].text.off < f[j - 1].text.off; j--) {
+            struct fact t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    struct year_mention years[MAX_YEARS];
+    struct cue cues[MAX_CUES];
+    size_t ny = find_years(text, s, doc_year, years);
+    size_t nc = find_cues(ps, text, s, md[0], cues);
+    for (size_t i = first; i < out->n; i++) {
+        f[i].position = (unsigned)(i - first);
+        f[i].year = year_of(f, first, i, years, ny);
+        f[i].stance = stance_of(&f[i], cues, nc);
+        if (f[i].stance == STANCE_NONE && f[i].year > 0 && doc_year > 0 && f[i].year > doc_year)
+            f[i].stance = STANCE_TARGET;
+    }
+    return 0;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates): PCRE2 runs with NO_UTF_CHECK,
+ * which is only safe on valid input.  *bad gets the offset of the first
+ * invalid byte. */
+static int
+valid_utf8(const char *s, size_t len, size_t *bad)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+    while (p < end) {
+        unsigned c = *p;
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else
+            break;
+        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+            break;
+        size_t k;
+        for (k = 2; k < n && (p[k] & 0xC0) == 0x80; k++)
+            ;
+        if (k != n)
+            break;
+        p += n;
+    }
+    *bad = (size_t)(p - (const unsigned char *)s);
+    return p == end;
+}
+
+int
+extract_run(const struct patternset *ps, const char *text, size_t len, int doc_year,
+            struct fact_list *out, struct extract_stats *st, struct err *err)
+{
+    struct extract_stats local;
+    struct cands cands = {0};
+    size_t np = patternset_count(ps), pos = 0, bad;
+    pcre2_match_data **md;
+    struct span s;
+    int rc = 0;
+
+    if (st == NULL)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    if (!valid_utf8(text, len, &bad)) {
+        err->offset = (long long)bad;
+        err_set(err, "text is not valid UTF-8");
+        return -1;
+    }
+    if ((md = calloc(np, sizeof *md)) == NULL) {
+        err_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < np && rc == 0; i++)
+        if ((md[i] = pcre2_match_data_create_from_pattern(patternset_get(ps, i)->code, NULL)) ==
+            NULL)
+            rc = -1;
+    while (rc == 0 && segment_next_sentence(text, len, pos, &s, &pos)) {
+        st->sentences++;
+        rc = run_sentence(ps, md, text, s, doc_year, &cands, out, st);
+    }
+    if (rc != 0)
+        err_set(err, "out of memory");
+    for (size_t i = 0; i < np; i++)
+        pcre2_match_data_free(md[i]);
+    free(md);
+    free(cands.v);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * page: the normalization pipeline.  Each stage owns its output until it
+ * hands it to the next, so at most two copies of a page are alive at once.
+ */
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "normalize.h"
+
+static int
+content_type_says_html(const char *ct)
+{
+    if (ct == NULL)
+        return -1;
+    return (strcasestr(ct, "html") != NULL) ? 1 : 0;
+}
+
+int
+page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *err)
+{
+    struct text utf8 = {0}, plain = {0};
+    const char *declared = pg->charset ? pg->charset : pg->content_type;
+    int html = pg->html;
+    int rc = -1;
+
+    memset(d, 0, sizeof *d);
+    err_clear(err);
+    err_file(err, pg->uri);
+    if (html < 0)
+        html = content_type_says_html(pg->content_type);
+    if (html < 0)
+        html = html_sniff(pg->body, pg->len);
+    if (charset_decode(pg->body, pg->len, declared, html, max_text, &utf8, &d->cs, err) != 0)
+        goto out;
+    /* A UTF-16 page shows its tags only once decoded. */
+    if (html == 0 && pg->html < 0 && d->cs.source == CHARSET_BOM)
+        html = html_sniff(utf8.data, utf8.len);
+    d->html = html;
+    if (html) {
+        if (html_text(utf8.data, utf8.len, max_text, &plain, &d->info, err) != 0)
+            goto out;
+        text_free(&utf8);
+    } else {
+        plain = utf8;
+        utf8.data = NULL;
+    }
+    if (normalize_text(plain.data, plain.len, max_text, &d->text, err) != 0)
+        goto out;
+    if (d->info.published[0] != '\0')
+        d->year = (int)strtol(d->info.published, NULL, 10);
+    rc = 0;
+out:
+    text_free(&utf8);
+    text_free(&plain);
+    if (rc != 0)
+        text_free(&d->text);
+    return rc;
+}
+
+void
+doc_free(struct doc *d)
+{
+    if (d != NULL)
+        text_free(&d->text);
+}

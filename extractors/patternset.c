@@ -1,0 +1,881 @@
+/*
+ * patternset: reading pattern files and compiling them.
+ *
+ * Loading happens in two passes.  The first reads every *.pat file of the
+ * directory in name order and records macros, patterns and context words with
+ * the position of every byte of their regex text.  The second expands macros
+ * ({NAME}, upper case; {UNIT} is the pattern's own unit list) and compiles.
+ * Because macros are resolved only in the second pass, a macro may be defined
+ * in any file of the set; a cycle or an unknown name is an error.
+ *
+ * Keeping a position for every expanded byte costs a few hundred KiB at most
+ * and lets a PCRE2 error offset inside a macro body point at the macro's own
+ * file and column, which is where the developer has to look.
+ *
+ * Nothing here touches documents; the compiled set is read-only afterwards and
+ * may be shared by any number of extractions.
+ */
+#include "patternset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+
+#define MAX_PATTERN_FILE_BYTES (1u << 20)
+#define MAX_EXPANDED_BYTES     (1u << 20)
+#define MAX_MACRO_DEPTH        32
+/* Generous for any sane pattern on one sentence, small enough that a
+ * catastrophic one gives up in milliseconds rather than hanging. */
+#define MATCH_LIMIT 2000000
+#define DEPTH_LIMIT 10000
+
+/* Where a byte of regex source came from. */
+struct loc {
+    const char *file; /* Points into ps->files; not owned. */
+    unsigned line;
+    unsigned col; /* 1-based, in characters */
+};
+
+/* Regex source text and the origin of each of its bytes. */
+struct src {
+    struct buf text;
+    struct loc *locs; /* From malloc(); one per byte of text. */
+    size_t nlocs;
+    size_t caplocs;
+};
+
+struct macro {
+    char *name;
+    struct src body;
+    struct loc at; /* the define directive */
+    int busy;      /* set while expanding, to find cycles */
+};
+
+struct rawpattern {
+    struct pattern p;
+    struct src regex;
+};
+
+struct patternset {
+    char **files; /* From malloc(); names of the files read. */
+    size_t nfiles;
+    struct macro *macros;
+    size_t nmacros;
+    struct rawpattern *pats;
+    size_t npats;
+    struct qual_word *quals;
+    size_t nquals;
+    struct src stance[STANCE_N];
+    pcre2_code *stance_code[STANCE_N];
+    pcre2_match_context *mctx;
+    char hash[17];
+};
+
+/* ---- small helpers ---- */
+
+static unsigned
+utf8_cols(const char *s, size_t n)
+{
+    unsigned cols = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            cols++;
+    return cols;
+}
+
+static int
+src_add(struct src *s, const char *p, size_t n, struct loc at)
+{
+    if (s->text.max_len == 0)
+        buf_init(&s->text, MAX_EXPANDED_BYTES);
+    if (s->nlocs + n + 1 > s->caplocs) {
+        size_t cap = s->caplocs ? s->caplocs : 64;
+        while (cap < s->nlocs + n + 1)
+            cap *= 2;
+        struct loc *l = realloc(s->locs, cap * sizeof *l);
+        if (l == NULL)
+            return -1;
+        s->locs = l;
+        s->caplocs = cap;
+    }
+    if (buf_append(&s->text, p, n) != BUF_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        s->locs[s->nlocs++] = at;
+        /* Continuation bytes share their character's column. */
+        if (i + 1 < n && ((unsigned char)p[i + 1] & 0xC0) != 0x80)
+            at.col++;
+    }
+    return 0;
+}
+
+static void
+src_free(struct src *s)
+{
+    buf_free(&s->text);
+    free(s->locs);
+    memset(s, 0, sizeof *s);
+}
+
+static void set_err_at(struct err *err, struct loc at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err_at(struct err *err, struct loc at, const char *fmt, ...)
+{
+    va_list ap;
+
+    err_file(err, at.file);
+    err->line = at.line;
+    err->col = at.col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- pass 1: reading files ---- */
+
+struct reader {
+    struct patternset *ps;
+    const char *file;
+    struct rawpattern *cur; /* pattern being read, NULL outside one */
+    struct src *cont;       /* what an indented line continues, NULL if nothing */
+    int stance_open;        /* cont is a stance alternative, closed by ")" at its end */
+    struct err *err;
+};
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Split off the first white-space-separated word of *line. */
+static const char *
+next_word(const char **line, const char *end, size_t *len)
+{
+    const char *p = *line;
+    while (p < end && is_space(*p))
+        p++;
+    const char *w = p;
+    while (p < end && !is_space(*p))
+        p++;
+    *len = (size_t)(p - w);
+    *line = p;
+    return w;
+}
+
+static const char *
+skip_space(const char *p, const char *end)
+{
+    while (p < end && is_space(*p))
+        p++;
+    return p;
+}
+
+static const char *
+trim_end(const char *p, const char *end)
+{
+    while (end > p && is_space(end[-1]))
+        end--;
+    return end;
+}
+
+static char *
+dup_n(const char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s != NULL) {
+        memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static int
+is_macro_name(const char *p, size_t n)
+{
+    if (n == 0 || !(p[0] >= 'A' && p[0] <= 'Z'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static struct loc
+loc_at(const struct reader *r, unsigned line, const char *linestart, const char *p)
+{
+    struct loc l = {r->file, line, 1 + utf8_cols(linestart, (size_t)(p - linestart))};
+    return l;
+}
+
+static int
+read_qualifier(struct reader *r, const char *p, const char *end, struct loc at)
+{
+    static const char *const wheres[QUAL_NWHERE] = {"before", "mid", "after"};
+    struct patternset *ps = r->ps;
+    size_t n, wn;
+    const char *name = next_word(&p, end, &n);
+    int q = fact_qual_from_name(name, n);
+    if (q <= 0) {
+        set_err_at(r->err, at, "unknown qualifier '%.*s' (approx, more_than, at_least, at_most)",
+                   (int)n, name);
+        return -1;
+    }
+    const char *where = next_word(&p, end, &wn);
+    int w = -1;
+    for (int i = 0; i < QUAL_NWHERE; i++)
+        if (strlen(wheres[i]) == wn && memcmp(wheres[i], where, wn) == 0)
+            w = i;
+    if (w < 0) {
+        set_err_at(r->err, at, "qualifier place must be before, mid or after");
+        return -1;
+    }
+    for (;;) {
+        const char *word = next_word(&p, end, &n);
+        if (n == 0)
+            break;
+        struct qual_word *v = realloc(ps->quals, (ps->nquals + 1) * sizeof *v);
+        if (v == NULL)
+            return -1;
+        ps->quals = v;
+        v[ps->nquals].word = dup_n(word, n);
+        v[ps->nquals].qual = (enum fact_qual)q;
+        v[ps->nquals].where = (enum qual_where)w;
+        if (v[ps->nquals].word == NULL)
+            return -1;
+        ps->nquals++;
+    }
+    return 0;
+}
+
+static int
+read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
+{
+    struct patternset *ps = r->ps;
+    size_t dn;
+    const char *p = skip_space(line, end);
+    end = trim_end(p, end);
+    if (p == end || *p == '#')
+        return 0;
+    struct loc at = loc_at(r, lineno, line, p);
+    /* An indented line continues the define, regex or stance above it. */
+    if (p != line && r->cont != NULL) {
+        if (r->stance_open)
+            r->cont->text.len--, r->cont->nlocs--; /* reopen the group closed below */
+        if (src_add(r->cont, "\n", 1, at) != 0 || src_add(r->cont, p, (size_t)(end - p), at) != 0)
+            return -1;
+        return r->stance_open ? src_add(r->cont, ")", 1, at) : 0;
+    }
+    r->cont = NULL;
+    r->stance_open = 0;
+    const char *d = next_word(&p, end, &dn);
+    const char *rest = skip_space(p, end);
+    struct loc restat = loc_at(r, lineno, line, rest);
+
+#define IS(word) (dn == sizeof(word) - 1 && memcmp(d, word, dn) == 0)
+    if (IS("define")) {
+        size_t n;
+        const char *name = next_word(&rest, end, &n);
+        if (!is_macro_name(name, n)) {
+            set_err_at(r->err, at, "macro names are upper case letters, digits and _");
+            return -1;
+        }
+        for (size_t i = 0; i < ps->nmacros; i++)
+            if (strlen(ps->macros[i].name) == n && memcmp(ps->macros[i].name, name, n) == 0) {
+                char prev[300];
+                snprintf(prev, sizeof prev, "%s:%u", ps->macros[i].at.file, ps->macros[i].at.line);
+                set_err_at(r->err, at, "macro %s already defined at %s", ps->macros[i].name, prev);
+                return -1;
+            }
+        struct macro *m = realloc(ps->macros, (ps->nmacros + 1) * sizeof *m);
+        if (m == NULL)
+            return -1;
+        ps->macros = m;
+        m += ps->nmacros;
+        memset(m, 0, sizeof *m);
+        m->name = dup_n(name, n);
+        m->at = at;
+        ps->nmacros++;
+        rest = skip_space(rest, end);
+        if (m->name == NULL || src_add(&m->body, rest, (size_t)(end - rest),
+                                       loc_at(r, lineno, line, rest)) != 0)
+            return -1;
+        r->cur = NULL;
+        r->cont = &m->body;
+        return 0;
+    }
+    if (IS("pattern")) {
+        size_t n;
+        const char *id = next_word(&rest, end, &n);
+        if (n == 0) {
+            set_err_at(r->err, at, "'pattern' needs an id");
+            return -1;
+        }
+        for (size_t i = 0; i < ps->npats; i++)
+            if (strlen(ps->pats[i].p.id) == n && memcmp(ps->pats[i].p.id, id, n) == 0) {
+                char prev[300];
+                snprintf(prev, sizeof prev, "%s:%u", ps->pats[i].p.file, ps->pats[i].p.line);
+                set_err_at(r->err, at, "pattern %s already defined at %s", ps->pats[i].p.id, prev);
+                return -1;
+            }
+        struct rawpattern *v = realloc(ps->pats, (ps->npats + 1) * sizeof *v);
+        if (v == NULL)
+            return -1;
+        ps->pats = v;
+        r->cur = &v[ps->npats++];
+        memset(r->cur, 0, sizeof *r->cur);
+        r->cur->p.kind = FACT_NKINDS;
+        r->cur->p.id = dup_n(id, n);
+        r->cur->p.file = (char *)r->file;
+        r->cur->p.line = lineno;
+        return r->cur->p.id ? 0 : -1;
+    }
+    if (IS("qualifier")) {
+        r->cur = NULL;
+        return read_qualifier(r, rest, end, at);
+    }
+    if (IS("stance")) {
+        size_t n;
+        const char *name = next_word(&rest, end, &n);
+        int s = -1;
+        for (int i = 1; i < STANCE_N; i++)
+            if (strlen(fact_stance_name((enum fact_stance)i)) == n &&
+                memcmp(fact_stance_name((enum fact_stance)i), name, n) == 0)
+                s = i;
+        if (s < 0) {
+            set_err_at(r->err, at, "stance must be target or reported");
+            return -1;
+        }
+        rest = skip_space(rest, end);
+        struct src *dst = &ps->stance[s];
+        r->cur = NULL;
+        r->cont = dst;
+        r->stance_open = 1;
+        if (dst->text.len > 0 && src_add(dst, "|", 1, at) != 0)
+            return -1;
+        return src_add(dst, "(?:", 3, at) || src_add(dst, rest, (size_t)(end - rest),
+                                                      loc_at(r, lineno, line, rest)) ||
+                       src_add(dst, ")", 1, at)
+                   ? -1
+                   : 0;
+    }
+    if (r->cur == NULL) {
+        set_err_at(r->err, at, "'%.*s' outside a pattern (start one with 'pattern ID')", (int)dn,
+                   d);
+        return -1;
+    }
+    struct pattern *pat = &r->cur->p;
+    if (IS("kind")) {
+        int k = fact_kind_from_name(rest, (size_t)(end - rest));
+        if (k < 0) {
+            set_err_at(r->err, restat, "unknown kind '%.*s' (area, mu, percent, pct_point, project)",
+                       (int)(end - rest), rest);
+            return -1;
+        }
+        pat->kind = (enum fact_kind)k;
+    } else if (IS("unit")) {
+        size_t n, sn;
+        const char *surface = next_word(&rest, end, &n);
+        const char *scale = next_word(&rest, end, &sn);
+        char num[64], *e;
+        snprintf(num, sizeof num, "%.*s", (int)(sn < 63 ? sn : 63), scale);
+        double f = strtod(num, &e);
+        if (n == 0 || sn == 0 || *e != '\0' || !(f > 0)) {
+            set_err_at(r->err, restat, "'unit' needs a surface and a positive scale, e.g. 'unit 平方公里 1e6'");
+            return -1;
+        }
+        struct pattern_unit *u = realloc(pat->units, (pat->nunits + 1) * sizeof *u);
+        if (u == NULL)
+            return -1;
+        pat->units = u;
+        u[pat->nunits].surface = dup_n(surface, n);
+        u[pat->nunits].scale = f;
+        if (u[pat->nunits].surface == NULL)
+            return -1;
+        pat->nunits++;
+    } else if (IS("near")) {
+        for (;;) {
+            size_t n;
+            const char *w = next_word(&rest, end, &n);
+            if (n == 0)
+                break;
+            char **v = realloc(pat->near, (pat->nnear + 1) * sizeof *v);
+            if (v == NULL)
+                return -1;
+            pat->near = v;
+            if ((v[pat->nnear] = dup_n(w, n)) == NULL)
+                return -1;
+            pat->nnear++;
+        }
+    } else if (IS("regex")) {
+        struct src *s = &r->cur->regex;
+        if (s->text.len > 0 && src_add(s, "\n", 1, at) != 0)
+            return -1;
+        if (src_add(s, rest, (size_t)(end - rest), restat) != 0)
+            return -1;
+        r->cont = s;
+    } else if (IS("example")) {
+        const char *arrow = NULL;
+        for (const char *q = rest; q + 1 < end; q++)
+            if (q[0] == '=' && q[1] == '>')
+                arrow = q;
+        if (arrow == NULL) {
+            set_err_at(r->err, at, "'example' needs 'TEXT => FACTS' (FACTS may be 'none')");
+            return -1;
+        }
+        const char *t_end = trim_end(rest, arrow);
+        const char *x = skip_space(arrow + 2, end);
+        struct pattern_example *v =
+            realloc(pat->examples, (pat->nexamples + 1) * sizeof *v);
+        if (v == NULL)
+            return -1;
+        pat->examples = v;
+        v += pat->nexamples++;
+        v->text = dup_n(rest, (size_t)(t_end - rest));
+        v->expect = dup_n(x, (size_t)(end - x));
+        v->line = lineno;
+        if (v->text == NULL || v->expect == NULL)
+            return -1;
+    } else {
+        set_err_at(r->err, at, "unknown directive '%.*s'", (int)dn, d);
+        return -1;
+    }
+#undef IS
+    return 0;
+}
+
+static int
+read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *hash)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+
+    if (f == NULL) {
+        err_file(err, path);
+        err_set(err, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    buf_init(&b, MAX_PATTERN_FILE_BYTES);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(&b, chunk, n) != BUF_OK) {
+            err_file(err, path);
+            err_set(err, "pattern file larger than %u bytes", MAX_PATTERN_FILE_BYTES);
+            rc = -1;
+            break;
+        }
+    fclose(f);
+    for (size_t i = 0; rc == 0 && i < b.len; i++) {
+        *hash ^= (unsigned char)b.data[i];
+        *hash *= 0x100000001b3ULL;
+    }
+
+    struct reader r = {ps, ps->files[ps->nfiles - 1], NULL, NULL, 0, err};
+    const char *p = b.data, *end = b.data + b.len;
+    unsigned lineno = 0;
+    while (rc == 0 && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        if (read_line(&r, lineno, p, le) != 0) {
+            if (err->msg[0] == '\0') {
+                err_file(err, path);
+                err->line = lineno;
+                err_set(err, "out of memory");
+            }
+            rc = -1;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    buf_free(&b);
+    return rc;
+}
+
+static int
+pat_filter(const struct dirent *de)
+{
+    size_t n = strlen(de->d_name);
+    return de->d_name[0] != '.' && n > 4 && strcmp(de->d_name + n - 4, ".pat") == 0;
+}
+
+/* ---- pass 2: expansion and compilation ---- */
+
+static const struct macro *
+find_macro(const struct patternset *ps, const char *name, size_t n)
+{
+    for (size_t i = 0; i < ps->nmacros; i++)
+        if (strlen(ps->macros[i].name) == n && memcmp(ps->macros[i].name, name, n) == 0)
+            return &ps->macros[i];
+    return NULL;
+}
+
+/* The {UNIT} of a pattern: its surfaces, longest first, as a named group.
+ * Spaces or tabs may stand between the characters of a unit, as they do on
+ * pages laid out with spaced characters (个 百 分 点). */
+static int
+unit_group(const struct pattern *p, struct src *out, struct loc at)
+{
+    size_t *order = malloc((p->nunits + 1) * sizeof *order);
+    if (order == NULL)
+        return -1;
+    for (size_t i = 0; i < p->nunits; i++)
+        order[i] = i;
+    for (size_t i = 1; i < p->nunits; i++)
+        for (size_t j = i; j > 0 && strlen(p->units[order[j]].surface) >
+                                        strlen(p->units[order[j - 1]].surface);
+             j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    int rc = src_add(out, "(?<unit>", 8, at);
+    for (size_t i = 0; rc == 0 && i < p->nunits; i++) {
+        const char *s = p->units[order[i]].surface;
+        if (i > 0)
+            rc |= src_add(out, "|", 1, at);
+        for (size_t k = 0; rc == 0 && s[k] != '\0';) {
+            size_t clen = 1;
+            while (((unsigned char)s[k + clen] & 0xC0) == 0x80)
+                clen++;
+            if (k > 0)
+                rc |= src_add(out, "[ \\t]*", 6, at);
+            if (clen == 1 && !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+                               (s[k] >= '0' && s[k] <= '9')))
+                rc |= src_add(out, "\\", 1, at);
+            rc |= src_add(out, s + k, clen, at);
+            k += clen;
+        }
+    }
+    rc |= src_add(out, ")", 1, at);
+    free(order);
+    return rc ? -1 : 0;
+}
+
+static int
+expand(struct patternset *ps, const struct pattern *pat, const struct src *in, struct src *out,
+       int depth, struct err *err)
+{
+    const char *t = in->text.data;
+    size_t n = in->text.len;
+
+    if (depth > MAX_MACRO_DEPTH) {
+        set_err_at(err, in->locs[0], "macros nested more than 32 deep");
+        return -1;
+    }
+    for (size_t i = 0; i < n;) {
+        if (t[i] == '{' && (i == 0 || t[i - 1] != '\\')) {
+            size_t j = i + 1;
+            while (j < n && t[j] != '}' && j - i < 64)
+                j++;
+            if (j < n && t[j] == '}' && is_macro_name(t + i + 1, j - i - 1)) {
+                const char *name = t + i + 1;
+                size_t nl = j - i - 1;
+                if (nl == 4 && memcmp(name, "UNIT", 4) == 0) {
+                    if (pat == NULL || pat->nunits == 0) {
+                        set_err_at(err, in->locs[i], "{UNIT} used where no 'unit' is defined");
+                        return -1;
+                    }
+                    if (unit_group(pat, out, in->locs[i]) != 0)
+                        return -1;
+                } else {
+                    struct macro *m = (struct macro *)find_macro(ps, name, nl);
+                    if (m == NULL) {
+                        set_err_at(err, in->locs[i], "unknown macro {%.*s}", (int)nl, name);
+                        return -1;
+                    }
+                    if (m->busy) {
+                        set_err_at(err, in->locs[i], "macro {%s} refers to itself", m->name);
+                        return -1;
+                    }
+                    m->busy = 1;
+                    /* Group the body so that a quantifier after {NAME} applies to all of it. */
+                    int rc = src_add(out, "(?:", 3, in->locs[i]);
+                    if (rc == 0)
+                        rc = expand(ps, pat, &m->body, out, depth + 1, err);
+                    if (rc == 0)
+                        rc = src_add(out, "\n)", 2, in->locs[j]);
+                    m->busy = 0;
+                    if (rc != 0)
+                        return -1;
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        if (src_add(out, t + i, 1, in->locs[i]) != 0)
+            return -1;
+        i++;
+    }
+    return 0;
+}
+
+static pcre2_code *
+compile(struct patternset *ps, const struct pattern *pat, const struct src *in, const char *what,
+        struct err *err)
+{
+    struct src ex = {0};
+    pcre2_code *code = NULL;
+    int ecode;
+    PCRE2_SIZE eoff;
+
+    if (in->text.len == 0) {
+        err_set(err, "%s has no regex", what);
+        return NULL;
+    }
+    if (expand(ps, pat, in, &ex, 0, err) != 0) {
+        if (err->msg[0] == '\0')
+            err_set(err, "out of memory expanding %s", what);
+        src_free(&ex);
+        return NULL;
+    }
+    code = pcre2_compile((PCRE2_SPTR)ex.text.data, ex.text.len,
+                         PCRE2_UTF | PCRE2_EXTENDED, &ecode, &eoff, NULL);
+    if (code == NULL) {
+        PCRE2_UCHAR msg[256];
+        char full[400];
+        pcre2_get_error_message(ecode, msg, sizeof msg);
+        struct loc at = ex.nlocs == 0          ? in->locs[0]
+                        : eoff < ex.nlocs      ? ex.locs[eoff]
+                                               : ex.locs[ex.nlocs - 1];
+        snprintf(full, sizeof full, "%s", (const char *)msg);
+        set_err_at(err, at, "%s (in %s)", full, what);
+    } else {
+        /* JIT is an optimization: without it (no executable memory, say) the
+         * interpreter gives the same results more slowly. */
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    }
+    src_free(&ex);
+    return code;
+}
+
+static uint32_t
+group(const pcre2_code *code, const char *name)
+{
+    int n = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+    return n > 0 ? (uint32_t)n : 0;
+}
+
+static int
+finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
+{
+    struct pattern *p = &rp->p;
+    struct loc at = {p->file, p->line, 1};
+    char what[200];
+
+    if (p->kind == FACT_NKINDS) {
+        set_err_at(err, at, "pattern %s has no 'kind'", p->id);
+        return -1;
+    }
+    if (p->nunits == 0) {
+        set_err_at(err, at, "pattern %s has no 'unit'", p->id);
+        return -1;
+    }
+    if (rp->regex.text.len == 0) {
+        set_err_at(err, at, "pattern %s has no 'regex'", p->id);
+        return -1;
+    }
+    snprintf(what, sizeof what, "pattern %s", p->id);
+    if ((p->code = compile(ps, p, &rp->regex, what, err)) == NULL)
+        return -1;
+    p->g_num = group(p->code, "num");
+    p->g_hi = group(p->code, "hi");
+    p->g_unit = group(p->code, "unit");
+    p->g_sign = group(p->code, "sign");
+    if (p->g_num == 0) {
+        set_err_at(err, rp->regex.locs[0], "pattern %s has no (?<num>...) group", p->id);
+        return -1;
+    }
+    if (p->g_unit == 0 && p->nunits > 1) {
+        set_err_at(err, rp->regex.locs[0],
+                   "pattern %s lists several units but has no {UNIT} or (?<unit>...) group",
+                   p->id);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+cmp_qual(const void *a, const void *b)
+{
+    const struct qual_word *x = a, *y = b;
+    if (x->where != y->where)
+        return (int)x->where - (int)y->where;
+    size_t lx = strlen(x->word), ly = strlen(y->word);
+    return lx < ly ? 1 : lx > ly ? -1 : 0;
+}
+
+struct patternset *
+patternset_load(const char *dir, struct err *err)
+{
+    struct dirent **names = NULL;
+    struct patternset *ps;
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    int n;
+
+    err_clear(err);
+    if ((ps = calloc(1, sizeof *ps)) == NULL) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    n = scandir(dir, &names, pat_filter, alphasort);
+    if (n < 0) {
+        err_file(err, dir);
+        err_set(err, "cannot read pattern directory: %s", strerror(errno));
+        free(ps);
+        return NULL;
+    }
+    if (n == 0) {
+        err_file(err, dir);
+        err_set(err, "no *.pat files in the pattern directory");
+        free(names);
+        free(ps);
+        return NULL;
+    }
+    ps->files = calloc((size_t)n, sizeof *ps->files);
+    int rc = ps->files ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0) {
+            size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
+            char *path = malloc(len);
+            if (path == NULL) {
+                rc = -1;
+            } else {
+                snprintf(path, len, "%s/%s", dir, names[i]->d_name);
+                ps->files[ps->nfiles++] = path;
+                for (const char *c = names[i]->d_name; *c; c++) {
+                    hash ^= (unsigned char)*c;
+                    hash *= 0x100000001b3ULL;
+                }
+                rc = read_file(ps, path, err, &hash);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+
+    for (size_t i = 0; rc == 0 && i < ps->npats; i++)
+        rc = finish_pattern(ps, &ps->pats[i], err);
+    for (int s = 1; rc == 0 && s < STANCE_N; s++) {
+        char what[64];
+        snprintf(what, sizeof what, "stance %s", fact_stance_name((enum fact_stance)s));
+        if (ps->stance[s].text.len > 0 &&
+            (ps->stance_code[s] = compile(ps, NULL, &ps->stance[s], what, err)) == NULL)
+            rc = -1;
+    }
+    if (rc == 0 && ps->npats == 0) {
+        err_file(err, dir);
+        err_set(err, "the pattern files define no pattern");
+        rc = -1;
+    }
+    if (rc == 0) {
+        qsort(ps->quals, ps->nquals, sizeof *ps->quals, cmp_qual);
+        if ((ps->mctx = pcre2_match_context_create(NULL)) == NULL) {
+            rc = -1;
+        } else {
+            pcre2_set_match_limit(ps->mctx, MATCH_LIMIT);
+            pcre2_set_depth_limit(ps->mctx, DEPTH_LIMIT);
+        }
+        snprintf(ps->hash, sizeof ps->hash, "%016llx", (unsigned long long)hash);
+    }
+    if (rc != 0) {
+        if (err->msg[0] == '\0')
+            err_set(err, "out of memory loading patterns");
+        patternset_free(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+void
+patternset_free(struct patternset *ps)
+{
+    if (ps == NULL)
+        return;
+    for (size_t i = 0; i < ps->npats; i++) {
+        struct pattern *p = &ps->pats[i].p;
+        free(p->id);
+        for (size_t u = 0; u < p->nunits; u++)
+            free(p->units[u].surface);
+        free(p->units);
+        for (size_t e = 0; e < p->nexamples; e++) {
+            free(p->examples[e].text);
+            free(p->examples[e].expect);
+        }
+        free(p->examples);
+        for (size_t w = 0; w < p->nnear; w++)
+            free(p->near[w]);
+        free(p->near);
+        pcre2_code_free(p->code);
+        src_free(&ps->pats[i].regex);
+    }
+    free(ps->pats);
+    for (size_t i = 0; i < ps->nmacros; i++) {
+        free(ps->macros[i].name);
+        src_free(&ps->macros[i].body);
+    }
+    free(ps->macros);
+    for (size_t i = 0; i < ps->nquals; i++)
+        free(ps->quals[i].word);
+    free(ps->quals);
+    for (int s = 0; s < STANCE_N; s++) {
+        src_free(&ps->stance[s]);
+        pcre2_code_free(ps->stance_code[s]);
+    }
+    pcre2_match_context_free(ps->mctx);
+    for (size_t i = 0; i < ps->nfiles; i++)
+        free(ps->files[i]);
+    free(ps->files);
+    free(ps);
+}
+
+size_t
+patternset_count(const struct patternset *ps)
+{
+    return ps->npats;
+}
+
+const struct pattern *
+patternset_get(const struct patternset *ps, size_t i)
+{
+    return i < ps->npats ? &ps->pats[i].p : NULL;
+}
+
+size_t
+patternset_qual_count(const struct patternset *ps)
+{
+    return ps->nquals;
+}
+
+const struct qual_word *
+patternset_qual(const struct patternset *ps, size_t i)
+{
+    return i < ps->nquals ? &ps->quals[i] : NULL;
+}
+
+const pcre2_code *
+patternset_stance(const struct patternset *ps, enum fact_stance s)
+{
+    return (unsigned)s < STANCE_N ? ps->stance_code[s] : NULL;
+}
+
+const char *
+patternset_hash(const struct patternset *ps)
+{
+    return ps->hash;
+}
+
+pcre2_match_context *
+patternset_match_context(const struct patternset *ps)
+{
+    return ps->mctx;
+}
