@@ -205,6 +205,22 @@ unit_scale(const struct pattern *p, const char *text, struct span u)
     return 1;
 }
 
+/*
+ * The number of a match.  百分之百 writes a hundred as a bare 百, which the
+ * numeral reader refuses everywhere else (百姓, 百花): it is taken here,
+ * where a pattern put it in a number group.
+ */
+static int
+read_number(const char *text, struct span s, double *v)
+{
+    if ((s.len == 3 && memcmp(text + s.off, "百", 3) == 0) ||
+        (s.len == 3 && memcmp(text + s.off, "佰", 3) == 0)) {
+        *v = 100;
+        return 0;
+    }
+    return numeral_parse(text + s.off, s.len, v);
+}
+
 static int
 word_at(const char *text, size_t pos, size_t hi, const char *w)
 {
@@ -317,14 +333,14 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
         return 0;
     if (!number_may_start(text, lo_bound, num.off))
         return 0;
-    if (numeral_parse(text + num.off, num.len, &v) != 0)
+    if (read_number(text, num, &v) != 0)
         return 0;
     lo_mult = numeral_multiplier(text + num.off, num.len);
     memset(&c, 0, sizeof c);
     c.num_off = num.off;
     c.num_end = num.off + num.len;
     if (span_of(ov, p->g_hi, &hi)) {
-        if (numeral_parse(text + hi.off, hi.len, &vmax) != 0)
+        if (read_number(text, hi, &vmax) != 0)
             return 0;
         double hm = numeral_multiplier(text + hi.off, hi.len);
         /* 5至10万平方米: a multiplier written only after the high end serves both. */

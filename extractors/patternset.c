@@ -621,7 +621,7 @@ expand(struct patternset *ps, const struct pattern *pat, const struct src *in, s
 
 static pcre2_code *
 compile(struct patternset *ps, const struct pattern *pat, const struct src *in, const char *what,
-        struct err *err)
+        int jit, struct err *err)
 {
     struct src ex = {0};
     pcre2_code *code = NULL;
@@ -644,12 +644,16 @@ compile(struct patternset *ps, const struct pattern *pat, const struct src *in, 
         PCRE2_UCHAR msg[256];
         char full[400];
         pcre2_get_error_message(ecode, msg, sizeof msg);
-        struct loc at = ex.nlocs == 0          ? in->locs[0]
-                        : eoff < ex.nlocs      ? ex.locs[eoff]
-                                               : ex.locs[ex.nlocs - 1];
+        /* PCRE2 reports what it finds only at the end (an unclosed group)
+         * at the end: point just past the regex as written. */
+        struct loc at = in->locs[in->nlocs - 1];
+        if (eoff < ex.nlocs)
+            at = ex.locs[eoff];
+        else
+            at.col++;
         snprintf(full, sizeof full, "%s", (const char *)msg);
         set_err_at(err, at, "%s (in %s)", full, what);
-    } else {
+    } else if (jit) {
         /* JIT is an optimization: without it (no executable memory, say) the
          * interpreter gives the same results more slowly. */
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
@@ -685,7 +689,7 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
         return -1;
     }
     snprintf(what, sizeof what, "pattern %s", p->id);
-    if ((p->code = compile(ps, p, &rp->regex, what, err)) == NULL)
+    if ((p->code = compile(ps, p, &rp->regex, what, 1, err)) == NULL)
         return -1;
     p->g_num = group(p->code, "num");
     p->g_hi = group(p->code, "hi");
@@ -763,13 +767,23 @@ patternset_load(const char *dir, struct err *err)
     }
     free(names);
 
+    /* Each macro must be a regex on its own, so that an error in one is
+     * reported where it is written, not at the end of a pattern using it. */
+    for (size_t i = 0; rc == 0 && i < ps->nmacros; i++) {
+        char what[100];
+        snprintf(what, sizeof what, "macro %s", ps->macros[i].name);
+        pcre2_code *code = compile(ps, NULL, &ps->macros[i].body, what, 0, err);
+        if (code == NULL)
+            rc = -1;
+        pcre2_code_free(code);
+    }
     for (size_t i = 0; rc == 0 && i < ps->npats; i++)
         rc = finish_pattern(ps, &ps->pats[i], err);
     for (int s = 1; rc == 0 && s < STANCE_N; s++) {
         char what[64];
         snprintf(what, sizeof what, "stance %s", fact_stance_name((enum fact_stance)s));
         if (ps->stance[s].text.len > 0 &&
-            (ps->stance_code[s] = compile(ps, NULL, &ps->stance[s], what, err)) == NULL)
+            (ps->stance_code[s] = compile(ps, NULL, &ps->stance[s], what, 1, err)) == NULL)
             rc = -1;
     }
     if (rc == 0 && ps->npats == 0) {
@@ -778,7 +792,8 @@ patternset_load(const char *dir, struct err *err)
         rc = -1;
     }
     if (rc == 0) {
-        qsort(ps->quals, ps->nquals, sizeof *ps->quals, cmp_qual);
+        if (ps->nquals > 1)
+            qsort(ps->quals, ps->nquals, sizeof *ps->quals, cmp_qual);
         if ((ps->mctx = pcre2_match_context_create(NULL)) == NULL) {
             rc = -1;
         } else {

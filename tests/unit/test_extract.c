@@ -1,0 +1,295 @@
+/*
+ * Extraction rules of FACTS.md, one group per rule: kinds and scaling,
+ * numerals, qualifiers, ranges, lists, never-a-fact, text and unit, sentence
+ * and clause, year, stance, offsets, and the match limit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "extract.h"
+#include "normalize.h"
+#include "patternset.h"
+
+static struct patternset *ps;
+static struct text text;
+static struct fact_list facts;
+
+/* Normalize and extract s; the facts stay in `facts` until the next call. */
+static size_t
+run_year(const char *s, int doc_year)
+{
+    struct err err;
+    text_free(&text);
+    fact_list_free(&facts);
+    err_clear(&err);
+    if (normalize_text(s, strlen(s), 1 << 24, &text, &err) != 0 ||
+        extract_run(ps, text.data, text.len, doc_year, &facts, NULL, &err) != 0) {
+        fprintf(stderr, "extract failed on %s: %s\n", s, err.msg);
+        return 0;
+    }
+    return facts.n;
+}
+
+static size_t
+run(const char *s)
+{
+    return run_year(s, 0);
+}
+
+static const char *
+span(struct span sp)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%.*s", (int)sp.len, text.data + sp.off);
+    return buf[k];
+}
+
+/* One fact expected: kind, value, qualifier (or NULL). */
+#define ONE(s_, k_, v_, q_)                                                                            \
+    do {                                                                                           \
+        CHECK(run(s_) == 1);                                                                        \
+        if (facts.n == 1) {                                                                        \
+            CHECK(facts.v[0].kind == (k_));                                                         \
+            CHECK_NUM(facts.v[0].value, (v_));                                                      \
+            CHECK(facts.v[0].qualifier == (q_));                                                    \
+        } else {                                                                                   \
+            fprintf(stderr, "  in: %s (%zu facts)\n", s_, facts.n);                                \
+        }                                                                                          \
+    } while (0)
+
+#define NONE(s)                                                                                    \
+    do {                                                                                           \
+        size_t n_ = run(s);                                                                        \
+        CHECK(n_ == 0);                                                                            \
+        if (n_ != 0)                                                                               \
+            fprintf(stderr, "  in: %s: %s %g\n", s, span(facts.v[0].text), facts.v[0].value);     \
+    } while (0)
+
+static void
+test_kinds(void)
+{
+    ONE("15.7万平方米优质载体", FACT_AREA, 157000, QUAL_NONE);
+    ONE("5.9平方公里核心区", FACT_AREA, 5900000, QUAL_NONE);
+    ONE("3公顷", FACT_AREA, 30000, QUAL_NONE);
+    ONE("120㎡的住房", FACT_AREA, 120, QUAL_NONE);
+    ONE("12平米", FACT_AREA, 12, QUAL_NONE);
+    ONE("3000亩土地", FACT_MU, 3000, QUAL_NONE);
+    ONE("1.2万亩", FACT_MU, 12000, QUAL_NONE);
+    ONE("覆盖率达到100%", FACT_PERCENT, 100, QUAL_NONE);
+    ONE("增长７．３％", FACT_PERCENT, 7.3, QUAL_NONE);
+    ONE("百分之三十", FACT_PERCENT, 30, QUAL_NONE);
+    ONE("下降1.5个百分点", FACT_PCT_POINT, 1.5, QUAL_NONE);
+    ONE("40余个重大项目", FACT_PROJECT, 40, QUAL_MORE_THAN);
+    ONE("20项民心工程", FACT_PROJECT, 20, QUAL_NONE);
+    ONE("建设项目71个", FACT_PROJECT, 71, QUAL_NONE);
+    ONE("项目共5个", FACT_PROJECT, 5, QUAL_NONE);
+    ONE("工程3项", FACT_PROJECT, 3, QUAL_NONE);
+    ONE("项目有6个", FACT_PROJECT, 6, QUAL_NONE);
+}
+
+static void
+test_numbers(void)
+{
+    ONE("新增三千亩", FACT_MU, 3000, QUAL_NONE);
+    ONE("一百二十平方米", FACT_AREA, 120, QUAL_NONE);
+    ONE("两万亩", FACT_MU, 20000, QUAL_NONE);
+    ONE("十二个重点项目", FACT_PROJECT, 12, QUAL_NONE);
+    ONE("百分之十二点五", FACT_PERCENT, 12.5, QUAL_NONE);
+    ONE("三点五平方公里", FACT_AREA, 3500000, QUAL_NONE);
+    ONE("1,200平方米", FACT_AREA, 1200, QUAL_NONE);
+    ONE("一万三千亩", FACT_MU, 13000, QUAL_NONE);
+    ONE("下降-3.9%", FACT_PERCENT, -3.9, QUAL_NONE);
+    ONE("负3.9%", FACT_PERCENT, -3.9, QUAL_NONE);
+    ONE("百分之负三点八", FACT_PERCENT, -3.8, QUAL_NONE);
+    ONE("下降3.9%", FACT_PERCENT, 3.9, QUAL_NONE); /* a verb is no sign */
+}
+
+static void
+test_qualifiers(void)
+{
+    ONE("约52万平方米", FACT_AREA, 520000, QUAL_APPROX);
+    ONE("近50%", FACT_PERCENT, 50, QUAL_APPROX);
+    ONE("3000亩左右", FACT_MU, 3000, QUAL_APPROX);
+    ONE("3000多亩", FACT_MU, 3000, QUAL_MORE_THAN);
+    ONE("超过80%", FACT_PERCENT, 80, QUAL_MORE_THAN);
+    ONE("突破1000亩", FACT_MU, 1000, QUAL_MORE_THAN);
+    ONE("20%以上", FACT_PERCENT, 20, QUAL_AT_LEAST);
+    ONE("不低于95%", FACT_PERCENT, 95, QUAL_AT_LEAST);
+    ONE("项目达到1000个以上", FACT_PROJECT, 1000, QUAL_AT_LEAST);
+    ONE("控制在5%以内", FACT_PERCENT, 5, QUAL_AT_MOST);
+    ONE("不超过3%", FACT_PERCENT, 3, QUAL_AT_MOST);
+    /* Only right next to the number. */
+    ONE("超过全国平均水平0.3个百分点", FACT_PCT_POINT, 0.3, QUAL_NONE);
+    ONE("比上年低15个百分点", FACT_PCT_POINT, 15, QUAL_NONE);
+    ONE("较往年多了5%", FACT_PERCENT, 5, QUAL_NONE);
+    run("约52万平方米");
+    CHECK_STR(span(facts.v[0].text), "约52万平方米");
+    run("20%以上");
+    CHECK_STR(span(facts.v[0].text), "20%以上");
+}
+
+static void
+test_ranges_and_lists(void)
+{
+    CHECK(run("5至10万平方米") == 1);
+    CHECK_NUM(facts.v[0].value, 50000);
+    CHECK(facts.v[0].has_max);
+    CHECK_NUM(facts.v[0].value_max, 100000);
+    CHECK(run("5%-10%") == 1);
+    CHECK_NUM(facts.v[0].value, 5);
+    CHECK_NUM(facts.v[0].value_max, 10);
+    CHECK(run("高于全省26.2和17.5个百分点") == 2);
+    CHECK_NUM(facts.v[0].value, 26.2);
+    CHECK_NUM(facts.v[1].value, 17.5);
+    CHECK(facts.v[0].kind == FACT_PCT_POINT && facts.v[1].kind == FACT_PCT_POINT);
+    CHECK(run("推动人民医院三期等12个、55万平方米项目完工") == 2);
+    CHECK(facts.v[0].kind == FACT_PROJECT && facts.v[0].value == 12);
+    CHECK(facts.v[1].kind == FACT_AREA && facts.v[1].value == 550000);
+    CHECK(run("建设项目71个、216万平方米") == 2);
+    CHECK(facts.v[0].kind == FACT_PROJECT && facts.v[0].value == 71);
+    CHECK(facts.v[1].kind == FACT_AREA && facts.v[1].value == 2160000);
+    CHECK(run("由15%提高到30%") == 2);
+    CHECK(!facts.v[0].has_max && facts.v[0].value == 15 && facts.v[1].value == 30);
+    CHECK(run("覆盖率100%、达标率100%") == 2);
+    CHECK(facts.v[0].position == 0 && facts.v[1].position == 1);
+}
+
+static void
+test_never(void)
+{
+    NONE("三成");
+    NONE("打八折");
+    NONE("1/3的土地");
+    NONE("三分之一");
+    NONE("7.6‰");
+    NONE("道路23公里");
+    NONE("亩均税收20万元");
+    NONE("飞防5000亩次");
+    NONE("万亩现代农业示范园区");
+    NONE("①推进改造"); /* a list marker */
+    NONE("①5项任务");
+    NONE("30个示范片区");
+    NONE("2所养老院");
+    NONE("5宗土地");
+    NONE("3.33万户");
+    NONE("四大工程");
+    NONE("一批项目");
+    NONE("二期工程");
+    NONE("4号线");
+    NONE("落实“七个一”工程");
+    NONE("2025年");
+    NONE("第十四个五年规划");
+    NONE("十四五规划");
+    NONE("电话022-12345678");
+    NONE("https://www.example.gov.cn/a?b=30%25&c=15%");
+    NONE("千分之五");
+    NONE("三平方");
+    NONE("项目建设周期3个月");
+}
+
+static void
+test_context(void)
+{
+    const char *s = "今年，红桥区将全面启动15.7万平方米载体招商工作，加快建设。完成了3000亩。";
+    CHECK(run_year(s, 2020) == 2);
+    CHECK_STR(span(facts.v[0].sentence), "今年,红桥区将全面启动15.7万平方米载体招商工作,加快建设。");
+    CHECK_STR(span(facts.v[0].clause), "红桥区将全面启动15.7万平方米载体招商工作");
+    CHECK_STR(span(facts.v[0].unit), "平方米");
+    CHECK_STR(span(facts.v[0].mult), "万");
+    CHECK(facts.v[0].year == 2020);
+    CHECK(facts.v[0].stance == STANCE_TARGET);
+    CHECK_STR(span(facts.v[1].clause), "完成了3000亩");
+    CHECK(facts.v[1].stance == STANCE_REPORTED);
+    CHECK(facts.v[1].year == 0);
+    /* The offset counts bytes of the normalized text. */
+    CHECK(memcmp(text.data + facts.v[0].text.off, "15.7", 4) == 0);
+
+    /* 由2020年的32.7%提高至33.3%: the first takes 2020, the second the target year. */
+    CHECK(run("到2025年,城镇化率由2020年的32.7%提高至33.3%。") == 2);
+    CHECK(facts.v[0].year == 2020);
+    CHECK(facts.v[1].year == 2025);
+    CHECK(facts.v[1].stance == STANCE_TARGET);
+    CHECK(run("2020年,全区生产总值增长7.3%,社零增长5.2%。") == 2);
+    CHECK(facts.v[0].year == 2020 && facts.v[1].year == 2020);
+    CHECK(run("同比增长7.3%") == 1 && facts.v[0].stance == STANCE_REPORTED);
+    CHECK(run("确保覆盖率达到100%") == 1 && facts.v[0].stance == STANCE_TARGET);
+    CHECK(run("主要指标覆盖率100%") == 1 && facts.v[0].stance == STANCE_NONE);
+    CHECK(run("去年新增300亩") == 1 && facts.v[0].year == 0);
+    CHECK(run_year("去年新增300亩", 2021) == 1 && facts.v[0].year == 2020);
+
+    /* Sentences end at line breaks too; clauses at ; and :. */
+    CHECK(run("第一行30%\n第二行:建成40%;另外") == 2);
+    CHECK_STR(span(facts.v[0].sentence), "第一行30%");
+    CHECK_STR(span(facts.v[1].clause), "建成40%");
+    /* A thousands separator does not end a clause. */
+    CHECK(run("新增1,200亩,其余") == 1);
+    CHECK_STR(span(facts.v[0].clause), "新增1,200亩");
+}
+
+static void
+test_limits(void)
+{
+    /* A pattern that backtracks catastrophically gives up; the others run. */
+    char dir[] = "/tmp/factd-test-extract-XXXXXX";
+    char path[256];
+    struct err err;
+    if (mkdtemp(dir) == NULL)
+        return;
+    snprintf(path, sizeof path, "%s/a.pat", dir);
+    FILE *f = fopen(path, "w");
+    fputs("pattern slow\nkind mu\nunit 亩 1\nregex (?<num>(?:a|aa)+)+b{UNIT}\n"
+          "pattern mu\nkind mu\nunit 亩 1\nregex (?<num>\\d+){UNIT}\n",
+          f);
+    fclose(f);
+    struct patternset *slow = patternset_load(dir, &err);
+    CHECK(slow != NULL);
+    if (slow != NULL) {
+        const char *s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa亩 和 30亩";
+        struct fact_list l;
+        struct extract_stats st;
+        fact_list_init(&l);
+        CHECK(extract_run(slow, s, strlen(s), 0, &l, &st, &err) == 0);
+        CHECK(st.limit_hits == 1);
+        CHECK_STR(st.limit_pattern, "slow");
+        CHECK(l.n == 1 && l.v[0].value == 30);
+        fact_list_free(&l);
+        patternset_free(slow);
+    }
+    unlink(path);
+    rmdir(dir);
+
+    /* Invalid UTF-8 is refused with its offset, not matched. */
+    struct fact_list l;
+    fact_list_init(&l);
+    CHECK(extract_run(ps, "30%\xff", 4, 0, &l, NULL, &err) == -1);
+    CHECK(err.offset == 3);
+    fact_list_free(&l);
+}
+
+int
+main(void)
+{
+    struct err err;
+    ps = patternset_load("patterns", &err);
+    if (ps == NULL) {
+        fprintf(stderr, "patterns: %s\n", err.msg);
+        return 1;
+    }
+    fact_list_init(&facts);
+    test_kinds();
+    test_numbers();
+    test_qualifiers();
+    test_ranges_and_lists();
+    test_never();
+    test_context();
+    test_limits();
+    text_free(&text);
+    fact_list_free(&facts);
+    patternset_free(ps);
+    return check_done("extract");
+}
