@@ -567,31 +567,37 @@ stance_of(const struct fact *f, const struct cue *c, size_t nc)
 
 /* ---- the driver ---- */
 
-static int
-sentence_has(const char *text, struct span s, const char *w)
+/* The patterns that may match in s: those whose trigger characters it holds. */
+static uint64_t
+sentence_patterns(const struct patternset *ps, const char *text, struct span s)
 {
-    return memmem(text + s.off, s.len, w, strlen(w)) != NULL;
+    const unsigned char *bits = patternset_trigger_bits(ps);
+    uint64_t mask = patternset_always(ps);
+    size_t i = s.off, end = s.off + s.len, n;
+
+    while (i < end) {
+        unsigned c = (unsigned char)text[i];
+        if (c < 0x80)
+            n = 1;
+        else
+            c = cp_at(text + i, &n);
+        if (c < 0x10000 && (bits[c / 8] & (1u << (c % 8))))
+            mask |= patternset_trigger(ps, c);
+        i += n;
+    }
+    return mask;
 }
 
+/* The character gate let p through; do the whole near words appear?  (工 is
+ * in every 工作, 工程 in few sentences.) */
 static int
-pattern_may_match(const struct pattern *p, const char *text, struct span s)
+near_words_in(const struct pattern *p, const char *text, struct span s)
 {
-    if (p->nnear > 0) {
-        for (size_t i = 0; i < p->nnear; i++)
-            if (sentence_has(text, s, p->near[i]))
-                return 1;
-        return 0;
-    }
-    for (size_t i = 0; i < p->nunits; i++) {
-        /* The first character of the unit is enough: units may be spaced out. */
-        size_t n;
-        cp_at(p->units[i].surface, &n);
-        char first[5];
-        memcpy(first, p->units[i].surface, n);
-        first[n] = '\0';
-        if (sentence_has(text, s, first))
+    if (p->nnear == 0)
+        return 1;
+    for (size_t i = 0; i < p->nnear; i++)
+        if (memmem(text + s.off, s.len, p->near[i], strlen(p->near[i])) != NULL)
             return 1;
-    }
     return 0;
 }
 
@@ -601,10 +607,11 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
 {
     size_t np = patternset_count(ps), end = s.off + s.len;
 
+    uint64_t may = sentence_patterns(ps, text, s);
     cands->n = 0;
     for (size_t pi = 0; pi < np; pi++) {
         const struct pattern *p = patternset_get(ps, pi);
-        if (!pattern_may_match(p, text, s))
+        if (!(may & ((uint64_t)1 << (pi < 63 ? pi : 63))) || !near_words_in(p, text, s))
             continue;
         size_t pos = s.off;
         while (pos < end) {

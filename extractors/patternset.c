@@ -62,6 +62,12 @@ struct rawpattern {
     struct src regex;
 };
 
+/* A character that lets some patterns run on a sentence. */
+struct trigger {
+    unsigned cp;
+    uint64_t mask; /* the patterns it lets run */
+};
+
 struct patternset {
     char **files; /* From malloc(); names of the files read. */
     size_t nfiles;
@@ -75,6 +81,10 @@ struct patternset {
     pcre2_code *stance_code[STANCE_N];
     pcre2_match_context *mctx;
     char hash[17];
+    unsigned char trig_bits[65536 / 8]; /* characters below U+10000 that are triggers */
+    struct trigger *trig;               /* From malloc(): one entry per trigger character. */
+    size_t ntrig;
+    uint64_t always; /* patterns that cannot be gated */
 };
 
 /* ---- small helpers ---- */
@@ -452,6 +462,31 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     return 0;
 }
 
+/* Read the directives of the file named last in ps->files from data[0..len). */
+static int
+parse_buffer(struct patternset *ps, const char *data, size_t len, struct err *err)
+{
+    int rc = 0;
+    struct reader r = {ps, ps->files[ps->nfiles - 1], NULL, NULL, 0, err};
+    const char *p = data, *end = data + len;
+    unsigned lineno = 0;
+    while (rc == 0 && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        if (read_line(&r, lineno, p, le) != 0) {
+            if (err->msg[0] == '\0') {
+                err_file(err, r.file);
+                err->line = lineno;
+                err_set(err, "out of memory");
+            }
+            rc = -1;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return rc;
+}
+
 static int
 read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *hash)
 {
@@ -480,23 +515,8 @@ read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *ha
         *hash *= 0x100000001b3ULL;
     }
 
-    struct reader r = {ps, ps->files[ps->nfiles - 1], NULL, NULL, 0, err};
-    const char *p = b.data, *end = b.data + b.len;
-    unsigned lineno = 0;
-    while (rc == 0 && p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        lineno++;
-        if (read_line(&r, lineno, p, le) != 0) {
-            if (err->msg[0] == '\0') {
-                err_file(err, path);
-                err->line = lineno;
-                err_set(err, "out of memory");
-            }
-            rc = -1;
-        }
-        p = nl ? nl + 1 : end;
-    }
+    if (rc == 0)
+        rc = parse_buffer(ps, b.data ? b.data : "", b.len, err);
     buf_free(&b);
     return rc;
 }
@@ -718,6 +738,111 @@ cmp_qual(const void *a, const void *b)
     return lx < ly ? 1 : lx > ly ? -1 : 0;
 }
 
+static unsigned
+first_cp(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80)
+        return u[0];
+    if (u[0] < 0xE0)
+        return ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
+    if (u[0] < 0xF0)
+        return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+    return 0x10000; /* outside the table: the pattern is not gated */
+}
+
+static int
+add_trigger(struct patternset *ps, unsigned cp, uint64_t bit)
+{
+    for (size_t i = 0; i < ps->ntrig; i++)
+        if (ps->trig[i].cp == cp) {
+            ps->trig[i].mask |= bit;
+            return 0;
+        }
+    struct trigger *t = realloc(ps->trig, (ps->ntrig + 1) * sizeof *t);
+    if (t == NULL)
+        return -1;
+    ps->trig = t;
+    t[ps->ntrig].cp = cp;
+    t[ps->ntrig].mask = bit;
+    ps->ntrig++;
+    ps->trig_bits[cp / 8] |= (unsigned char)(1u << (cp % 8));
+    return 0;
+}
+
+/*
+ * The first character of each near word (or, without near words, of each
+ * unit) must appear in a sentence for the pattern to run there.  The first
+ * character is enough and is what a spaced-out unit (个 百 分 点) still has.
+ */
+static int
+build_triggers(struct patternset *ps)
+{
+    for (size_t i = 0; i < ps->npats; i++) {
+        const struct pattern *p = &ps->pats[i].p;
+        uint64_t bit = (uint64_t)1 << (i < 63 ? i : 63);
+        size_t n = p->nnear ? p->nnear : p->nunits;
+        if (i >= 63) {
+            ps->always |= bit;
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            unsigned cp = first_cp(p->nnear ? p->near[k] : p->units[k].surface);
+            if (cp >= 0x10000 || cp == 0)
+                ps->always |= bit;
+            else if (add_trigger(ps, cp, bit) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Pass 2 over everything read: compile macros, patterns and stance cues. */
+static int
+finish_set(struct patternset *ps, const char *dir, uint64_t hash, struct err *err)
+{
+    int rc = 0;
+
+    /* Each macro must be a regex on its own, so that an error in one is
+     * reported where it is written, not at the end of a pattern using it. */
+    for (size_t i = 0; rc == 0 && i < ps->nmacros; i++) {
+        char what[100];
+        snprintf(what, sizeof what, "macro %s", ps->macros[i].name);
+        pcre2_code *code = compile(ps, NULL, &ps->macros[i].body, what, 0, err);
+        if (code == NULL)
+            rc = -1;
+        pcre2_code_free(code);
+    }
+    for (size_t i = 0; rc == 0 && i < ps->npats; i++)
+        rc = finish_pattern(ps, &ps->pats[i], err);
+    for (int s = 1; rc == 0 && s < STANCE_N; s++) {
+        char what[64];
+        snprintf(what, sizeof what, "stance %s", fact_stance_name((enum fact_stance)s));
+        if (ps->stance[s].text.len > 0 &&
+            (ps->stance_code[s] = compile(ps, NULL, &ps->stance[s], what, 1, err)) == NULL)
+            rc = -1;
+    }
+    if (rc == 0 && ps->npats == 0) {
+        err_file(err, dir);
+        err_set(err, "the pattern files define no pattern");
+        rc = -1;
+    }
+    if (rc == 0) {
+        if (ps->nquals > 1)
+            qsort(ps->quals, ps->nquals, sizeof *ps->quals, cmp_qual);
+        if ((ps->mctx = pcre2_match_context_create(NULL)) == NULL) {
+            rc = -1;
+        } else {
+            pcre2_set_match_limit(ps->mctx, MATCH_LIMIT);
+            pcre2_set_depth_limit(ps->mctx, DEPTH_LIMIT);
+        }
+        snprintf(ps->hash, sizeof ps->hash, "%016llx", (unsigned long long)hash);
+        if (rc == 0)
+            rc = build_triggers(ps);
+    }
+    return rc;
+}
+
 struct patternset *
 patternset_load(const char *dir, struct err *err)
 {
@@ -767,40 +892,41 @@ patternset_load(const char *dir, struct err *err)
     }
     free(names);
 
-    /* Each macro must be a regex on its own, so that an error in one is
-     * reported where it is written, not at the end of a pattern using it. */
-    for (size_t i = 0; rc == 0 && i < ps->nmacros; i++) {
-        char what[100];
-        snprintf(what, sizeof what, "macro %s", ps->macros[i].name);
-        pcre2_code *code = compile(ps, NULL, &ps->macros[i].body, what, 0, err);
-        if (code == NULL)
-            rc = -1;
-        pcre2_code_free(code);
+    if (rc == 0)
+        rc = finish_set(ps, dir, hash, err);
+    if (rc != 0) {
+        if (err->msg[0] == '\0')
+            err_set(err, "out of memory loading patterns");
+        patternset_free(ps);
+        return NULL;
     }
-    for (size_t i = 0; rc == 0 && i < ps->npats; i++)
-        rc = finish_pattern(ps, &ps->pats[i], err);
-    for (int s = 1; rc == 0 && s < STANCE_N; s++) {
-        char what[64];
-        snprintf(what, sizeof what, "stance %s", fact_stance_name((enum fact_stance)s));
-        if (ps->stance[s].text.len > 0 &&
-            (ps->stance_code[s] = compile(ps, NULL, &ps->stance[s], what, 1, err)) == NULL)
-            rc = -1;
+    return ps;
+}
+
+struct patternset *
+patternset_load_buffer(const char *name, const char *data, size_t len, struct err *err)
+{
+    struct patternset *ps;
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    int rc = -1;
+
+    err_clear(err);
+    if ((ps = calloc(1, sizeof *ps)) == NULL || (ps->files = calloc(1, sizeof *ps->files)) == NULL ||
+        (ps->files[0] = dup_n(name, strlen(name))) == NULL) {
+        err_set(err, "out of memory");
+        patternset_free(ps);
+        return NULL;
     }
-    if (rc == 0 && ps->npats == 0) {
-        err_file(err, dir);
-        err_set(err, "the pattern files define no pattern");
-        rc = -1;
+    ps->nfiles = 1;
+    for (size_t i = 0; i < len; i++) {
+        hash ^= (unsigned char)data[i];
+        hash *= 0x100000001b3ULL;
     }
-    if (rc == 0) {
-        if (ps->nquals > 1)
-            qsort(ps->quals, ps->nquals, sizeof *ps->quals, cmp_qual);
-        if ((ps->mctx = pcre2_match_context_create(NULL)) == NULL) {
-            rc = -1;
-        } else {
-            pcre2_set_match_limit(ps->mctx, MATCH_LIMIT);
-            pcre2_set_depth_limit(ps->mctx, DEPTH_LIMIT);
-        }
-        snprintf(ps->hash, sizeof ps->hash, "%016llx", (unsigned long long)hash);
+    if (len > MAX_PATTERN_FILE_BYTES) {
+        err_file(err, name);
+        err_set(err, "pattern file larger than %u bytes", MAX_PATTERN_FILE_BYTES);
+    } else if (parse_buffer(ps, data, len, err) == 0) {
+        rc = finish_set(ps, name, hash, err);
     }
     if (rc != 0) {
         if (err->msg[0] == '\0')
@@ -847,6 +973,7 @@ patternset_free(struct patternset *ps)
         pcre2_code_free(ps->stance_code[s]);
     }
     pcre2_match_context_free(ps->mctx);
+    free(ps->trig);
     for (size_t i = 0; i < ps->nfiles; i++)
         free(ps->files[i]);
     free(ps->files);
@@ -875,6 +1002,27 @@ const struct qual_word *
 patternset_qual(const struct patternset *ps, size_t i)
 {
     return i < ps->nquals ? &ps->quals[i] : NULL;
+}
+
+const unsigned char *
+patternset_trigger_bits(const struct patternset *ps)
+{
+    return ps->trig_bits;
+}
+
+uint64_t
+patternset_trigger(const struct patternset *ps, unsigned c)
+{
+    for (size_t i = 0; i < ps->ntrig; i++)
+        if (ps->trig[i].cp == c)
+            return ps->trig[i].mask;
+    return 0;
+}
+
+uint64_t
+patternset_always(const struct patternset *ps)
+{
+    return ps->always;
 }
 
 const pcre2_code *

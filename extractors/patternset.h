@@ -11,7 +11,8 @@
  *   example TEXT => FACTS       a sentence and what the whole set must find in it
  *   qualifier NAME WHERE WORDS  qualifier words (before|mid|after the number)
  *   stance NAME REGEX           cues of a stance (target | reported)
- *   near WORD...                run the pattern only on sentences holding a word
+ *   near WORD...                run the pattern only on sentences holding the
+ *                               first character of one of these words
  *
  * Regexes are compiled with PCRE2_EXTENDED, so white space in them is for the
  * reader and # starts a comment.  Errors carry the file, line and column of
@@ -58,7 +59,7 @@ struct pattern {
     uint32_t g_sign; /* sign (a minus written before a prefix unit such as 百分之). */
     struct pattern_example *examples;
     size_t nexamples;
-    char **near;  /* Words one of which a sentence must hold for the pattern to run there. */
+    char **near;  /* Words whose first character a sentence must hold for the pattern to run. */
     size_t nnear; /* 0: the unit surfaces serve. */
 };
 
@@ -77,6 +78,10 @@ struct patternset;
 struct patternset *patternset_load(const char *dir, struct err *err);
 void patternset_free(struct patternset *ps);
 
+/* The same for one file's text, named name in messages (tests, fuzzing). */
+struct patternset *patternset_load_buffer(const char *name, const char *data, size_t len,
+                                          struct err *err);
+
 /* The patterns, in load order. */
 size_t patternset_count(const struct patternset *ps);
 const struct pattern *patternset_get(const struct patternset *ps, size_t i);
@@ -84,6 +89,17 @@ const struct pattern *patternset_get(const struct patternset *ps, size_t i);
 /* Qualifier words, longest first within each place. */
 size_t patternset_qual_count(const struct patternset *ps);
 const struct qual_word *patternset_qual(const struct patternset *ps, size_t i);
+
+/*
+ * Gating: which patterns can match a sentence, from the characters in it.
+ * Pattern i is bit i (patterns from the 64th on are always run).  A sentence
+ * is looked at once: for a character c below U+10000 whose bit is set in
+ * patternset_trigger_bits() (bit c%8 of byte c/8), patternset_trigger(c)
+ * gives the patterns it triggers; patternset_always() those that run anyway.
+ */
+const unsigned char *patternset_trigger_bits(const struct patternset *ps);
+uint64_t patternset_trigger(const struct patternset *ps, unsigned c);
+uint64_t patternset_always(const struct patternset *ps);
 
 /* Stance cues: compiled regexes, NULL when the set defines none. */
 const pcre2_code *patternset_stance(const struct patternset *ps, enum fact_stance s);

@@ -1,0 +1,88 @@
+# Shared macros and context words of the factd pattern set.
+#
+# Macros are upper case and used as {NAME} in any regex of the set.  Regexes
+# are PCRE2 in extended mode: white space is for the reader, [ \t] matches a
+# real space.  The extractor reads the number from the group (?<num>...), a
+# range's high end from (?<hi>...), the unit from {UNIT} (a pattern's own unit
+# list), and a sign written before a prefix unit from (?<sign>...).
+# See docs/patterns.md.
+
+# -- numbers ----------------------------------------------------------------
+
+# 千 万 亿 after Arabic digits: 15.7万, 1.2万亩, 25万6千.
+define MULT    [千万亿萬億]
+
+# Arabic numbers with thousands separators and decimals, and a multiplier.
+define AR      (?: \d{1,3}(?:,\d{3})+ | \d+ ) (?:\.\d+)?
+               (?: [余多]? {MULT}+ (?: \d+ {MULT}? )? )?
+
+# A Chinese numeral starts with a digit word, never with a bare multiplier
+# (so 万亩示范区 is no number), and may be spaced out (一 百 五 十).  百 does
+# not continue a numeral when 分 follows: 百分之七十百分位 is 70.
+define CNLEAD  [零〇一二两倆三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖拾兩廿卅]
+define CNMORE  (?: 百(?![ \t]*分) | [零〇一二两倆三四五六七八九十千万亿壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億兩廿卅点點几幾余多] )
+define CN      {CNLEAD} (?: [ \t]* {CNMORE} )*
+
+# A sign written with the number: -3.9%, 负3.9%.  A verb (下降) is no sign.
+define SIGN    (?: - | 负的? )
+define N       {SIGN}? (?: {AR} | {CN} )
+
+# A range: 5-10, 5至10, 5~10; the unit after the high end serves both.
+define TO      [ \t]* (?: - | ~ | 至 | 到 ) [ \t]*
+define RANGE   (?: {TO} (?<hi>{N}) )?
+
+# 余 or 多 between the number and its unit: 40余个, 3000多亩.
+define QMID    [ \t]* [余多]? [ \t]*
+
+# Measure words: a count of something other than projects stands between.
+define MEASURE [个個项項所家座处條条批宗户栋幢名位间张台套届类种件块]
+
+# -- qualifiers (FACTS.md) ----------------------------------------------------
+# A qualifier word counts only right next to the number: before it, right
+# after the number (mid), or right after the unit.
+
+qualifier approx    before 约 大约 将近 接近 近
+qualifier approx    after  左右
+qualifier more_than before 超过 超过了 超 逾 突破
+qualifier more_than mid    余 多
+qualifier at_least  before 不低于 不少于 至少
+qualifier at_least  after  以上
+qualifier at_most   before 不超过 不高于 低于
+qualifier at_most   after  以下 以内
+
+# -- stance --------------------------------------------------------------------
+# The nearest cue before a fact decides; target cues win within a clause.
+# 要 is a cue, but not inside 主要 重要 需要 只要 必要 要求 要素 要点.
+
+stance target   将(?!近) | (?<![主重需只必纪摘])要(?![求素点闻])
+stance target   力争 | 确保 | 计划 | 预期 | 预计 | 目标 | 争取 | 力求 | 拟
+stance target   (?:到|至)\d{4}年
+stance reported 完成 | 累计 | 截至 | 截止 | 已经 | 已 | 实现 | 建成 | 先后
+stance reported 同比(?:增长|下降|提高|减少|上升) | 比上年 | 较上年
+# Areas, in square metres.  ㎡, m² and ㎢ reach us as m2 and km2 (NFKC).
+# 平方 alone (a wire's cross-section), 平 and lengths (23公里) are not areas.
+
+pattern area
+kind    area
+unit    平方米   1
+unit    平米     1
+unit    m2       1
+unit    平方公里 1e6
+unit    平方千米 1e6
+unit    km2      1e6
+unit    公顷     1e4
+regex   (?<num>{N}) {RANGE} {QMID} {UNIT} (?![A-Za-z0-9])
+example 全面启动宝能现代科技广场、泰盈科技大厦等15.7万平方米优质载体招商工作 => area 157000
+example 加大5.9平方公里核心区开发建设力度 => area 5900000
+example 新增绿地3公顷 => area 30000
+example 实际面积120m² => area 120
+example 面积是10km² => area 10000000
+example 面积是十平方千米 => area 10000000
+example 实际面积一百二十平方米 => area 120
+example 建成约52万平方米载体 => area 520000 approx
+example 改造5至10万平方米老旧小区 => area 50000..100000
+example 人均6.89平方米 => area 6.89
+example 推动人民医院三期等12个、55万平方米项目完工 => project 12; area 550000
+example 二点五平方电线 => none
+example 三平方 => none
+example 道路23公里 => none

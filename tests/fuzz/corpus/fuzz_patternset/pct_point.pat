@@ -1,0 +1,17 @@
+# Percentage points: N个百分点.  In a comparison (高于全国0.28个百分点) the
+# number is the size of a gap, so it takes no qualifier from the comparison.
+
+pattern pct_point
+kind    pct_point
+unit    个百分点 1
+unit    個百分點 1
+unit    百分点   1
+unit    百分點   1
+near    点 點
+regex   (?<num>{N}) {RANGE} {QMID} {UNIT}
+example 下降1.5个百分点 => pct_point 1.5
+example 高于全省26.2和17.5个百分点 => pct_point 26.2; pct_point 17.5
+example 一百五十    个百分点 => pct_point 150
+example 四点 五个百分点 => pct_point 4.5
+example 高于全国0.28个百分点 => pct_point 0.28
+example 同比升高零点六个百分点 => pct_point 0.6
