@@ -9,9 +9,17 @@
 void
 json_string(FILE *f, const char *s, size_t len)
 {
+    size_t run = 0; /* bytes before i that need no escape, not yet written */
+
     putc('"', f);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+            run++;
+            continue;
+        }
+        fwrite(s + i - run, 1, run, f);
+        run = 0;
         switch (c) {
         case '"':
             fputs("\\\"", f);
@@ -29,12 +37,10 @@ json_string(FILE *f, const char *s, size_t len)
             fputs("\\t", f);
             break;
         default:
-            if (c < 0x20 || c == 0x7F)
-                fprintf(f, "\\u%04x", c);
-            else
-                putc(c, f);
+            fprintf(f, "\\u%04x", c);
         }
     }
+    fwrite(s + len - run, 1, run, f);
     putc('"', f);
 }
 

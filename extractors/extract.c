@@ -567,22 +567,41 @@ stance_of(const struct fact *f, const struct cue *c, size_t nc)
 
 /* ---- the driver ---- */
 
-/* The patterns that may match in s: those whose trigger characters it holds. */
+/* Every match holds a trigger character of its pattern and starts at most this
+ * many bytes before it (docs/patterns.md), so a scan may start there. */
+#define MAX_LOOKBACK 256
+
+/*
+ * The patterns that may match in s: those whose trigger characters it holds.
+ * first[i] gets the offset of pattern i's first trigger (for i < 63).
+ */
 static uint64_t
-sentence_patterns(const struct patternset *ps, const char *text, struct span s)
+sentence_patterns(const struct patternset *ps, const char *text, struct span s, size_t *first)
 {
     const unsigned char *bits = patternset_trigger_bits(ps);
     uint64_t mask = patternset_always(ps);
     size_t i = s.off, end = s.off + s.len, n;
 
     while (i < end) {
-        unsigned c = (unsigned char)text[i];
-        if (c < 0x80)
+        const unsigned char *u = (const unsigned char *)text + i;
+        unsigned c = u[0];
+        if (c < 0x80) {
             n = 1;
-        else
+        } else if ((c & 0xF0) == 0xE0) {
+            c = ((c & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+            n = 3;
+        } else {
             c = cp_at(text + i, &n);
-        if (c < 0x10000 && (bits[c / 8] & (1u << (c % 8))))
-            mask |= patternset_trigger(ps, c);
+        }
+        if (c < 0x10000 && (bits[c / 8] & (1u << (c % 8)))) {
+            uint64_t fresh = patternset_trigger(ps, c) & ~mask;
+            mask |= fresh;
+            while (fresh != 0) {
+                int b = __builtin_ctzll(fresh);
+                first[b] = i;
+                fresh &= fresh - 1;
+            }
+        }
         i += n;
     }
     return mask;
@@ -607,13 +626,20 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
 {
     size_t np = patternset_count(ps), end = s.off + s.len;
 
-    uint64_t may = sentence_patterns(ps, text, s);
+    size_t first_trigger[64];
+    uint64_t may = sentence_patterns(ps, text, s, first_trigger);
     cands->n = 0;
     for (size_t pi = 0; pi < np; pi++) {
         const struct pattern *p = patternset_get(ps, pi);
-        if (!(may & ((uint64_t)1 << (pi < 63 ? pi : 63))) || !near_words_in(p, text, s))
+        uint64_t bit = (uint64_t)1 << (pi < 63 ? pi : 63);
+        if (!(may & bit) || !near_words_in(p, text, s))
             continue;
         size_t pos = s.off;
+        if (pi < 63 && !(patternset_always(ps) & bit) && first_trigger[pi] > s.off + MAX_LOOKBACK) {
+            pos = first_trigger[pi] - MAX_LOOKBACK;
+            while (((unsigned char)text[pos] & 0xC0) == 0x80)
+                pos++;
+        }
         while (pos < end) {
             int rc = pcre2_match(p->code, (PCRE2_SPTR)text, end, pos, PCRE2_NO_UTF_CHECK, md[pi],
                                  patternset_match_context(ps));
@@ -685,6 +711,12 @@ valid_utf8(const char *s, size_t len, size_t *bad)
         unsigned lo = 0x80, hi = 0xBF;
         if (c < 0x80) {
             p++;
+            continue;
+        }
+        /* Chinese text is mostly three-byte sequences: check those first. */
+        if (c > 0xE0 && c < 0xF0 && c != 0xED && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+            (p[2] & 0xC0) == 0x80) {
+            p += 3;
             continue;
         }
         if (c >= 0xC2 && c <= 0xDF)

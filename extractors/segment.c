@@ -23,6 +23,9 @@ sentence_end_at(const char *p, const char *end)
     return 0;
 }
 
+/* Bytes that may end a sentence: LF, ! and ?, and the lead bytes of 。 ！ ？ */
+static const unsigned char may_end[256] = {['\n'] = 1, ['!'] = 1, ['?'] = 1, [0xE3] = 1, [0xEF] = 1};
+
 static int
 is_blank(char c)
 {
@@ -43,6 +46,11 @@ segment_next_sentence(const char *text, size_t len, size_t from, struct span *se
             return 0;
         const char *start = p, *stop = NULL;
         while (p < end) {
+            /* Most bytes end nothing: skip them without a closer look. */
+            while (p < end && !may_end[(unsigned char)*p])
+                p++;
+            if (p >= end)
+                break;
             if (*p == '\n') {
                 stop = p;
                 p++;
