@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,31 @@
 
 #define DEFAULT_MAX_BYTES (32u << 20)
 
+/* One input's results, kept until it is its turn to be printed. */
+struct job {
+    char *path;    /* From malloc(). */
+    char *out;     /* From open_memstream(): JSON lines. */
+    size_t outlen;
+    char *errs;    /* From open_memstream(): messages for stderr. */
+    size_t errlen;
+    int failed;
+    int done;
+};
+
 struct run {
     const struct patternset *ps;
     size_t max_bytes;
     int year;
     const char *charset;
     int failed;
-    size_t docs, facts;
+    struct job *jobs; /* From malloc(): the inputs, in order. */
+    size_t njobs, capjobs;
+    /* Workers take jobs in order; the main thread prints them in order.
+     * A worker does not run more than `window` jobs ahead of the printer,
+     * so memory stays bounded by the window, not by the corpus. */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t next, printed, window;
 };
 
 static const char *const page_exts[] = {".txt", ".html", ".htm", ".shtml", ".xhtml", NULL};
@@ -40,7 +59,7 @@ static void
 usage(FILE *f)
 {
     fputs("usage: factd extract [--patterns DIR] [--max-bytes N] [--year YYYY]\n"
-          "                     [--charset LABEL] [FILE|DIR|-]...\n"
+          "                     [--charset LABEL] [--jobs N] [FILE|DIR|-]...\n"
           "\n"
           "Print the facts of each page as JSON, one object per line.  A DIR is\n"
           "searched recursively for .txt, .html and .htm files; - reads standard input.\n"
@@ -51,6 +70,8 @@ usage(FILE *f)
           "  -m, --max-bytes N    refuse inputs larger than N bytes (default 33554432)\n"
           "  -y, --year YYYY      year of the documents, for 今年, when a page does not say\n"
           "  -c, --charset LABEL  decode every input with this charset\n"
+          "  -j, --jobs N         work on N inputs at once (default: one per CPU);\n"
+          "                       the output is in input order all the same\n"
           "  -h, --help           this text\n"
           "\n"
           "Fields: doc kind value value_max qualifier text unit sentence clause year\n"
@@ -124,17 +145,25 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
 }
 
 static void
-report(const struct err *err)
+report_to(FILE *f, const struct err *err)
 {
     char msg[1024];
     err_format(err, msg, sizeof msg);
-    fprintf(stderr, "factd: %s\n", msg);
+    fprintf(f, "factd: %s\n", msg);
 }
 
-static int
-one_input(void *arg, const char *path)
+static void
+report(const struct err *err)
 {
-    struct run *r = arg;
+    report_to(stderr, err);
+}
+
+/* Extract the facts of one input: JSON lines to out, messages to errs.
+ * Returns 1 if the input could not be read, else 0. */
+static int
+one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
+{
+    int failed = 0;
     struct text raw = {0};
     struct doc d;
     struct err err;
@@ -142,9 +171,8 @@ one_input(void *arg, const char *path)
     struct extract_stats st;
 
     if (files_read(path, r->max_bytes, &raw, &err) != 0) {
-        report(&err);
-        r->failed = 1;
-        return 0;
+        report_to(errs, &err);
+        return 1;
     }
     struct page pg = {path, raw.data, raw.len, NULL, r->charset, -1};
     /* Extensions are a hint the bytes can overrule only for text files. */
@@ -153,39 +181,137 @@ one_input(void *arg, const char *path)
         (n > 4 && strcasecmp(path + n - 4, ".htm") == 0))
         pg.html = 1;
     if (page_to_doc(&pg, r->max_bytes * 4 + 4096, &d, &err) != 0) {
-        report(&err);
-        r->failed = 1;
+        report_to(errs, &err);
         text_free(&raw);
-        return 0;
+        return 1;
     }
     text_free(&raw);
     if (d.cs.warning[0] != '\0')
-        fprintf(stderr, "factd: %s: %s\n", path, d.cs.warning);
+        fprintf(errs, "factd: %s: %s\n", path, d.cs.warning);
     if (d.cs.invalid > 0)
-        fprintf(stderr,
+        fprintf(errs,
                 "factd: %s: byte %lld: %zu invalid %s sequence%s replaced with U+FFFD\n", path,
                 d.cs.first_invalid, d.cs.invalid, d.cs.name, d.cs.invalid == 1 ? "" : "s");
     fact_list_init(&facts);
     if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st,
                     &err) != 0) {
         err_file(&err, path);
-        report(&err);
-        r->failed = 1;
+        report_to(errs, &err);
+        failed = 1;
     } else {
         for (size_t i = 0; i < facts.n; i++)
-            print_fact(stdout, r->ps, path, d.text.data, &facts.v[i]);
-        r->facts += facts.n;
+            print_fact(out, r->ps, path, d.text.data, &facts.v[i]);
     }
     if (st.limit_hits > 0)
-        fprintf(stderr,
+        fprintf(errs,
                 "factd: %s: byte %zu: pattern %s gave up at its match limit (%zu time%s); "
                 "the other patterns still ran\n",
                 path, st.limit_offset, st.limit_pattern, st.limit_hits,
                 st.limit_hits == 1 ? "" : "s");
-    r->docs++;
     fact_list_free(&facts);
     doc_free(&d);
+    return failed;
+}
+
+static int
+add_job(void *arg, const char *path)
+{
+    struct run *r = arg;
+    if (r->njobs == r->capjobs) {
+        size_t cap = r->capjobs ? r->capjobs * 2 : 64;
+        struct job *v = realloc(r->jobs, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        r->jobs = v;
+        r->capjobs = cap;
+    }
+    struct job *j = &r->jobs[r->njobs];
+    memset(j, 0, sizeof *j);
+    if ((j->path = strdup(path)) == NULL)
+        return -1;
+    r->njobs++;
     return 0;
+}
+
+static void *
+worker(void *arg)
+{
+    struct run *r = arg;
+
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->next < r->njobs && r->next >= r->printed + r->window)
+            pthread_cond_wait(&r->changed, &r->lock);
+        if (r->next >= r->njobs)
+            break;
+        struct job *j = &r->jobs[r->next++];
+        pthread_mutex_unlock(&r->lock);
+
+        FILE *out = open_memstream(&j->out, &j->outlen);
+        FILE *errs = open_memstream(&j->errs, &j->errlen);
+        if (out == NULL || errs == NULL) {
+            j->failed = 1;
+        } else {
+            j->failed = one_input(r, j->path, out, errs);
+        }
+        if (out != NULL)
+            fclose(out);
+        if (errs != NULL)
+            fclose(errs);
+        if (j->out == NULL || j->errs == NULL)
+            j->failed = 1;
+
+        pthread_mutex_lock(&r->lock);
+        j->done = 1;
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Run the jobs on nthreads workers and print their results in input order. */
+static void
+run_parallel(struct run *r, int nthreads)
+{
+    pthread_t tid[64];
+    int started = 0;
+
+    r->next = r->printed = 0;
+    r->window = (size_t)nthreads * 8;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->changed, NULL);
+    for (int i = 0; i < nthreads; i++)
+        if (pthread_create(&tid[started], NULL, worker, r) == 0)
+            started++;
+    if (started == 0) {
+        /* No threads to be had: work on this one. */
+        r->window = r->njobs + 1;
+        worker(r);
+    }
+    for (size_t k = 0; k < r->njobs; k++) {
+        struct job *j = &r->jobs[k];
+        pthread_mutex_lock(&r->lock);
+        while (!j->done)
+            pthread_cond_wait(&r->changed, &r->lock);
+        pthread_mutex_unlock(&r->lock);
+        if (j->errs != NULL)
+            fwrite(j->errs, 1, j->errlen, stderr);
+        if (j->out != NULL)
+            fwrite(j->out, 1, j->outlen, stdout);
+        if (j->failed)
+            r->failed = 1;
+        free(j->out);
+        free(j->errs);
+        j->out = j->errs = NULL;
+        pthread_mutex_lock(&r->lock);
+        r->printed = k + 1;
+        pthread_cond_broadcast(&r->changed);
+        pthread_mutex_unlock(&r->lock);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_cond_destroy(&r->changed);
+    pthread_mutex_destroy(&r->lock);
 }
 
 const char *
@@ -214,15 +340,18 @@ extract_cmd(int argc, char **argv)
     static const struct option longopts[] = {
         {"patterns", required_argument, NULL, 'p'}, {"max-bytes", required_argument, NULL, 'm'},
         {"year", required_argument, NULL, 'y'},     {"charset", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"jobs", required_argument, NULL, 'j'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     struct run r = {0};
     const char *dir = NULL;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
     struct err err;
     int c;
 
     r.max_bytes = DEFAULT_MAX_BYTES;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:y:c:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:m:y:c:j:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'p':
@@ -250,6 +379,16 @@ extract_cmd(int argc, char **argv)
         case 'c':
             r.charset = optarg;
             break;
+        case 'j': {
+            long n = strtol(optarg, &end, 10);
+            if (*end != '\0' || n < 1 || n > 64) {
+                fprintf(stderr, "factd extract: --jobs wants a number from 1 to 64, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            jobs = (int)n;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -273,10 +412,23 @@ extract_cmd(int argc, char **argv)
     }
     r.ps = ps;
     for (int i = optind; i < argc; i++)
-        if (files_walk(argv[i], page_exts, one_input, &r, &err) != 0) {
+        if (files_walk(argv[i], page_exts, add_job, &r, &err) != 0) {
+            if (err.msg[0] == '\0')
+                err_set(&err, "out of memory");
             report(&err);
             r.failed = 1;
         }
+    if (jobs <= 1 || r.njobs <= 1) {
+        /* One at a time, straight to the output. */
+        for (size_t k = 0; k < r.njobs; k++)
+            if (one_input(&r, r.jobs[k].path, stdout, stderr) != 0)
+                r.failed = 1;
+    } else {
+        run_parallel(&r, jobs);
+    }
+    for (size_t k = 0; k < r.njobs; k++)
+        free(r.jobs[k].path);
+    free(r.jobs);
     patternset_free(ps);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "factd extract: error writing output: %s\n", strerror(errno));
