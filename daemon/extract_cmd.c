@@ -28,10 +28,10 @@
 
 /* One input's results, kept until it is its turn to be printed. */
 struct job {
-    char *path;    /* From malloc(). */
-    char *out;     /* From open_memstream(): JSON lines. */
+    char *path; /* From malloc(). */
+    char *out;  /* From open_memstream(): JSON lines. */
     size_t outlen;
-    char *errs;    /* From open_memstream(): messages for stderr. */
+    char *errs; /* From open_memstream(): messages for stderr. */
     size_t errlen;
     int failed;
     int done;
@@ -189,12 +189,11 @@ one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
     if (d.cs.warning[0] != '\0')
         fprintf(errs, "factd: %s: %s\n", path, d.cs.warning);
     if (d.cs.invalid > 0)
-        fprintf(errs,
-                "factd: %s: byte %lld: %zu invalid %s sequence%s replaced with U+FFFD\n", path,
-                d.cs.first_invalid, d.cs.invalid, d.cs.name, d.cs.invalid == 1 ? "" : "s");
+        fprintf(errs, "factd: %s: byte %lld: %zu invalid %s sequence%s replaced with U+FFFD\n",
+                path, d.cs.first_invalid, d.cs.invalid, d.cs.name, d.cs.invalid == 1 ? "" : "s");
     fact_list_init(&facts);
-    if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st,
-                    &err) != 0) {
+    if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
+        0) {
         err_file(&err, path);
         report_to(errs, &err);
         failed = 1;
@@ -337,11 +336,13 @@ default_patterns_dir(void)
 int
 extract_cmd(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"patterns", required_argument, NULL, 'p'}, {"max-bytes", required_argument, NULL, 'm'},
-        {"year", required_argument, NULL, 'y'},     {"charset", required_argument, NULL, 'c'},
-        {"jobs", required_argument, NULL, 'j'},     {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"patterns", required_argument, NULL, 'p'},
+                                             {"max-bytes", required_argument, NULL, 'm'},
+                                             {"year", required_argument, NULL, 'y'},
+                                             {"charset", required_argument, NULL, 'c'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     struct run r = {0};
     const char *dir = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

@@ -89,8 +89,8 @@ has_ext(const char *name, const char *const *exts)
 }
 
 static int
-walk_dir(const char *dir, const char *const *exts, files_visit_fn visit, void *arg,
-         struct err *err, int depth)
+walk_dir(const char *dir, const char *const *exts, files_visit_fn visit, void *arg, struct err *err,
+         int depth)
 {
     struct dirent **names;
     int n = scandir(dir, &names, NULL, alphasort);

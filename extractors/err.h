@@ -13,11 +13,11 @@
 #include <stddef.h>
 
 struct err {
-    char file[256];  /* Input name (path or URL), "" when unknown. */
-    unsigned line;   /* 1-based line, 0 when it does not apply. */
-    unsigned col;    /* 1-based column in characters, 0 when it does not apply. */
+    char file[256];   /* Input name (path or URL), "" when unknown. */
+    unsigned line;    /* 1-based line, 0 when it does not apply. */
+    unsigned col;     /* 1-based column in characters, 0 when it does not apply. */
     long long offset; /* Byte offset into the input, -1 when it does not apply. */
-    char msg[512];   /* The message, without location. */
+    char msg[512];    /* The message, without location. */
 };
 
 /* Clear e: no file, no position, empty message. */

@@ -117,8 +117,8 @@ check_one(const struct patternset *ps, const struct pattern_example *ex, char *m
         if (!matched)
             ok = 0;
         describe(one, sizeof one, f->kind, f->value, f->has_max, f->value_max, f->qualifier);
-        snprintf(gotdesc + strlen(gotdesc), sizeof gotdesc - strlen(gotdesc), "%s%s",
-                 i ? "; " : "", one);
+        snprintf(gotdesc + strlen(gotdesc), sizeof gotdesc - strlen(gotdesc), "%s%s", i ? "; " : "",
+                 one);
     }
     for (size_t k = 0; k < nw; k++) {
         if (!w[k].used)

@@ -476,8 +476,8 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
                 out[n].off = i;
                 out[n].end = i + 4 + strlen("年");
                 out[n].year = y;
-                out[n].target = word_before(text, s.off, i, "到") ||
-                                word_before(text, s.off, i, "至");
+                out[n].target =
+                    word_before(text, s.off, i, "到") || word_before(text, s.off, i, "至");
                 n++;
             }
             i += 3;
@@ -532,8 +532,8 @@ find_cues(const struct patternset *ps, const char *text, struct span s, pcre2_ma
         const pcre2_code *code = patternset_stance(ps, (enum fact_stance)st);
         size_t pos = s.off;
         while (code != NULL && n < MAX_CUES && pos < s.off + s.len) {
-            int rc = pcre2_match(code, (PCRE2_SPTR)text, s.off + s.len, pos, PCRE2_NO_UTF_CHECK,
-                                 md, patternset_match_context(ps));
+            int rc = pcre2_match(code, (PCRE2_SPTR)text, s.off + s.len, pos, PCRE2_NO_UTF_CHECK, md,
+                                 patternset_match_context(ps));
             if (rc < 0)
                 break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);

@@ -9,8 +9,7 @@
 
 static const char *const kind_names[FACT_NKINDS] = {"area", "mu", "percent", "pct_point",
                                                     "project"};
-static const char *const qual_names[QUAL_N] = {NULL, "approx", "more_than", "at_least",
-                                               "at_most"};
+static const char *const qual_names[QUAL_N] = {NULL, "approx", "more_than", "at_least", "at_most"};
 static const char *const stance_names[STANCE_N] = {NULL, "target", "reported"};
 
 const char *

@@ -44,20 +44,20 @@ struct span {
 
 struct fact {
     enum fact_kind kind;
-    double value;            /* In the kind's base unit, sign included. */
-    double value_max;        /* High end of a range; meaningful only when has_max. */
-    int has_max;             /* 1 for a range. */
+    double value;     /* In the kind's base unit, sign included. */
+    double value_max; /* High end of a range; meaningful only when has_max. */
+    int has_max;      /* 1 for a range. */
     enum fact_qual qualifier;
     enum fact_stance stance;
-    int year;                /* Governing year, 0 when none. */
-    struct span text;        /* Matched surface with adjacent qualifier words. */
-    struct span mult;        /* Multiplier written with the number (万 of 15.7万), may be empty. */
-    struct span unit;        /* Unit as written, e.g. 平方米; with mult it makes 万平方米. */
-    struct span sentence;    /* Sentence around the fact (split at 。!? and line ends). */
-    struct span clause;      /* Part of the sentence between , ; : on either side. */
-    unsigned position;       /* Index among the facts of its sentence, from 0. */
-    int pattern;             /* Index of the pattern that matched, in its patternset. */
-    int list_item;           /* 1 when the number shares a unit written after a later number. */
+    int year;             /* Governing year, 0 when none. */
+    struct span text;     /* Matched surface with adjacent qualifier words. */
+    struct span mult;     /* Multiplier written with the number (万 of 15.7万), may be empty. */
+    struct span unit;     /* Unit as written, e.g. 平方米; with mult it makes 万平方米. */
+    struct span sentence; /* Sentence around the fact (split at 。!? and line ends). */
+    struct span clause;   /* Part of the sentence between , ; : on either side. */
+    unsigned position;    /* Index among the facts of its sentence, from 0. */
+    int pattern;          /* Index of the pattern that matched, in its patternset. */
+    int list_item;        /* 1 when the number shares a unit written after a later number. */
 };
 
 struct fact_list {

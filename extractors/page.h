@@ -25,11 +25,11 @@ struct page {
 };
 
 struct doc {
-    struct text text;            /* Normalized UTF-8; owned, freed by doc_free(). */
-    struct charset_result cs;    /* How the bytes were decoded. */
-    struct html_info info;       /* Title and date, when the page is HTML. */
-    int html;                    /* 1 if the page was read as HTML. */
-    int year;                    /* Year of publication if the page says, else 0. */
+    struct text text;         /* Normalized UTF-8; owned, freed by doc_free(). */
+    struct charset_result cs; /* How the bytes were decoded. */
+    struct html_info info;    /* Title and date, when the page is HTML. */
+    int html;                 /* 1 if the page was read as HTML. */
+    int year;                 /* Year of publication if the page says, else 0. */
 };
 
 /*

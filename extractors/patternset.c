@@ -32,8 +32,8 @@
 #define MAX_MACRO_DEPTH        32
 /* Generous for any sane pattern on one sentence, small enough that a
  * catastrophic one gives up in milliseconds rather than hanging. */
-#define MATCH_LIMIT 2000000
-#define DEPTH_LIMIT 10000
+#define MATCH_LIMIT            2000000
+#define DEPTH_LIMIT            10000
 
 /* Where a byte of regex source came from. */
 struct loc {
@@ -315,8 +315,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         m->at = at;
         ps->nmacros++;
         rest = skip_space(rest, end);
-        if (m->name == NULL || src_add(&m->body, rest, (size_t)(end - rest),
-                                       loc_at(r, lineno, line, rest)) != 0)
+        if (m->name == NULL ||
+            src_add(&m->body, rest, (size_t)(end - rest), loc_at(r, lineno, line, rest)) != 0)
             return -1;
         r->cur = NULL;
         r->cont = &m->body;
@@ -371,8 +371,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         r->stance_open = 1;
         if (dst->text.len > 0 && src_add(dst, "|", 1, at) != 0)
             return -1;
-        return src_add(dst, "(?:", 3, at) || src_add(dst, rest, (size_t)(end - rest),
-                                                      loc_at(r, lineno, line, rest)) ||
+        return src_add(dst, "(?:", 3, at) ||
+                       src_add(dst, rest, (size_t)(end - rest), loc_at(r, lineno, line, rest)) ||
                        src_add(dst, ")", 1, at)
                    ? -1
                    : 0;
@@ -386,7 +386,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     if (IS("kind")) {
         int k = fact_kind_from_name(rest, (size_t)(end - rest));
         if (k < 0) {
-            set_err_at(r->err, restat, "unknown kind '%.*s' (area, mu, percent, pct_point, project)",
+            set_err_at(r->err, restat,
+                       "unknown kind '%.*s' (area, mu, percent, pct_point, project)",
                        (int)(end - rest), rest);
             return -1;
         }
@@ -399,7 +400,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         snprintf(num, sizeof num, "%.*s", (int)(sn < 63 ? sn : 63), scale);
         double f = strtod(num, &e);
         if (n == 0 || sn == 0 || *e != '\0' || !(f > 0)) {
-            set_err_at(r->err, restat, "'unit' needs a surface and a positive scale, e.g. 'unit 平方公里 1e6'");
+            set_err_at(r->err, restat,
+                       "'unit' needs a surface and a positive scale, e.g. 'unit 平方公里 1e6'");
             return -1;
         }
         struct pattern_unit *u = realloc(pat->units, (pat->nunits + 1) * sizeof *u);
@@ -443,8 +445,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         }
         const char *t_end = trim_end(rest, arrow);
         const char *x = skip_space(arrow + 2, end);
-        struct pattern_example *v =
-            realloc(pat->examples, (pat->nexamples + 1) * sizeof *v);
+        struct pattern_example *v = realloc(pat->examples, (pat->nexamples + 1) * sizeof *v);
         if (v == NULL)
             return -1;
         pat->examples = v;
@@ -551,8 +552,8 @@ unit_group(const struct pattern *p, struct src *out, struct loc at)
     for (size_t i = 0; i < p->nunits; i++)
         order[i] = i;
     for (size_t i = 1; i < p->nunits; i++)
-        for (size_t j = i; j > 0 && strlen(p->units[order[j]].surface) >
-                                        strlen(p->units[order[j - 1]].surface);
+        for (size_t j = i;
+             j > 0 && strlen(p->units[order[j]].surface) > strlen(p->units[order[j - 1]].surface);
              j--) {
             size_t t = order[j];
             order[j] = order[j - 1];
@@ -658,8 +659,8 @@ compile(struct patternset *ps, const struct pattern *pat, const struct src *in, 
         src_free(&ex);
         return NULL;
     }
-    code = pcre2_compile((PCRE2_SPTR)ex.text.data, ex.text.len,
-                         PCRE2_UTF | PCRE2_EXTENDED, &ecode, &eoff, NULL);
+    code = pcre2_compile((PCRE2_SPTR)ex.text.data, ex.text.len, PCRE2_UTF | PCRE2_EXTENDED, &ecode,
+                         &eoff, NULL);
     if (code == NULL) {
         PCRE2_UCHAR msg[256];
         char full[400];
@@ -721,8 +722,7 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
     }
     if (p->g_unit == 0 && p->nunits > 1) {
         set_err_at(err, rp->regex.locs[0],
-                   "pattern %s lists several units but has no {UNIT} or (?<unit>...) group",
-                   p->id);
+                   "pattern %s lists several units but has no {UNIT} or (?<unit>...) group", p->id);
         return -1;
     }
     return 0;
@@ -911,7 +911,8 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
     int rc = -1;
 
     err_clear(err);
-    if ((ps = calloc(1, sizeof *ps)) == NULL || (ps->files = calloc(1, sizeof *ps->files)) == NULL ||
+    if ((ps = calloc(1, sizeof *ps)) == NULL ||
+        (ps->files = calloc(1, sizeof *ps->files)) == NULL ||
         (ps->files[0] = dup_n(name, strlen(name))) == NULL) {
         err_set(err, "out of memory");
         patternset_free(ps);

@@ -39,16 +39,16 @@ struct pattern_unit {
 
 /* A sentence with the facts the set must find in it. */
 struct pattern_example {
-    char *text;   /* From malloc(), owned by the set. */
-    char *expect; /* "area 157000; project 40 more_than", or "none". Owned by the set. */
+    char *text;    /* From malloc(), owned by the set. */
+    char *expect;  /* "area 157000; project 40 more_than", or "none". Owned by the set. */
     unsigned line; /* Where the example stands in its file. */
 };
 
 /* One compiled pattern.  All of it is owned by the set and read-only to callers. */
 struct pattern {
-    char *id;       /* e.g. "area.metric" */
-    char *file;     /* Path of the file that defines it. */
-    unsigned line;  /* Line of its "pattern" directive. */
+    char *id;      /* e.g. "area.metric" */
+    char *file;    /* Path of the file that defines it. */
+    unsigned line; /* Line of its "pattern" directive. */
     enum fact_kind kind;
     struct pattern_unit *units;
     size_t nunits;

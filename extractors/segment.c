@@ -24,7 +24,8 @@ sentence_end_at(const char *p, const char *end)
 }
 
 /* Bytes that may end a sentence: LF, ! and ?, and the lead bytes of 。 ！ ？ */
-static const unsigned char may_end[256] = {['\n'] = 1, ['!'] = 1, ['?'] = 1, [0xE3] = 1, [0xEF] = 1};
+static const unsigned char may_end[256] = {
+    ['\n'] = 1, ['!'] = 1, ['?'] = 1, [0xE3] = 1, [0xEF] = 1};
 
 static int
 is_blank(char c)

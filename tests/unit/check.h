@@ -32,7 +32,7 @@ static int check_passed, check_failed;
             check_passed++;                                                                        \
         } else {                                                                                   \
             check_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: %s: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got,     \
+            fprintf(stderr, "%s:%d: %s: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got,      \
                     g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                       \
         }                                                                                          \
     } while (0)
@@ -44,7 +44,7 @@ static int check_passed, check_failed;
             check_passed++;                                                                        \
         } else {                                                                                   \
             check_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: %s: got %.10g, want %.10g\n", __FILE__, __LINE__, #got, g_,   \
+            fprintf(stderr, "%s:%d: %s: got %.10g, want %.10g\n", __FILE__, __LINE__, #got, g_,    \
                     w_);                                                                           \
         }                                                                                          \
     } while (0)

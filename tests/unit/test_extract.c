@@ -50,13 +50,13 @@ span(struct span sp)
 }
 
 /* One fact expected: kind, value, qualifier (or NULL). */
-#define ONE(s_, k_, v_, q_)                                                                            \
+#define ONE(s_, k_, v_, q_)                                                                        \
     do {                                                                                           \
-        CHECK(run(s_) == 1);                                                                        \
+        CHECK(run(s_) == 1);                                                                       \
         if (facts.n == 1) {                                                                        \
-            CHECK(facts.v[0].kind == (k_));                                                         \
-            CHECK_NUM(facts.v[0].value, (v_));                                                      \
-            CHECK(facts.v[0].qualifier == (q_));                                                    \
+            CHECK(facts.v[0].kind == (k_));                                                        \
+            CHECK_NUM(facts.v[0].value, (v_));                                                     \
+            CHECK(facts.v[0].qualifier == (q_));                                                   \
         } else {                                                                                   \
             fprintf(stderr, "  in: %s (%zu facts)\n", s_, facts.n);                                \
         }                                                                                          \
@@ -67,7 +67,7 @@ span(struct span sp)
         size_t n_ = run(s);                                                                        \
         CHECK(n_ == 0);                                                                            \
         if (n_ != 0)                                                                               \
-            fprintf(stderr, "  in: %s: %s %g\n", s, span(facts.v[0].text), facts.v[0].value);     \
+            fprintf(stderr, "  in: %s: %s %g\n", s, span(facts.v[0].text), facts.v[0].value);      \
     } while (0)
 
 static void
@@ -197,7 +197,8 @@ test_context(void)
 {
     const char *s = "今年，红桥区将全面启动15.7万平方米载体招商工作，加快建设。完成了3000亩。";
     CHECK(run_year(s, 2020) == 2);
-    CHECK_STR(span(facts.v[0].sentence), "今年,红桥区将全面启动15.7万平方米载体招商工作,加快建设。");
+    CHECK_STR(span(facts.v[0].sentence),
+              "今年,红桥区将全面启动15.7万平方米载体招商工作,加快建设。");
     CHECK_STR(span(facts.v[0].clause), "红桥区将全面启动15.7万平方米载体招商工作");
     CHECK_STR(span(facts.v[0].unit), "平方米");
     CHECK_STR(span(facts.v[0].mult), "万");
