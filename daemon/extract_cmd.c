@@ -20,6 +20,7 @@
 
 #include "extract.h"
 #include "files.h"
+#include "input.h"
 #include "json.h"
 #include "page.h"
 #include "patternset.h"
@@ -52,8 +53,6 @@ struct run {
     pthread_cond_t changed;
     size_t next, printed, window;
 };
-
-static const char *const page_exts[] = {".txt", ".html", ".htm", ".shtml", ".xhtml", NULL};
 
 static void
 usage(FILE *f)
@@ -106,28 +105,8 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
     fputs(",\"text\":", out);
     print_span(out, text, f->text);
     fputs(",\"unit\":", out);
-    {
-        /* The unit as written: the multiplier (万) and the unit word, without
-         * the spaces a spaced-out page puts between characters. */
-        char unit[128];
-        size_t n = 0;
-        const struct pattern *p = patternset_get(ps, (size_t)f->pattern);
-        struct span parts[2] = {f->mult, f->unit};
-        for (int k = 0; k < 2; k++)
-            for (size_t i = 0; i < parts[k].len && n + 1 < sizeof unit; i++) {
-                char c = text[parts[k].off + i];
-                if (c != ' ' && c != '\t')
-                    unit[n++] = c;
-            }
-        if (f->unit.len == 0) {
-            size_t ul = strlen(p->units[0].surface);
-            if (n + ul < sizeof unit) {
-                memcpy(unit + n, p->units[0].surface, ul);
-                n += ul;
-            }
-        }
-        json_string(out, unit, n);
-    }
+    char unit[128];
+    json_string(out, unit, extract_unit(ps, text, f, unit, sizeof unit));
     fputs(",\"sentence\":", out);
     print_span(out, text, f->sentence);
     fputs(",\"clause\":", out);
@@ -164,33 +143,15 @@ static int
 one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
 {
     int failed = 0;
-    struct text raw = {0};
     struct doc d;
     struct err err;
     struct fact_list facts;
     struct extract_stats st;
 
-    if (files_read(path, r->max_bytes, &raw, &err) != 0) {
+    if (input_read_doc(path, r->max_bytes, r->charset, &d, NULL, errs, &err) != 0) {
         report_to(errs, &err);
         return 1;
     }
-    struct page pg = {path, raw.data, raw.len, NULL, r->charset, -1};
-    /* Extensions are a hint the bytes can overrule only for text files. */
-    size_t n = strlen(path);
-    if ((n > 5 && strcasecmp(path + n - 5, ".html") == 0) ||
-        (n > 4 && strcasecmp(path + n - 4, ".htm") == 0))
-        pg.html = 1;
-    if (page_to_doc(&pg, r->max_bytes * 4 + 4096, &d, &err) != 0) {
-        report_to(errs, &err);
-        text_free(&raw);
-        return 1;
-    }
-    text_free(&raw);
-    if (d.cs.warning[0] != '\0')
-        fprintf(errs, "factd: %s: %s\n", path, d.cs.warning);
-    if (d.cs.invalid > 0)
-        fprintf(errs, "factd: %s: byte %lld: %zu invalid %s sequence%s replaced with U+FFFD\n",
-                path, d.cs.first_invalid, d.cs.invalid, d.cs.name, d.cs.invalid == 1 ? "" : "s");
     fact_list_init(&facts);
     if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
         0) {
@@ -313,26 +274,6 @@ run_parallel(struct run *r, int nthreads)
     pthread_mutex_destroy(&r->lock);
 }
 
-const char *
-default_patterns_dir(void)
-{
-    /* Run from the build tree (a CMakeCache.txt next to the binary), use the
-     * source tree's patterns, so a developer's edits take effect at once. */
-    char exe[PATH_MAX], cache[PATH_MAX + 32];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-            snprintf(cache, sizeof cache, "%s/CMakeCache.txt", exe);
-            if (access(cache, R_OK) == 0)
-                return FACTD_SOURCE_PATTERNS;
-        }
-    }
-    return FACTD_INSTALLED_PATTERNS;
-}
-
 int
 extract_cmd(int argc, char **argv)
 {
@@ -405,7 +346,7 @@ extract_cmd(int argc, char **argv)
         return 2;
     }
     if (dir == NULL)
-        dir = default_patterns_dir();
+        dir = input_patterns_dir();
     struct patternset *ps = patternset_load(dir, &err);
     if (ps == NULL) {
         report(&err);
@@ -413,7 +354,7 @@ extract_cmd(int argc, char **argv)
     }
     r.ps = ps;
     for (int i = optind; i < argc; i++)
-        if (files_walk(argv[i], page_exts, add_job, &r, &err) != 0) {
+        if (files_walk(argv[i], input_page_exts, add_job, &r, &err) != 0) {
             if (err.msg[0] == '\0')
                 err_set(&err, "out of memory");
             report(&err);

@@ -7,7 +7,4 @@
 /* Run the command; argv[0] is "extract".  Returns the exit status. */
 int extract_cmd(int argc, char **argv);
 
-/* Where patterns are looked for when no --patterns is given. */
-const char *default_patterns_dir(void);
-
 #endif

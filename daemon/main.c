@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "extract_cmd.h"
+#include "replay_cmd.h"
+#include "stats_cmd.h"
 
 static void
 usage(FILE *f)
@@ -14,6 +16,8 @@ usage(FILE *f)
           "\n"
           "Commands:\n"
           "  extract   print the facts of report pages as JSON lines\n"
+          "  replay    store the facts of saved pages in an SQLite store\n"
+          "  stats     what a store holds\n"
           "  version   print the version\n"
           "\n"
           "factd COMMAND --help describes a command.\n",
@@ -29,6 +33,10 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "extract") == 0)
         return extract_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "replay") == 0)
+        return replay_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "stats") == 0)
+        return stats_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("factd %s\n", FACTD_VERSION);
         return 0;

@@ -779,3 +779,28 @@ extract_run(const struct patternset *ps, const char *text, size_t len, int doc_y
     free(cands.v);
     return rc;
 }
+
+size_t
+extract_unit(const struct patternset *ps, const char *text, const struct fact *f, char *out,
+             size_t outlen)
+{
+    size_t n = 0;
+    struct span parts[2] = {f->mult, f->unit};
+
+    if (outlen == 0)
+        return 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < parts[k].len && n + 1 < outlen; i++) {
+            char c = text[parts[k].off + i];
+            if (c != ' ' && c != '\t')
+                out[n++] = c;
+        }
+    if (f->unit.len == 0) {
+        /* The pattern has one unit and no group for it: that unit. */
+        const char *u = patternset_get(ps, (size_t)f->pattern)->units[0].surface;
+        for (size_t i = 0; u[i] != '\0' && n + 1 < outlen; i++)
+            out[n++] = u[i];
+    }
+    out[n] = '\0';
+    return n;
+}

@@ -38,4 +38,12 @@ struct extract_stats {
 int extract_run(const struct patternset *ps, const char *text, size_t len, int doc_year,
                 struct fact_list *out, struct extract_stats *st, struct err *err);
 
+/*
+ * The unit of f as written, with its multiplier and without the spaces a
+ * spaced-out page puts between characters (万平方米), into out (NUL-ended,
+ * truncated to outlen).  Returns the length.
+ */
+size_t extract_unit(const struct patternset *ps, const char *text, const struct fact *f, char *out,
+                    size_t outlen);
+
 #endif

@@ -1,0 +1,32 @@
+/*
+ * input: a saved page from disk to a struct doc, the way every command reads
+ * pages: read whole under a size ceiling, decoded, stripped, normalized, with
+ * its warnings (charset guesses, invalid bytes) written to a stream.
+ */
+#ifndef FACTD_INPUT_H
+#define FACTD_INPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "err.h"
+#include "page.h"
+
+/* File name endings a directory walk takes as pages. */
+extern const char *const input_page_exts[];
+
+/*
+ * Read path and turn it into d (the caller frees it with doc_free()).  raw,
+ * if not NULL, gets the bytes as read (the caller frees them).  charset
+ * overrides detection when not NULL.  Warnings go to warn.  Returns 0, or -1
+ * with err set; on error nothing is left to free.
+ */
+int input_read_doc(const char *path, size_t max_bytes, const char *charset, struct doc *d,
+                   struct text *raw, FILE *warn, struct err *err);
+
+/* Where patterns are when no --patterns is given: the source tree's when
+ * running from a build tree, else the installed ones. */
+const char *input_patterns_dir(void);
+
+#endif

@@ -1,0 +1,746 @@
+/*
+ * store: SQLite behind a small API.
+ *
+ * The connection runs in WAL mode, so analysts read while factd writes, with
+ * foreign keys on and a busy timeout, so another writer makes factd wait
+ * rather than fail.  Each document is written in one BEGIN IMMEDIATE
+ * transaction: the write lock is taken before anything is read, so two
+ * writers never deadlock on an upgrade from a read lock.
+ *
+ * Schema changes are migrations in schema.sql (compiled in as
+ * store_schema_sql); PRAGMA user_version is the last one applied.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "extract.h"
+
+extern const char store_schema_sql[];
+
+/* 'fact' in ASCII: marks a database as a factd store. */
+#define STORE_APPLICATION_ID 0x66616374
+
+#define MAX_MIGRATIONS 64
+
+/* ---- SQL ---- */
+
+static const char sql_pattern_set_insert[] =
+    "INSERT INTO pattern_sets (hash, loaded_at) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING";
+static const char sql_pattern_set_id[] = "SELECT id FROM pattern_sets WHERE hash = ?1";
+static const char sql_seen[] =
+    "SELECT d.id, v.id, v.pattern_set_id FROM documents d "
+    "JOIN versions v ON v.id = d.latest_version_id WHERE d.uri = ?1 AND v.hash = ?2";
+static const char sql_touch[] = "UPDATE documents SET last_seen = ?2 WHERE id = ?1";
+static const char sql_doc_find[] = "SELECT id, latest_version_id FROM documents WHERE uri = ?1";
+static const char sql_doc_insert[] =
+    "INSERT INTO documents (uri, source, title, published, charset, bytes, hash, first_seen, "
+    "last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)";
+static const char sql_doc_update[] =
+    "UPDATE documents SET source = coalesce(?2, source), title = coalesce(?3, title), "
+    "published = coalesce(?4, published), charset = ?5, bytes = ?6, hash = ?7, last_seen = ?8, "
+    "latest_version_id = ?9 WHERE id = ?1";
+static const char sql_version_find[] =
+    "SELECT id, pattern_set_id FROM versions WHERE document_id = ?1 AND hash = ?2";
+static const char sql_version_insert[] =
+    "INSERT INTO versions (document_id, hash, bytes, charset, seen_at, pattern_set_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_version_set_ps[] = "UPDATE versions SET pattern_set_id = ?2 WHERE id = ?1";
+static const char sql_old_facts[] =
+    "INSERT INTO temp.old_facts (fact_id) SELECT fact_id FROM sightings WHERE version_id = ?1";
+static const char sql_sightings_clear[] = "DELETE FROM sightings WHERE version_id = ?1";
+static const char sql_fact_insert[] =
+    "INSERT INTO facts (identity, kind, value, value_max, qualifier, text, unit, sentence, clause, "
+    "position, year, stance, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13) ON CONFLICT (identity) DO NOTHING";
+static const char sql_fact_id[] = "SELECT id FROM facts WHERE identity = ?1";
+static const char sql_sighting_insert[] =
+    "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (version_id, fact_id) DO UPDATE SET "
+    "offset = excluded.offset, text = excluded.text, sentence = excluded.sentence, "
+    "pattern = excluded.pattern, pattern_set_id = excluded.pattern_set_id";
+static const char sql_drop_orphans[] =
+    "DELETE FROM facts WHERE id IN (SELECT fact_id FROM temp.old_facts) "
+    "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id)";
+static const char sql_old_facts_clear[] = "DELETE FROM temp.old_facts";
+
+enum stmt {
+    S_PS_INSERT,
+    S_PS_ID,
+    S_SEEN,
+    S_TOUCH,
+    S_DOC_FIND,
+    S_DOC_INSERT,
+    S_DOC_UPDATE,
+    S_VERSION_FIND,
+    S_VERSION_INSERT,
+    S_VERSION_SET_PS,
+    S_OLD_FACTS,
+    S_SIGHTINGS_CLEAR,
+    S_FACT_INSERT,
+    S_FACT_ID,
+    S_SIGHTING_INSERT,
+    S_DROP_ORPHANS,
+    S_OLD_FACTS_CLEAR,
+    S_N
+};
+
+static const char *const stmt_sql[S_N] = {sql_pattern_set_insert,
+                                          sql_pattern_set_id,
+                                          sql_seen,
+                                          sql_touch,
+                                          sql_doc_find,
+                                          sql_doc_insert,
+                                          sql_doc_update,
+                                          sql_version_find,
+                                          sql_version_insert,
+                                          sql_version_set_ps,
+                                          sql_old_facts,
+                                          sql_sightings_clear,
+                                          sql_fact_insert,
+                                          sql_fact_id,
+                                          sql_sighting_insert,
+                                          sql_drop_orphans,
+                                          sql_old_facts_clear};
+
+struct store {
+    sqlite3 *db;
+    char *path; /* From malloc(). */
+    sqlite3_stmt *st[S_N];
+};
+
+/* ---- helpers ---- */
+
+static int
+db_err(struct store *st, struct err *err, const char *what)
+{
+    err_file(err, st->path);
+    err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+    return -1;
+}
+
+static void
+now_utc(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+exec(struct store *st, const char *sql, struct err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_file(err, st->path);
+        err_set(err, "%s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static sqlite3_stmt *
+stmt(struct store *st, enum stmt s)
+{
+    sqlite3_reset(st->st[s]);
+    sqlite3_clear_bindings(st->st[s]);
+    return st->st[s];
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Run a statement that returns no row (or whose rows do not matter). */
+static int
+step_done(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE)
+        return db_err(st, err, what);
+    return 0;
+}
+
+void
+store_hash(const void *data, size_t len, char out[33])
+{
+    /* FNV-1a with the 128-bit parameters: small, good enough to tell page
+     * contents and fact identities apart, and nothing to link. */
+    unsigned __int128 h = ((unsigned __int128)0x6c62272e07bb0142ULL << 64) | 0x62b821756295c58dULL;
+    const unsigned __int128 prime = ((unsigned __int128)0x0000000001000000ULL << 64) | 0x13BULL;
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= prime;
+    }
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)(h >> 64), (unsigned long long)h);
+}
+
+/* factd_spaced(text): a space between Chinese characters, so that the search
+ * table's unicode61 tokenizer makes each one a token. */
+static void
+sql_spaced(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *s = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    struct buf b;
+
+    (void)argc;
+    if (s == NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    buf_init(&b, (size_t)n * 2 + 16);
+    for (int i = 0; i < n;) {
+        int len = s[i] < 0x80 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+        if (i + len > n)
+            len = n - i;
+        /* CJK ideographs and punctuation (U+2E80 and up) stand alone. */
+        int cjk = len >= 3 && (s[i] > 0xE2 || (s[i] == 0xE2 && s[i + 1] >= 0xBA));
+        if (cjk && b.len > 0 && b.data[b.len - 1] != ' ')
+            buf_putc(&b, ' ');
+        buf_append(&b, s + i, (size_t)len);
+        if (cjk)
+            buf_putc(&b, ' ');
+        i += len;
+    }
+    if (b.data == NULL)
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    else
+        sqlite3_result_text(ctx, b.data, (int)b.len, free);
+}
+
+/* ---- migrations ---- */
+
+struct migration {
+    int version;
+    const char *sql;
+    size_t len;
+};
+
+/* Split the compiled-in schema at its "-- migration N:" lines. */
+static int
+migrations(struct migration *m, int max)
+{
+    static const char mark[] = "\n-- migration ";
+    const char *p = store_schema_sql;
+    int n = 0;
+
+    while ((p = strstr(p, mark)) != NULL && n < max) {
+        p += sizeof mark - 1;
+        m[n].version = (int)strtol(p, NULL, 10);
+        m[n].sql = strchr(p, '\n');
+        if (m[n].sql == NULL)
+            break;
+        if (n > 0)
+            m[n - 1].len = (size_t)(p - (sizeof mark - 1) - m[n - 1].sql);
+        n++;
+    }
+    if (n > 0)
+        m[n - 1].len = strlen(m[n - 1].sql);
+    return n;
+}
+
+int
+store_schema_version(void)
+{
+    struct migration m[MAX_MIGRATIONS];
+    int n = migrations(m, MAX_MIGRATIONS);
+    return n > 0 ? m[n - 1].version : 0;
+}
+
+static int
+pragma_int(struct store *st, const char *sql, int *out, struct err *err)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = sqlite3_column_int(s, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK) {
+        err_file(err, st->path);
+        if (rc == SQLITE_NOTADB)
+            err_set(err, "not an SQLite database (left as it is)");
+        else
+            err_set(err, "%s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+migrate(struct store *st, struct err *err)
+{
+    struct migration m[MAX_MIGRATIONS];
+    int n = migrations(m, MAX_MIGRATIONS), version, appid, tables;
+    int latest = n > 0 ? m[n - 1].version : 0;
+
+    if (pragma_int(st, "PRAGMA user_version", &version, err) != 0 ||
+        pragma_int(st, "PRAGMA application_id", &appid, err) != 0 ||
+        pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) != 0)
+        return -1;
+    err_file(err, st->path);
+    if (version > latest) {
+        err_set(err,
+                "the store's schema version %d is newer than this factd's (%d): use a newer "
+                "factd (the store is left as it is)",
+                version, latest);
+        return -1;
+    }
+    if ((version > 0 || tables > 0) && appid != STORE_APPLICATION_ID) {
+        err_set(err, "an SQLite database, but not a factd store (left as it is)");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (m[i].version <= version)
+            continue;
+        char *sql = malloc(m[i].len + 1);
+        char tail[96];
+        if (sql == NULL) {
+            err_set(err, "out of memory");
+            return -1;
+        }
+        memcpy(sql, m[i].sql, m[i].len);
+        sql[m[i].len] = '\0';
+        snprintf(tail, sizeof tail, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+                 m[i].version, STORE_APPLICATION_ID);
+        int rc = exec(st, "BEGIN IMMEDIATE", err);
+        if (rc == 0)
+            rc = exec(st, sql, err);
+        if (rc == 0)
+            rc = exec(st, tail, err);
+        if (rc == 0)
+            rc = exec(st, "COMMIT", err);
+        free(sql);
+        if (rc != 0) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            err_set(err, "migration %d failed (the store is left at version %d): %s", m[i].version,
+                    version, msg);
+            return -1;
+        }
+        version = m[i].version;
+    }
+    return 0;
+}
+
+/* ---- open and close ---- */
+
+struct store *
+store_open(const char *path, int busy_ms, struct err *err)
+{
+    struct store *st = calloc(1, sizeof *st);
+    struct stat sb;
+
+    err_clear(err);
+    err_file(err, path);
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        err_set(err, "out of memory");
+        free(st);
+        return NULL;
+    }
+    /* Say plainly what SQLite would call "unable to open database file". */
+    if (stat(path, &sb) != 0) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else if (slash != NULL)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        if (access(dir, W_OK) != 0) {
+            err_set(err, "cannot create the store: directory %s: %s", dir, strerror(errno));
+            store_close(st);
+            return NULL;
+        }
+    } else if (access(path, R_OK | W_OK) != 0) {
+        err_set(err, "cannot open the store for writing: %s", strerror(errno));
+        store_close(st);
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        db_err(st, err, "cannot open the store");
+        store_close(st);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, busy_ms);
+    sqlite3_create_function(st->db, "factd_spaced", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_spaced, NULL, NULL);
+    int mode_ok = 0;
+    if (migrate(st, err) != 0)
+        goto fail;
+    {
+        /* WAL lets analysts read while factd writes; NORMAL is safe in WAL
+         * against a crash of the process (a power cut may lose the last
+         * transactions, never consistency). */
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW)
+            mode_ok = strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+        sqlite3_finalize(s);
+        if (!mode_ok) {
+            db_err(st, err, "cannot switch the store to WAL mode");
+            goto fail;
+        }
+    }
+    if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err) != 0 ||
+        exec(st, "CREATE TEMP TABLE old_facts (fact_id INTEGER)", err) != 0)
+        goto fail;
+    for (int i = 0; i < S_N; i++)
+        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
+                               NULL) != SQLITE_OK) {
+            db_err(st, err, "preparing a statement");
+            goto fail;
+        }
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < S_N; i++)
+        sqlite3_finalize(st->st[i]);
+    if (st->db != NULL)
+        sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+/* ---- writing ---- */
+
+int
+store_pattern_set(struct store *st, const char *hash, int64_t *id, struct err *err)
+{
+    char now[32];
+    sqlite3_stmt *s;
+
+    now_utc(now);
+    s = stmt(st, S_PS_INSERT);
+    bind_text(s, 1, hash);
+    bind_text(s, 2, now);
+    if (step_done(st, s, err, "recording the pattern set") != 0)
+        return -1;
+    s = stmt(st, S_PS_ID);
+    bind_text(s, 1, hash);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return db_err(st, err, "reading the pattern set");
+    *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return 0;
+}
+
+int
+store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *unchanged,
+           struct err *err)
+{
+    sqlite3_stmt *s = stmt(st, S_SEEN);
+    int rc;
+
+    *unchanged = 0;
+    bind_text(s, 1, doc->uri);
+    bind_text(s, 2, doc->hash);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int64_t doc_id = sqlite3_column_int64(s, 0);
+        *unchanged = sqlite3_column_int64(s, 2) == ps_id;
+        sqlite3_reset(s);
+        if (*unchanged) {
+            char now[32];
+            now_utc(now);
+            s = stmt(st, S_TOUCH);
+            sqlite3_bind_int64(s, 1, doc_id);
+            bind_text(s, 2, now);
+            return step_done(st, s, err, "recording the visit");
+        }
+        return 0;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : db_err(st, err, "looking the document up");
+}
+
+/* The identity of a fact (docs/FACTS.md): a hash of kind, value, value_max,
+ * qualifier, position and the sentence without white space. */
+static void
+fact_identity(const struct fact *f, const char *text, unsigned char id[16])
+{
+    char head[160], hex[33];
+    struct buf b;
+    const char *q = fact_qual_name(f->qualifier);
+    int n;
+
+    n = snprintf(head, sizeof head, "%s\x1f%.15g\x1f", fact_kind_name(f->kind), f->value);
+    if (f->has_max)
+        n += snprintf(head + n, sizeof head - (size_t)n, "%.15g", f->value_max);
+    n += snprintf(head + n, sizeof head - (size_t)n, "\x1f%s\x1f%u\x1f", q ? q : "", f->position);
+    buf_init(&b, (size_t)n + f->sentence.len + 1);
+    buf_append(&b, head, (size_t)n);
+    for (size_t i = 0; i < f->sentence.len; i++) {
+        char c = text[f->sentence.off + i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+            buf_putc(&b, c);
+    }
+    store_hash(b.data, b.len, hex);
+    buf_free(&b);
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        id[i] = (unsigned char)v;
+    }
+}
+
+static void
+bind_span(sqlite3_stmt *s, int i, const char *text, struct span sp)
+{
+    sqlite3_bind_text(s, i, text + sp.off, (int)sp.len, SQLITE_TRANSIENT);
+}
+
+static int
+put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patternset *ps,
+          const char *text, const struct fact_list *facts, const char *now,
+          struct store_result *res, struct err *err)
+{
+    for (size_t i = 0; i < facts->n; i++) {
+        const struct fact *f = &facts->v[i];
+        unsigned char id[16];
+        char unit[128];
+        sqlite3_stmt *s = stmt(st, S_FACT_INSERT);
+
+        fact_identity(f, text, id);
+        extract_unit(ps, text, f, unit, sizeof unit);
+        sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
+        bind_text(s, 2, fact_kind_name(f->kind));
+        sqlite3_bind_double(s, 3, f->value);
+        if (f->has_max)
+            sqlite3_bind_double(s, 4, f->value_max);
+        bind_text(s, 5, fact_qual_name(f->qualifier));
+        bind_span(s, 6, text, f->text);
+        bind_text(s, 7, unit);
+        bind_span(s, 8, text, f->sentence);
+        bind_span(s, 9, text, f->clause);
+        sqlite3_bind_int(s, 10, (int)f->position);
+        if (f->year > 0)
+            sqlite3_bind_int(s, 11, f->year);
+        bind_text(s, 12, fact_stance_name(f->stance));
+        bind_text(s, 13, now);
+        if (step_done(st, s, err, "storing a fact") != 0)
+            return -1;
+        res->facts_new += (size_t)sqlite3_changes(st->db);
+
+        s = stmt(st, S_FACT_ID);
+        sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_ROW)
+            return db_err(st, err, "reading a fact back");
+        int64_t fact_id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+
+        s = stmt(st, S_SIGHTING_INSERT);
+        sqlite3_bind_int64(s, 1, fact_id);
+        sqlite3_bind_int64(s, 2, version_id);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)f->text.off);
+        bind_span(s, 4, text, f->text);
+        bind_span(s, 5, text, f->sentence);
+        bind_text(s, 6, patternset_get(ps, (size_t)f->pattern)->id);
+        sqlite3_bind_int64(s, 7, ps_id);
+        if (step_done(st, s, err, "storing a sighting") != 0)
+            return -1;
+        res->sightings++;
+    }
+    return 0;
+}
+
+static int
+put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
+           const struct patternset *ps, const char *text, const struct fact_list *facts,
+           struct store_result *res, struct err *err)
+{
+    char now[32];
+    int64_t doc_id = 0, version_id = 0, version_ps = 0;
+    int have_doc = 0, have_version = 0;
+    sqlite3_stmt *s;
+
+    now_utc(now);
+    s = stmt(st, S_DOC_FIND);
+    bind_text(s, 1, doc->uri);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        doc_id = sqlite3_column_int64(s, 0);
+        have_doc = 1;
+    }
+    sqlite3_reset(s);
+    if (!have_doc) {
+        s = stmt(st, S_DOC_INSERT);
+        bind_text(s, 1, doc->uri);
+        bind_text(s, 2, doc->source);
+        bind_text(s, 3, doc->title);
+        bind_text(s, 4, doc->published);
+        bind_text(s, 5, doc->charset);
+        sqlite3_bind_int64(s, 6, (sqlite3_int64)doc->bytes);
+        bind_text(s, 7, doc->hash);
+        bind_text(s, 8, now);
+        if (step_done(st, s, err, "storing the document") != 0)
+            return -1;
+        doc_id = sqlite3_last_insert_rowid(st->db);
+    } else {
+        s = stmt(st, S_VERSION_FIND);
+        sqlite3_bind_int64(s, 1, doc_id);
+        bind_text(s, 2, doc->hash);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            version_id = sqlite3_column_int64(s, 0);
+            version_ps = sqlite3_column_int64(s, 1);
+            have_version = 1;
+        }
+        sqlite3_reset(s);
+    }
+    res->outcome = !have_doc ? STORE_NEW : !have_version ? STORE_CHANGED : STORE_REEXTRACTED;
+    if (!have_version) {
+        s = stmt(st, S_VERSION_INSERT);
+        sqlite3_bind_int64(s, 1, doc_id);
+        bind_text(s, 2, doc->hash);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)doc->bytes);
+        bind_text(s, 4, doc->charset);
+        bind_text(s, 5, now);
+        sqlite3_bind_int64(s, 6, ps_id);
+        if (step_done(st, s, err, "storing the version") != 0)
+            return -1;
+        version_id = sqlite3_last_insert_rowid(st->db);
+    }
+    int replace = have_version && version_ps != ps_id;
+    if (have_version && !replace)
+        res->outcome = STORE_CHANGED; /* an earlier content again: it becomes the latest */
+    if (replace) {
+        /* Another pattern set extracted this version: its sightings go, and
+         * facts that only they held are dropped once the new ones are in. */
+        s = stmt(st, S_OLD_FACTS);
+        sqlite3_bind_int64(s, 1, version_id);
+        if (step_done(st, s, err, "noting the old sightings") != 0)
+            return -1;
+        s = stmt(st, S_SIGHTINGS_CLEAR);
+        sqlite3_bind_int64(s, 1, version_id);
+        if (step_done(st, s, err, "clearing the old sightings") != 0)
+            return -1;
+        s = stmt(st, S_VERSION_SET_PS);
+        sqlite3_bind_int64(s, 1, version_id);
+        sqlite3_bind_int64(s, 2, ps_id);
+        if (step_done(st, s, err, "updating the version") != 0)
+            return -1;
+    }
+    if ((!have_version || replace) &&
+        put_facts(st, version_id, ps_id, ps, text, facts, now, res, err) != 0)
+        return -1;
+    if (replace) {
+        s = stmt(st, S_DROP_ORPHANS);
+        if (step_done(st, s, err, "dropping facts without sightings") != 0)
+            return -1;
+        res->facts_dropped = (size_t)sqlite3_changes(st->db);
+        s = stmt(st, S_OLD_FACTS_CLEAR);
+        if (step_done(st, s, err, "clearing the old sightings") != 0)
+            return -1;
+    }
+    s = stmt(st, S_DOC_UPDATE);
+    sqlite3_bind_int64(s, 1, doc_id);
+    bind_text(s, 2, doc->source);
+    bind_text(s, 3, doc->title);
+    bind_text(s, 4, doc->published);
+    bind_text(s, 5, doc->charset);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)doc->bytes);
+    bind_text(s, 7, doc->hash);
+    bind_text(s, 8, now);
+    sqlite3_bind_int64(s, 9, version_id);
+    return step_done(st, s, err, "updating the document");
+}
+
+int
+store_put(struct store *st, const struct store_doc *doc, int64_t ps_id, const struct patternset *ps,
+          const char *text, const struct fact_list *facts, struct store_result *res,
+          struct err *err)
+{
+    memset(res, 0, sizeof *res);
+    err_clear(err);
+    if (exec(st, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    if (put_in_txn(st, doc, ps_id, ps, text, facts, res, err) != 0 ||
+        exec(st, "COMMIT", err) != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(st->db, sql_old_facts_clear, NULL, NULL, NULL);
+        err_file(err, doc->uri);
+        err_set(err, "not stored: %s (%s)", msg, st->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- reading ---- */
+
+static long long
+count(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    long long n = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+int
+store_stats(struct store *st, struct store_stats *out, struct err *err)
+{
+    sqlite3_stmt *s;
+
+    memset(out, 0, sizeof *out);
+    out->documents = count(st, "SELECT count(*) FROM documents");
+    out->versions = count(st, "SELECT count(*) FROM versions");
+    out->facts = count(st, "SELECT count(*) FROM facts");
+    out->sightings = count(st, "SELECT count(*) FROM sightings");
+    out->pattern_sets = count(st, "SELECT count(*) FROM pattern_sets");
+    out->schema_version = (int)count(st, "PRAGMA user_version");
+    if (out->documents < 0 || out->facts < 0)
+        return db_err(st, err, "reading counts");
+    if (sqlite3_prepare_v2(st->db, "SELECT kind, count(*) FROM facts GROUP BY kind", -1, &s,
+                           NULL) != SQLITE_OK)
+        return db_err(st, err, "reading counts");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        int kind = k ? fact_kind_from_name(k, strlen(k)) : -1;
+        if (kind >= 0)
+            out->per_kind[kind] = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (sqlite3_prepare_v2(st->db, "SELECT max(last_seen) FROM documents", -1, &s, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+        snprintf(out->last_update, sizeof out->last_update, "%s", sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return 0;
+}

@@ -1,0 +1,92 @@
+/*
+ * store: the SQLite fact store (schema.sql).  Facts go in once by identity
+ * (docs/FACTS.md), with a sighting for every document version they are seen
+ * on.  One document is one transaction, so a crash at any moment leaves the
+ * store as it was after the last whole document.
+ *
+ * It does not read pages or extract: it is handed what extract found.
+ * sqlite3 types and messages stay inside store.c.
+ */
+#ifndef FACTD_STORE_H
+#define FACTD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "fact.h"
+#include "patternset.h"
+
+struct store;
+
+/* What the store knows of a page before and after it is processed. */
+struct store_doc {
+    const char *uri;       /* Path or URL; the document's identity.  Not owned. */
+    const char *source;    /* Source name, or NULL.  Not owned. */
+    const char *title;     /* Page title, or NULL.  Not owned. */
+    const char *published; /* YYYY-MM-DD, or NULL.  Not owned. */
+    const char *charset;   /* Charset the page was decoded with.  Not owned. */
+    const char *hash;      /* Content hash of the raw bytes (store_hash()).  Not owned. */
+    size_t bytes;          /* Raw size. */
+};
+
+enum store_outcome {
+    STORE_NEW,         /* a document not seen before */
+    STORE_CHANGED,     /* a new (or an earlier) content of a known document */
+    STORE_UNCHANGED,   /* the same content, already extracted with this pattern set */
+    STORE_REEXTRACTED, /* the same content, extracted again with a new pattern set */
+};
+
+struct store_result {
+    enum store_outcome outcome;
+    size_t facts_new;     /* facts not in the store before */
+    size_t facts_dropped; /* facts left without any sighting and removed */
+    size_t sightings;     /* sightings written */
+};
+
+/* Counts for "factd stats". */
+struct store_stats {
+    long long documents, versions, facts, sightings, pattern_sets;
+    long long per_kind[FACT_NKINDS];
+    char last_update[32]; /* latest seen_at, "" if none */
+    int schema_version;
+};
+
+/*
+ * Open (creating if needed) the store at path and bring its schema up to
+ * date.  busy_ms is how long to wait for another writer.  Refuses, without
+ * changing it, a file that is not SQLite, a database that is not a factd
+ * store, and a store whose schema is newer than this factd's.
+ */
+struct store *store_open(const char *path, int busy_ms, struct err *err);
+void store_close(struct store *st);
+
+/* The schema version this factd writes. */
+int store_schema_version(void);
+
+/* A content hash of bytes, 32 hex digits (FNV-1a 128), into out[33]. */
+void store_hash(const void *data, size_t len, char out[33]);
+
+/* The id of a pattern set by its hash, recorded if new. */
+int store_pattern_set(struct store *st, const char *hash, int64_t *id, struct err *err);
+
+/*
+ * Is this content of this document already stored with pattern set ps_id?
+ * Sets *unchanged, and when it is, records that the page was seen again.
+ */
+int store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *unchanged,
+               struct err *err);
+
+/*
+ * Store a version of a document and the facts extracted from its normalized
+ * text, in one transaction.  When this version was extracted before with
+ * another pattern set, its sightings are replaced and facts left without any
+ * sighting are dropped.
+ */
+int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
+              const struct patternset *ps, const char *text, const struct fact_list *facts,
+              struct store_result *res, struct err *err);
+
+int store_stats(struct store *st, struct store_stats *out, struct err *err);
+
+#endif

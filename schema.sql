@@ -1,0 +1,134 @@
+-- The factd store.
+--
+-- This file is compiled into factd and applied when a store is opened.  It is
+-- a list of migrations, each headed by a line "-- migration N: what".  A
+-- store's PRAGMA user_version is the last migration applied to it; opening a
+-- store applies the ones after that, in order, each in its own transaction,
+-- so a store made by an older factd is upgraded in place.  A migration, once
+-- released, is never edited: a change is a new migration at the end.
+--
+-- Times are UTC text, 'YYYY-MM-DDTHH:MM:SSZ'.  docs/analysts.md explains
+-- every table and view column by column.
+
+-- migration 1: documents, versions, pattern sets, facts, sightings, views
+
+-- A pattern set that extracted something: the hash of its files.
+CREATE TABLE pattern_sets (
+    id        INTEGER PRIMARY KEY,
+    hash      TEXT NOT NULL UNIQUE,
+    loaded_at TEXT NOT NULL
+) STRICT;
+
+-- A page, by the URI it was fetched from or the path it was read from.
+CREATE TABLE documents (
+    id         INTEGER PRIMARY KEY,
+    uri        TEXT NOT NULL UNIQUE,
+    source     TEXT,
+    title      TEXT,
+    published  TEXT,
+    charset    TEXT,
+    bytes      INTEGER,
+    hash       TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    latest_version_id INTEGER
+) STRICT;
+
+-- Each distinct content of a document.  A changed page is a new version;
+-- earlier ones stay.  documents.latest_version_id names the one the page has
+-- now (a page that goes back to an earlier content points at it again).
+CREATE TABLE versions (
+    id             INTEGER PRIMARY KEY,
+    document_id    INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    hash           TEXT NOT NULL,
+    bytes          INTEGER NOT NULL,
+    charset        TEXT,
+    seen_at        TEXT NOT NULL,
+    pattern_set_id INTEGER REFERENCES pattern_sets (id),
+    UNIQUE (document_id, hash)
+) STRICT;
+CREATE INDEX versions_document ON versions (document_id, id);
+
+-- A fact is the same fact wherever it is seen (docs/FACTS.md, "Identity"):
+-- identity is a 128-bit hash of kind, value, value_max, qualifier, the
+-- sentence without white space and the fact's position in that sentence.
+CREATE TABLE facts (
+    id         INTEGER PRIMARY KEY,
+    identity   BLOB NOT NULL UNIQUE CHECK (length(identity) = 16),
+    kind       TEXT NOT NULL CHECK (kind IN ('area', 'mu', 'percent', 'pct_point', 'project')),
+    value      REAL NOT NULL,
+    value_max  REAL,
+    qualifier  TEXT CHECK (qualifier IN ('approx', 'more_than', 'at_least', 'at_most')),
+    text       TEXT NOT NULL,
+    unit       TEXT NOT NULL,
+    sentence   TEXT NOT NULL,
+    clause     TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    year       INTEGER,
+    stance     TEXT CHECK (stance IN ('target', 'reported')),
+    first_seen TEXT NOT NULL
+) STRICT;
+CREATE INDEX facts_kind_value ON facts (kind, value);
+CREATE INDEX facts_year ON facts (year);
+
+-- Where and how a fact was seen: one row per fact and document version.
+CREATE TABLE sightings (
+    id             INTEGER PRIMARY KEY,
+    fact_id        INTEGER NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
+    version_id     INTEGER NOT NULL REFERENCES versions (id) ON DELETE CASCADE,
+    offset         INTEGER NOT NULL,
+    text           TEXT NOT NULL,
+    sentence       TEXT NOT NULL,
+    pattern        TEXT NOT NULL,
+    pattern_set_id INTEGER NOT NULL REFERENCES pattern_sets (id),
+    UNIQUE (version_id, fact_id)
+) STRICT;
+CREATE INDEX sightings_fact ON sightings (fact_id);
+
+-- The latest version of each document.
+CREATE VIEW latest_versions AS
+SELECT v.*
+FROM versions v
+JOIN documents d ON d.latest_version_id = v.id;
+
+-- Facts as they stand now: seen on the latest version of some document, with
+-- that document.  A fact on several pages has a row per page.
+CREATE VIEW current_facts AS
+SELECT f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.unit,
+       f.sentence, f.clause, f.position, f.year, f.stance, f.first_seen,
+       d.id AS document_id, d.uri, d.source, d.title, d.published,
+       s.offset, s.pattern, v.id AS version_id, v.seen_at
+FROM facts f
+JOIN sightings s ON s.fact_id = f.id
+JOIN latest_versions v ON v.id = s.version_id
+JOIN documents d ON d.id = v.document_id;
+
+-- Commitments only: facts about the future.
+CREATE VIEW commitments AS
+SELECT * FROM current_facts WHERE stance = 'target';
+
+-- Totals per kind, source and year: each current fact counted once in its
+-- group, however many pages of the group repeat it.
+CREATE VIEW totals AS
+SELECT kind, source, year, count(*) AS facts, sum(value) AS total_value,
+       (SELECT count(DISTINCT c.document_id) FROM current_facts c
+        WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year) AS documents
+FROM (SELECT DISTINCT fact_id, kind, source, year, value FROM current_facts) t
+GROUP BY kind, source, year;
+
+-- migration 2: keyword search over sentences
+
+-- A full-text index of the sentences of facts.  The indexed text has a space
+-- between Chinese characters, so each is a token and a phrase finds a word of
+-- any length: MATCH '"面 积"' finds 面积, which a trigram index cannot (it
+-- needs three characters).  The rowid is the fact id.  factd_spaced() is a
+-- function factd registers on its own connections: only factd writes facts.
+CREATE VIRTUAL TABLE fact_search USING fts5 (spaced, tokenize = 'unicode61');
+INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts;
+
+CREATE TRIGGER facts_search_insert AFTER INSERT ON facts BEGIN
+    INSERT INTO fact_search (rowid, spaced) VALUES (new.id, factd_spaced(new.sentence));
+END;
+CREATE TRIGGER facts_search_delete AFTER DELETE ON facts BEGIN
+    DELETE FROM fact_search WHERE rowid = old.id;
+END;
