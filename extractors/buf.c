@@ -71,12 +71,11 @@ buf_free(struct buf *b)
 int
 buf_to_text(struct buf *b, struct text *t)
 {
-    if (b->data == NULL) {
-        int rc = buf_reserve(b, 0);
-        if (rc != BUF_OK)
-            return rc;
-        b->data[0] = '\0';
-    }
+    /* Reserved but never appended to, or never touched: still a string. */
+    int rc = buf_reserve(b, 0);
+    if (rc != BUF_OK)
+        return rc;
+    b->data[b->len] = '\0';
     t->data = b->data;
     t->len = b->len;
     b->data = NULL;

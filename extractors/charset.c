@@ -1,0 +1,812 @@
+/*
+ * charset: choose a character set for a page and decode it to UTF-8 with ICU.
+ *
+ * The choice follows the order in charset.h: BOM, the caller's label, a
+ * <meta> in the first KiB of HTML, "is it valid UTF-8", and last ICU's
+ * detector, restricted to the few results that make sense for the pages we
+ * read (GB18030 when it has nothing better to say).  Labels are mapped to
+ * ICU converter names by a small table that follows the WHATWG Encoding
+ * Standard where it matters for Chinese pages: every GB label decodes with
+ * GB18030, every Latin-1 label with windows-1252.
+ *
+ * Decoding streams: ICU writes UTF-16 into a fixed buffer which is turned
+ * into UTF-8 and appended to the output, so memory stays about the size of
+ * the output.  Input that is valid UTF-8 is only validated and copied.
+ *
+ * It does not parse HTML beyond the <meta> prescan, and it does not normalize.
+ */
+#include "charset.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_cb.h>
+#include <unicode/ucnv_err.h>
+#include <unicode/ucsdet.h>
+#include <unicode/ustring.h>
+
+/* How many bytes of an HTML page the <meta> prescan reads, as browsers do. */
+#define CHARSET_META_SCAN 1024
+
+/* How many bytes the detector sees, from the first non-ASCII byte on. */
+#define CHARSET_DETECT_SAMPLE (64 * 1024)
+
+/* UTF-16 code units decoded per ICU call; the UTF-8 staging buffer is 3x. */
+#define CHARSET_CHUNK 8192
+
+/* Below this confidence (0..100) a detector answer is not trusted. */
+#define CHARSET_MIN_CONFIDENCE 10
+
+/* UTF-16 without a BOM needs more: ICU gives it 10 for noise, 30 for real text. */
+#define CHARSET_MIN_UTF16_CONFIDENCE 20
+
+/* A label and the ICU converter it decodes with. */
+struct charset_label {
+    const char *label;
+    const char *converter;
+};
+
+/*
+ * Labels from the Encoding Standard (plus a few seen on Chinese servers),
+ * lower case, and the converter to use.  Anything not here is looked up in
+ * ICU's alias table before it is called unknown.
+ */
+static const struct charset_label charset_labels[] = {
+    {"utf-8", "UTF-8"},
+    {"utf8", "UTF-8"},
+    {"unicode-1-1-utf-8", "UTF-8"},
+    {"unicode11utf8", "UTF-8"},
+    {"unicode20utf8", "UTF-8"},
+    {"x-unicode20utf8", "UTF-8"},
+    {"gb2312", "GB18030"},
+    {"gb_2312", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"gb-2312", "GB18030"},
+    {"gbk", "GB18030"},
+    {"x-gbk", "GB18030"},
+    {"cp936", "GB18030"},
+    {"ms936", "GB18030"},
+    {"windows-936", "GB18030"},
+    {"gb18030", "GB18030"},
+    {"gb-18030", "GB18030"},
+    {"euc-cn", "GB18030"},
+    {"x-euc-cn", "GB18030"},
+    {"csgb2312", "GB18030"},
+    {"csiso58gb231280", "GB18030"},
+    {"iso-ir-58", "GB18030"},
+    {"chinese", "GB18030"},
+    {"big5", "Big5"},
+    {"big-5", "Big5"},
+    {"big5-hkscs", "Big5"},
+    {"cn-big5", "Big5"},
+    {"csbig5", "Big5"},
+    {"x-x-big5", "Big5"},
+    {"cp950", "Big5"},
+    {"windows-950", "Big5"},
+    {"utf-16", "UTF-16LE"},
+    {"utf-16le", "UTF-16LE"},
+    {"unicode", "UTF-16LE"},
+    {"ucs-2", "UTF-16LE"},
+    {"csunicode", "UTF-16LE"},
+    {"iso-10646-ucs-2", "UTF-16LE"},
+    {"unicodefeff", "UTF-16LE"},
+    {"utf-16be", "UTF-16BE"},
+    {"unicodefffe", "UTF-16BE"},
+    {"us-ascii", "windows-1252"},
+    {"ascii", "windows-1252"},
+    {"ansi_x3.4-1968", "windows-1252"},
+    {"iso-8859-1", "windows-1252"},
+    {"iso8859-1", "windows-1252"},
+    {"iso_8859-1", "windows-1252"},
+    {"latin1", "windows-1252"},
+    {"l1", "windows-1252"},
+    {"cp1252", "windows-1252"},
+    {"windows-1252", "windows-1252"},
+    {"x-cp1252", "windows-1252"},
+    {"shift_jis", "Shift_JIS"},
+    {"shift-jis", "Shift_JIS"},
+    {"sjis", "Shift_JIS"},
+    {"x-sjis", "Shift_JIS"},
+    {"ms_kanji", "Shift_JIS"},
+    {"windows-31j", "Shift_JIS"},
+    {"cp932", "Shift_JIS"},
+    {"euc-jp", "EUC-JP"},
+    {"x-euc-jp", "EUC-JP"},
+    {"euc-kr", "windows-949"},
+    {"ks_c_5601-1987", "windows-949"},
+    {"windows-949", "windows-949"},
+    {"cp949", "windows-949"},
+};
+
+/* Counts invalid sequences for the ICU callback; base locates byte offsets. */
+struct charset_decoder {
+    const char *base;
+    size_t invalid;
+    long long first_invalid;
+};
+
+const char *
+charset_source_name(enum charset_source s)
+{
+    switch (s) {
+    case CHARSET_BOM:
+        return "bom";
+    case CHARSET_DECLARED:
+        return "declared";
+    case CHARSET_META:
+        return "meta";
+    case CHARSET_UTF8:
+        return "utf8";
+    case CHARSET_DETECTED:
+        return "detected";
+    }
+    return "unknown";
+}
+
+static int
+charset_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static int
+charset_is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Case-insensitive prefix test of ASCII p[0..n) against the lower-case word w. */
+static int
+charset_prefix(const char *p, size_t n, const char *w)
+{
+    size_t i;
+
+    for (i = 0; w[i] != '\0'; i++) {
+        if (i >= n || charset_lower((unsigned char)p[i]) != w[i])
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Find charset=VALUE in a Content-Type-like string s[0..n) and return the
+ * value's start and length through *val and *vlen.  Returns 1 if found.
+ */
+static int
+charset_param(const char *s, size_t n, const char **val, size_t *vlen)
+{
+    size_t i, j;
+
+    for (i = 0; i + 7 <= n; i++) {
+        if (!charset_prefix(s + i, n - i, "charset"))
+            continue;
+        j = i + 7;
+        while (j < n && charset_is_space((unsigned char)s[j]))
+            j++;
+        if (j >= n || s[j] != '=')
+            continue;
+        j++;
+        while (j < n && charset_is_space((unsigned char)s[j]))
+            j++;
+        if (j < n && (s[j] == '"' || s[j] == '\'')) {
+            char q = s[j++];
+            size_t k = j;
+            while (k < n && s[k] != q)
+                k++;
+            *val = s + j;
+            *vlen = k - j;
+            return 1;
+        }
+        i = j;
+        while (j < n && !charset_is_space((unsigned char)s[j]) && s[j] != ';' && s[j] != '"' &&
+               s[j] != '\'' && s[j] != '>')
+            j++;
+        *val = s + i;
+        *vlen = j - i;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Map the label s[0..n) to an ICU converter name, written to conv (size 40).
+ * White space around the label is ignored.  Returns 0, or -1 if the label is
+ * unknown or names an encoding we refuse (UTF-7, UTF-32, EBCDIC...).
+ */
+static int
+charset_lookup(const char *s, size_t n, char *conv, size_t convlen)
+{
+    char label[64];
+    size_t i;
+    UErrorCode st = U_ZERO_ERROR;
+    const char *name;
+    UConverter *c;
+
+    while (n > 0 && charset_is_space((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n > 0 && charset_is_space((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0 || n >= sizeof label)
+        return -1;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        /* A label is printable ASCII; anything else is not worth asking ICU. */
+        if (ch <= ' ' || ch >= 0x7f)
+            return -1;
+        label[i] = (char)charset_lower(ch);
+    }
+    label[n] = '\0';
+    for (i = 0; i < sizeof charset_labels / sizeof charset_labels[0]; i++) {
+        if (strcmp(label, charset_labels[i].label) == 0) {
+            snprintf(conv, convlen, "%s", charset_labels[i].converter);
+            return 0;
+        }
+    }
+    /*
+     * Not a label we know: ask ICU's alias table, so that koi8-r or
+     * iso-8859-5 still work.  Encodings that are unsafe or implausible for a
+     * web page are refused rather than trusted.
+     */
+    if (strstr(label, "utf-7") || strstr(label, "utf7") || strstr(label, "utf-32") ||
+        strstr(label, "utf32") || strstr(label, "ucs-4") || strstr(label, "ebcdic") ||
+        strstr(label, "ibm") || strstr(label, "cp0") || strstr(label, "bocu") ||
+        strstr(label, "scsu") || strstr(label, "imap"))
+        return -1;
+    c = ucnv_open(label, &st);
+    if (U_FAILURE(st) || c == NULL)
+        return -1;
+    name = ucnv_getName(c, &st);
+    if (U_FAILURE(st) || name == NULL || strlen(name) >= convlen) {
+        ucnv_close(c);
+        return -1;
+    }
+    snprintf(conv, convlen, "%s", name);
+    ucnv_close(c);
+    return 0;
+}
+
+/* Remember the first label that was passed over, for res->warning. */
+static void
+charset_warn_label(struct charset_result *res, const char *what, const char *s, size_t n)
+{
+    if (res->warning[0] != '\0')
+        return;
+    if (n > 40)
+        n = 40;
+    snprintf(res->warning, sizeof res->warning, "unknown charset label \"%.*s\" in %s ignored",
+             (int)n, s, what);
+}
+
+/*
+ * Read the value of one attribute of a tag at p[0..n): skips white space and
+ * "=", handles quotes.  Sets *val and *vlen and returns the bytes consumed.
+ */
+static size_t
+charset_attr_value(const char *p, size_t n, const char **val, size_t *vlen)
+{
+    size_t i = 0, start;
+
+    while (i < n && charset_is_space((unsigned char)p[i]))
+        i++;
+    if (i < n && (p[i] == '"' || p[i] == '\'')) {
+        char q = p[i++];
+        start = i;
+        while (i < n && p[i] != q)
+            i++;
+        *val = p + start;
+        *vlen = i - start;
+        return i < n ? i + 1 : i;
+    }
+    start = i;
+    while (i < n && !charset_is_space((unsigned char)p[i]) && p[i] != '>')
+        i++;
+    *val = p + start;
+    *vlen = i - start;
+    return i;
+}
+
+/*
+ * The <meta> prescan: look in p[0..n) for <meta charset=X> or
+ * <meta http-equiv="Content-Type" content="...charset=X">, skipping comments.
+ * Each candidate label is looked up; the first that is known wins, unknown
+ * ones become a warning.  Returns 0 with conv set, or -1.
+ */
+static int
+charset_meta(const char *p, size_t n, char *conv, size_t convlen, struct charset_result *res)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        const char *lt = memchr(p + i, '<', n - i);
+        const char *charset = NULL, *content = NULL;
+        size_t charset_len = 0, content_len = 0;
+        int http_equiv_ct = 0;
+
+        if (lt == NULL)
+            return -1;
+        i = (size_t)(lt - p);
+        if (charset_prefix(p + i, n - i, "<!--")) {
+            size_t j = i + 4;
+            while (j + 3 <= n && memcmp(p + j, "-->", 3) != 0)
+                j++;
+            if (j + 3 > n)
+                return -1;
+            i = j + 3;
+            continue;
+        }
+        if (!charset_prefix(p + i, n - i, "<meta") || i + 5 >= n ||
+            !(charset_is_space((unsigned char)p[i + 5]) || p[i + 5] == '/')) {
+            i++;
+            continue;
+        }
+        i += 5;
+        /* Attributes up to the closing '>'. */
+        while (i < n && p[i] != '>') {
+            size_t name_start, name_len;
+            const char *val = NULL;
+            size_t vlen = 0;
+
+            if (charset_is_space((unsigned char)p[i]) || p[i] == '/') {
+                i++;
+                continue;
+            }
+            name_start = i;
+            while (i < n && !charset_is_space((unsigned char)p[i]) && p[i] != '=' && p[i] != '>' &&
+                   p[i] != '/')
+                i++;
+            name_len = i - name_start;
+            while (i < n && charset_is_space((unsigned char)p[i]))
+                i++;
+            if (i < n && p[i] == '=') {
+                i++;
+                i += charset_attr_value(p + i, n - i, &val, &vlen);
+            }
+            if (name_len == 7 && charset_prefix(p + name_start, name_len, "charset")) {
+                charset = val;
+                charset_len = vlen;
+            } else if (name_len == 7 && charset_prefix(p + name_start, name_len, "content")) {
+                content = val;
+                content_len = vlen;
+            } else if (name_len == 10 && charset_prefix(p + name_start, name_len, "http-equiv") &&
+                       val != NULL && vlen == 12 && charset_prefix(val, vlen, "content-type")) {
+                http_equiv_ct = 1;
+            }
+        }
+        if (charset == NULL && http_equiv_ct && content != NULL)
+            charset_param(content, content_len, &charset, &charset_len);
+        if (charset != NULL && charset_len > 0) {
+            if (charset_lookup(charset, charset_len, conv, convlen) == 0) {
+                /*
+                 * A page that could be read as ASCII to find this tag is
+                 * not UTF-16, whatever it says (the Encoding Standard's rule).
+                 */
+                if (strncmp(conv, "UTF-16", 6) == 0)
+                    snprintf(conv, convlen, "UTF-8");
+                return 0;
+            }
+            charset_warn_label(res, "<meta>", charset, charset_len);
+        }
+    }
+    return -1;
+}
+
+/*
+ * Length of the valid UTF-8 prefix of p[0..n): n when all of it is valid.
+ * Strict: no overlongs, no surrogates, nothing past U+10FFFF.  Eight ASCII
+ * bytes are checked at a time; this is the whole cost of the UTF-8 path.
+ */
+static size_t
+charset_utf8_valid(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = p[i];
+
+        if (c < 0x80) {
+            uint64_t w;
+            while (i + 8 <= n) {
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ULL)
+                    break;
+                i += 8;
+            }
+            while (i < n && p[i] < 0x80)
+                i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80)
+                return i;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            unsigned c1;
+            if (i + 2 >= n)
+                return i;
+            c1 = p[i + 1];
+            if ((c1 & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+                return i;
+            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))
+                return i;
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned c1;
+            if (i + 3 >= n)
+                return i;
+            c1 = p[i + 1];
+            if ((c1 & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
+                return i;
+            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
+                return i;
+            i += 4;
+        } else {
+            return i;
+        }
+    }
+    return n;
+}
+
+/*
+ * Is p[0..n) UTF-8 with a few bad bytes, rather than some other encoding?
+ * ICU's detector does not say UTF-8 once there is any invalid sequence, so
+ * a page with one damaged character would go to Latin-1 or worse.  Text in
+ * GBK or Big5 forms valid UTF-8 sequences only by chance: about one for
+ * every four invalid bytes in real text, one for one in ten characters at
+ * most.  So: at least 4 valid multi-byte sequences and twice as many as
+ * invalid bytes.
+ */
+static int
+charset_mostly_utf8(const unsigned char *p, size_t n)
+{
+    size_t i = 0, valid = 0, invalid = 0;
+
+    while (i < n) {
+        size_t v = charset_utf8_valid(p + i, n - i);
+        size_t k;
+
+        /* Count the multi-byte sequences in the valid stretch by their lead bytes. */
+        for (k = i; k < i + v; k++) {
+            if (p[k] >= 0xC0)
+                valid++;
+        }
+        i += v;
+        if (i < n) {
+            invalid++;
+            i++;
+        }
+    }
+    return valid >= 4 && valid >= 2 * invalid;
+}
+
+/*
+ * ICU to-Unicode callback: count the bad sequence, note where the first one
+ * was, and write U+FFFD in its place.  ICU's own substitution callback would
+ * do the writing but not the counting.
+ */
+static void
+charset_to_u_cb(const void *context, UConverterToUnicodeArgs *args, const char *code_units,
+                int32_t length, UConverterCallbackReason reason, UErrorCode *err)
+{
+    struct charset_decoder *d = (struct charset_decoder *)context;
+    static const UChar fffd = 0xFFFD;
+
+    if (reason != UCNV_UNASSIGNED && reason != UCNV_ILLEGAL && reason != UCNV_IRREGULAR)
+        return;
+    if (d->invalid == 0) {
+        long long off = (long long)(args->source - d->base) - length;
+        d->first_invalid = off < 0 ? 0 : off;
+    }
+    d->invalid++;
+    *err = U_ZERO_ERROR;
+    ucnv_cbToUWriteUChars(args, &fffd, 1, 0, err);
+}
+
+/* Append or fail with the ceiling message. */
+static int
+charset_put(struct buf *out, const void *p, size_t n, struct err *err)
+{
+    int rc = buf_append(out, p, n);
+
+    if (rc == BUF_TOOBIG) {
+        err_set(err, "decoded text larger than %zu bytes", out->max_len);
+        return -1;
+    }
+    if (rc != BUF_OK) {
+        err_set(err, "out of memory decoding text");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Convert UTF-16 u[0..n) to UTF-8 and append it.  A lead surrogate at the end
+ * is held back in *carry (0 if none) for the next call, since ICU may split a
+ * pair across two target buffers.
+ */
+static int
+charset_put_utf16(struct buf *out, const UChar *u, int32_t n, UChar *carry, int last,
+                  struct err *err)
+{
+    char tmp[3 * (CHARSET_CHUNK + 2)];
+    UChar joined[CHARSET_CHUNK + 2];
+    const UChar *src = u;
+    int32_t len = n, outlen = 0, subs = 0;
+    UErrorCode st = U_ZERO_ERROR;
+
+    if (*carry != 0) {
+        joined[0] = *carry;
+        memcpy(joined + 1, u, (size_t)n * sizeof(UChar));
+        src = joined;
+        len = n + 1;
+        *carry = 0;
+    }
+    if (!last && len > 0 && U16_IS_LEAD(src[len - 1])) {
+        *carry = src[len - 1];
+        len--;
+    }
+    if (len == 0)
+        return 0;
+    u_strToUTF8WithSub(tmp, (int32_t)sizeof tmp, &outlen, src, len, 0xFFFD, &subs, &st);
+    if (U_FAILURE(st)) {
+        err_set(err, "cannot convert decoded text to UTF-8: %s", u_errorName(st));
+        return -1;
+    }
+    return charset_put(out, tmp, (size_t)outlen, err);
+}
+
+/*
+ * Decode in[0..len) with conv into out, as one whole as far as ICU is
+ * concerned (flushed at the end, so no sequence stays open afterwards).
+ * Buffers live on the stack: about 56 KiB with charset_put_utf16().
+ */
+static int
+charset_icu_run(UConverter *conv, const char *in, size_t len, struct buf *out, UChar *carry,
+                struct err *err)
+{
+    UChar u[CHARSET_CHUNK];
+    const char *src = in, *src_end = in + len;
+
+    for (;;) {
+        UChar *target = u;
+        UErrorCode st = U_ZERO_ERROR;
+
+        ucnv_toUnicode(conv, &target, u + CHARSET_CHUNK, &src, src_end, NULL, 1, &st);
+        if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+            err_set(err, "decoding failed: %s", u_errorName(st));
+            return -1;
+        }
+        if (charset_put_utf16(out, u, (int32_t)(target - u), carry, 0, err) != 0)
+            return -1;
+        if (st != U_BUFFER_OVERFLOW_ERROR)
+            return 0;
+    }
+}
+
+/*
+ * Decode in[0..len) with the ICU converter called name into out, counting
+ * invalid sequences into res.  ICU's converters handle runs of ASCII well
+ * enough that copying them past ICU (tried: cutting the input at bytes that
+ * cannot be a trail byte) was slower on Chinese text, where the runs are
+ * short, so the whole input goes through ICU.
+ */
+static int
+charset_icu_decode(const char *name, const char *in, size_t len, struct buf *out,
+                   struct charset_result *res, struct err *err)
+{
+    struct charset_decoder d = {in, 0, -1};
+    UErrorCode st = U_ZERO_ERROR;
+    UConverter *conv;
+    UChar carry = 0;
+    int rc;
+
+    conv = ucnv_open(name, &st);
+    if (U_FAILURE(st) || conv == NULL) {
+        err_set(err, "cannot open converter %s: %s", name, u_errorName(st));
+        return -1;
+    }
+    ucnv_setToUCallBack(conv, charset_to_u_cb, &d, NULL, NULL, &st);
+    if (U_FAILURE(st)) {
+        ucnv_close(conv);
+        err_set(err, "cannot set converter callback: %s", u_errorName(st));
+        return -1;
+    }
+    rc = charset_icu_run(conv, in, len, out, &carry, err);
+    if (rc == 0 && carry != 0)
+        rc = charset_put_utf16(out, NULL, 0, &carry, 1, err);
+    ucnv_close(conv);
+    res->invalid = d.invalid;
+    res->first_invalid = d.first_invalid;
+    return rc;
+}
+
+/*
+ * Ask ICU's detector about a sample and write the converter to use into
+ * conv.  Only answers that make sense for the pages we read are taken; with
+ * none, or none it is sure of, the answer is GB18030, the usual encoding of
+ * an unlabelled Chinese page that is not UTF-8.
+ */
+static void
+charset_detect(const char *in, size_t len, size_t first_high, int is_html, char *conv,
+               size_t convlen)
+{
+    static const char *const allowed[] = {
+        "UTF-8",     "GB18030", "Big5",   "UTF-16LE",   "UTF-16BE",
+        "Shift_JIS", "EUC-JP",  "EUC-KR", "ISO-8859-1", "windows-1252",
+    };
+    UErrorCode st = U_ZERO_ERROR;
+    UCharsetDetector *det;
+    const UCharsetMatch **m;
+    int32_t nm = 0, i;
+    size_t start, n;
+    int latin = -1, gb = 0;
+
+    snprintf(conv, convlen, "GB18030");
+    /* Start a little before the first non-ASCII byte: the head of a page says little. */
+    start = first_high > 256 ? first_high - 256 : 0;
+    n = len - start;
+    if (n > CHARSET_DETECT_SAMPLE)
+        n = CHARSET_DETECT_SAMPLE;
+    det = ucsdet_open(&st);
+    if (U_FAILURE(st))
+        return;
+    ucsdet_setText(det, in + start, (int32_t)n, &st);
+    ucsdet_enableInputFilter(det, is_html ? 1 : 0);
+    m = ucsdet_detectAll(det, &nm, &st);
+    if (U_FAILURE(st) || m == NULL) {
+        ucsdet_close(det);
+        return;
+    }
+    for (i = 0; i < nm; i++) {
+        UErrorCode s2 = U_ZERO_ERROR;
+        const char *name = ucsdet_getName(m[i], &s2);
+        int32_t conf = ucsdet_getConfidence(m[i], &s2);
+        size_t k;
+        int ok = 0;
+
+        if (U_FAILURE(s2) || name == NULL || conf < CHARSET_MIN_CONFIDENCE)
+            continue;
+        /* Without a BOM, ICU says UTF-16 at 10 for almost anything; ask for evidence. */
+        if (strncmp(name, "UTF-16", 6) == 0 && conf < CHARSET_MIN_UTF16_CONFIDENCE)
+            continue;
+        for (k = 0; k < sizeof allowed / sizeof allowed[0]; k++) {
+            if (strcmp(name, allowed[k]) == 0)
+                ok = 1;
+        }
+        if (!ok)
+            continue;
+        if (strcmp(name, "GB18030") == 0)
+            gb = 1;
+        if (strcmp(name, "ISO-8859-1") == 0 || strcmp(name, "windows-1252") == 0) {
+            /* Latin-1 wins only if no CJK answer comes with any confidence. */
+            if (latin < 0)
+                latin = i;
+            continue;
+        }
+        if (strcmp(name, "EUC-KR") == 0)
+            name = "windows-949";
+        snprintf(conv, convlen, "%s", name);
+        ucsdet_close(det);
+        return;
+    }
+    if (latin >= 0 && !gb)
+        snprintf(conv, convlen, "windows-1252");
+    ucsdet_close(det);
+}
+
+int
+charset_decode(const char *in, size_t len, const char *declared, int is_html, size_t max_out,
+               struct text *out, struct charset_result *res, struct err *err)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    struct buf b;
+    char conv[sizeof res->name];
+    size_t skip = 0, valid;
+    int have = 0;
+
+    memset(res, 0, sizeof *res);
+    res->first_invalid = -1;
+    out->data = NULL;
+    out->len = 0;
+    buf_init(&b, max_out);
+    if (in == NULL)
+        len = 0;
+
+    /* 1. Byte-order mark. */
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        snprintf(conv, sizeof conv, "UTF-8");
+        skip = 3;
+        have = 1;
+    } else if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+        snprintf(conv, sizeof conv, "UTF-16LE");
+        skip = 2;
+        have = 1;
+    } else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        snprintf(conv, sizeof conv, "UTF-16BE");
+        skip = 2;
+        have = 1;
+    }
+    if (have)
+        res->source = CHARSET_BOM;
+
+    /* 2. The caller's label: a bare label or a whole Content-Type value. */
+    if (!have && declared != NULL && declared[0] != '\0') {
+        const char *v = declared;
+        size_t vlen = strlen(declared);
+        int is_label = 1;
+
+        if (!charset_param(declared, vlen, &v, &vlen)) {
+            /* "text/html" without a charset says nothing about the charset. */
+            if (strchr(declared, '/') != NULL || strchr(declared, ';') != NULL)
+                is_label = 0;
+        }
+        if (is_label && vlen > 0) {
+            if (charset_lookup(v, vlen, conv, sizeof conv) == 0) {
+                have = 1;
+                res->source = CHARSET_DECLARED;
+            } else {
+                charset_warn_label(res, "declared charset", v, vlen);
+            }
+        }
+    }
+
+    /* 3. <meta> in the first KiB. */
+    if (!have && is_html &&
+        charset_meta(in, len < CHARSET_META_SCAN ? len : CHARSET_META_SCAN, conv, sizeof conv,
+                     res) == 0) {
+        have = 1;
+        res->source = CHARSET_META;
+    }
+
+    /* 4. Valid UTF-8; 5. the detector. */
+    valid = 0;
+    if (!have) {
+        valid = charset_utf8_valid(p, len);
+        if (valid == len) {
+            snprintf(conv, sizeof conv, "UTF-8");
+            res->source = CHARSET_UTF8;
+        } else {
+            size_t high = 0;
+            while (high < len && p[high] < 0x80)
+                high++;
+            size_t sample = len - high < CHARSET_DETECT_SAMPLE ? len - high : CHARSET_DETECT_SAMPLE;
+            if (charset_mostly_utf8(p + high, sample))
+                snprintf(conv, sizeof conv, "UTF-8");
+            else
+                charset_detect(in, len, high, is_html, conv, sizeof conv);
+            res->source = CHARSET_DETECTED;
+        }
+        have = 1;
+    }
+    snprintf(res->name, sizeof res->name, "%s", conv);
+
+    /*
+     * UTF-8 that validates is copied; the validation is repeated for a label
+     * or BOM, which is cheap next to decoding.  Anything else goes to ICU.
+     */
+    if (strcmp(conv, "UTF-8") == 0) {
+        if (res->source == CHARSET_UTF8 || charset_utf8_valid(p + skip, len - skip) == len - skip) {
+            if (charset_put(&b, in + skip, len - skip, err) != 0)
+                goto fail;
+            goto done;
+        }
+    }
+    if (charset_icu_decode(conv, in + skip, len - skip, &b, res, err) != 0)
+        goto fail;
+    if (res->first_invalid >= 0)
+        res->first_invalid += (long long)skip;
+
+done:
+    if (buf_to_text(&b, out) != BUF_OK) {
+        err_set(err, "out of memory decoding text");
+        goto fail;
+    }
+    return 0;
+
+fail:
+    buf_free(&b);
+    return -1;
+}
