@@ -47,7 +47,6 @@ CREATE TABLE versions (
     pattern_set_id INTEGER REFERENCES pattern_sets (id),
     UNIQUE (document_id, hash)
 ) STRICT;
-CREATE INDEX versions_document ON versions (document_id, id);
 
 -- A fact is the same fact wherever it is seen (docs/FACTS.md, "Identity"):
 -- identity is a 128-bit hash of kind, value, value_max, qualifier, the

@@ -25,6 +25,10 @@ extern const char *const input_page_exts[];
 int input_read_doc(const char *path, size_t max_bytes, const char *charset, struct doc *d,
                    struct text *raw, FILE *warn, struct err *err);
 
+/* The same for bytes already read (not owned; they may be freed afterwards). */
+int input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max_bytes,
+                         const char *charset, struct doc *d, FILE *warn, struct err *err);
+
 /* Where patterns are when no --patterns is given: the source tree's when
  * running from a build tree, else the installed ones. */
 const char *input_patterns_dir(void);

@@ -38,8 +38,11 @@ struct replay {
     int year;
     char **paths; /* From malloc(): the pages, in order. */
     size_t npaths, cappaths;
-    /* Counts for the summary. */
+    /* Counts for the summary, of committed documents. */
     size_t docs[4], failed, facts_new, facts_dropped, sightings;
+    /* The same for documents written in the open group, added to the above
+     * when it commits and to failed when it does not. */
+    size_t p_docs[4], p_facts_new, p_facts_dropped, p_sightings, p_count;
     unsigned long long bytes_done;
     int progress; /* stderr is a terminal */
     struct timespec start, last_progress;
@@ -121,6 +124,45 @@ report(const struct err *err)
         fprintf(stderr, "factd: %s\n", msg);
 }
 
+static void
+pending_clear(struct replay *r)
+{
+    memset(r->p_docs, 0, sizeof r->p_docs);
+    r->p_facts_new = r->p_facts_dropped = r->p_sightings = r->p_count = 0;
+}
+
+/* The open group committed (ok) or was lost: settle its counts. */
+static void
+pending_settle(struct replay *r, int ok)
+{
+    if (ok) {
+        for (int i = 0; i < 4; i++)
+            r->docs[i] += r->p_docs[i];
+        r->facts_new += r->p_facts_new;
+        r->facts_dropped += r->p_facts_dropped;
+        r->sightings += r->p_sightings;
+    } else {
+        r->failed += r->p_count;
+    }
+    pending_clear(r);
+}
+
+static int
+commit(struct replay *r)
+{
+    struct err err;
+    err_clear(&err);
+    if (store_commit(r->store, &err) != 0) {
+        if (r->p_count > 0)
+            fprintf(stderr, "factd: %zu pages not stored:\n", r->p_count);
+        report(&err);
+        pending_settle(r, 0);
+        return -1;
+    }
+    pending_settle(r, 1);
+    return 0;
+}
+
 /* Returns 0 when the page is stored (or already was), -1 when it failed. */
 static int
 replay_one(struct replay *r, const char *path)
@@ -130,7 +172,7 @@ replay_one(struct replay *r, const char *path)
     struct doc d;
     struct err err;
     char hash[33];
-    int rc = -1;
+    int rc = -1, unchanged;
 
     err_clear(&err);
     if (files_read(path, r->max_bytes, &raw, &err) != 0) {
@@ -140,20 +182,21 @@ replay_one(struct replay *r, const char *path)
     r->bytes_done += raw.len;
     store_hash(raw.data, raw.len, hash);
     struct store_doc sd = {path, r->source, NULL, NULL, NULL, hash, raw.len};
-    int unchanged;
     if (store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         report(&err);
         text_free(&raw);
         return -1;
     }
-    text_free(&raw);
     if (unchanged) {
-        r->docs[STORE_UNCHANGED]++;
+        text_free(&raw);
+        r->p_docs[STORE_UNCHANGED]++;
+        r->p_count++;
         return 0;
     }
-    /* Read again through the pipeline: a page is small next to the cost of
-     * keeping a second reader for raw bytes. */
-    if (input_read_doc(path, r->max_bytes, r->charset, &d, NULL, stderr, &err) != 0) {
+    int dec =
+        input_doc_from_bytes(path, raw.data, raw.len, r->max_bytes, r->charset, &d, stderr, &err);
+    text_free(&raw);
+    if (dec != 0) {
         report(&err);
         return -1;
     }
@@ -165,6 +208,7 @@ replay_one(struct replay *r, const char *path)
         report(&err);
     } else {
         struct store_result res;
+        size_t before = store_pending(r->store);
         sd.title = d.info.title[0] ? d.info.title : NULL;
         sd.published = d.info.published[0] ? d.info.published : NULL;
         sd.charset = d.cs.name;
@@ -173,11 +217,20 @@ replay_one(struct replay *r, const char *path)
                     st.limit_offset, st.limit_pattern);
         if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) != 0) {
             report(&err);
+            if (before > 0 && store_pending(r->store) == 0) {
+                /* The transaction went down with this page: so did the group. */
+                fprintf(stderr,
+                        "factd: the %zu pages stored before it in the same group are "
+                        "lost with it; replay them again\n",
+                        r->p_count);
+                pending_settle(r, 0);
+            }
         } else {
-            r->docs[res.outcome]++;
-            r->facts_new += res.facts_new;
-            r->facts_dropped += res.facts_dropped;
-            r->sightings += res.sightings;
+            r->p_docs[res.outcome]++;
+            r->p_facts_new += res.facts_new;
+            r->p_facts_dropped += res.facts_dropped;
+            r->p_sightings += res.sightings;
+            r->p_count++;
             rc = 0;
         }
     }
@@ -290,14 +343,20 @@ replay_cmd(int argc, char **argv)
     r.progress = isatty(2);
     clock_gettime(CLOCK_MONOTONIC, &r.start);
     r.last_progress = r.start;
+    /* Groups of up to 200 pages or half a second: see store.c for why. */
+    store_set_batch(r.store, 200, 500);
     for (size_t k = 0; k < r.npaths; k++) {
         if (replay_one(&r, r.paths[k]) != 0) {
             r.failed++;
             status = 1;
         }
+        if (store_due(r.store) && commit(&r) != 0)
+            status = 1;
         progress(&r, k + 1, 0);
         free(r.paths[k]);
     }
+    if (commit(&r) != 0)
+        status = 1;
     progress(&r, r.npaths, 1);
     free(r.paths);
     double el = seconds_since(&r.start);

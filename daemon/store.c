@@ -3,9 +3,15 @@
  *
  * The connection runs in WAL mode, so analysts read while factd writes, with
  * foreign keys on and a busy timeout, so another writer makes factd wait
- * rather than fail.  Each document is written in one BEGIN IMMEDIATE
- * transaction: the write lock is taken before anything is read, so two
- * writers never deadlock on an upgrade from a read lock.
+ * rather than fail.  Writes happen in a BEGIN IMMEDIATE transaction (the
+ * write lock is taken before anything is read, so two writers never
+ * deadlock on an upgrade from a read lock), and each document in a SAVEPOINT
+ * of its own, released when it is whole or rolled back when it is not.
+ *
+ * Committing a group of documents rather than each one alone is what makes
+ * the store fast: a commit writes every B-tree page the transaction touched
+ * (facts, sightings, their indexes, the search index) to the WAL, and most of
+ * them are the same pages from one document to the next.
  *
  * Schema changes are migrations in schema.sql (compiled in as
  * store_schema_sql); PRAGMA user_version is the last one applied.
@@ -116,6 +122,11 @@ struct store {
     sqlite3 *db;
     char *path; /* From malloc(). */
     sqlite3_stmt *st[S_N];
+    int in_txn;            /* a group transaction is open */
+    size_t pending;        /* documents written in it */
+    unsigned batch_docs;   /* commit when this many are pending, */
+    unsigned batch_ms;     /* or when the group is this old */
+    struct timespec began; /* when the group began */
 };
 
 /* ---- helpers ---- */
@@ -145,6 +156,65 @@ exec(struct store *st, const char *sql, struct err *err)
         err_file(err, st->path);
         err_set(err, "%s", msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Open the group transaction if none is open. */
+static int
+begin(struct store *st, struct err *err)
+{
+    if (st->in_txn)
+        return 0;
+    if (exec(st, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    st->in_txn = 1;
+    st->pending = 0;
+    clock_gettime(CLOCK_MONOTONIC, &st->began);
+    return 0;
+}
+
+void
+store_set_batch(struct store *st, unsigned docs, unsigned ms)
+{
+    st->batch_docs = docs ? docs : 1;
+    st->batch_ms = ms;
+}
+
+size_t
+store_pending(const struct store *st)
+{
+    return st->pending;
+}
+
+int
+store_due(const struct store *st)
+{
+    struct timespec now;
+
+    if (!st->in_txn)
+        return 0;
+    if (st->pending >= st->batch_docs)
+        return 1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(now.tv_sec - st->began.tv_sec) * 1000 +
+                   (now.tv_nsec - st->began.tv_nsec) / 1000000;
+    return ms >= (long long)st->batch_ms;
+}
+
+int
+store_commit(struct store *st, struct err *err)
+{
+    if (!st->in_txn)
+        return 0;
+    st->in_txn = 0;
+    st->pending = 0;
+    if (exec(st, "COMMIT", err) != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        err_set(err, "commit failed, the last documents are not stored: %s", msg);
         return -1;
     }
     return 0;
@@ -408,7 +478,10 @@ store_open(const char *path, int busy_ms, struct err *err)
             goto fail;
         }
     }
-    if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err) != 0 ||
+    if (exec(st,
+             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+             "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+             err) != 0 ||
         exec(st, "CREATE TEMP TABLE old_facts (fact_id INTEGER)", err) != 0)
         goto fail;
     for (int i = 0; i < S_N; i++)
@@ -417,6 +490,7 @@ store_open(const char *path, int busy_ms, struct err *err)
             db_err(st, err, "preparing a statement");
             goto fail;
         }
+    st->batch_docs = 1;
     return st;
 fail:
     store_close(st);
@@ -426,8 +500,11 @@ fail:
 void
 store_close(struct store *st)
 {
+    struct err err;
+
     if (st == NULL)
         return;
+    store_commit(st, &err);
     for (int i = 0; i < S_N; i++)
         sqlite3_finalize(st->st[i]);
     if (st->db != NULL)
@@ -477,6 +554,8 @@ store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *un
         if (*unchanged) {
             char now[32];
             now_utc(now);
+            if (begin(st, err) != 0)
+                return -1;
             s = stmt(st, S_TOUCH);
             sqlite3_bind_int64(s, 1, doc_id);
             bind_text(s, 2, now);
@@ -685,18 +764,28 @@ store_put(struct store *st, const struct store_doc *doc, int64_t ps_id, const st
 {
     memset(res, 0, sizeof *res);
     err_clear(err);
-    if (exec(st, "BEGIN IMMEDIATE", err) != 0)
+    if (begin(st, err) != 0 || exec(st, "SAVEPOINT document", err) != 0) {
+        err_file(err, doc->uri);
         return -1;
+    }
     if (put_in_txn(st, doc, ps_id, ps, text, facts, res, err) != 0 ||
-        exec(st, "COMMIT", err) != 0) {
+        exec(st, "RELEASE document", err) != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        /* This document only: the group's others stay. */
+        sqlite3_exec(st->db, "ROLLBACK TO document; RELEASE document", NULL, NULL, NULL);
         sqlite3_exec(st->db, sql_old_facts_clear, NULL, NULL, NULL);
+        if (sqlite3_get_autocommit(st->db)) {
+            /* SQLite gave the whole transaction up (disk full, I/O error):
+             * the group's other documents are gone with it. */
+            st->in_txn = 0;
+            st->pending = 0;
+        }
         err_file(err, doc->uri);
         err_set(err, "not stored: %s (%s)", msg, st->path);
         return -1;
     }
+    st->pending++;
     return 0;
 }
 

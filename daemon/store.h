@@ -1,8 +1,9 @@
 /*
  * store: the SQLite fact store (schema.sql).  Facts go in once by identity
  * (docs/FACTS.md), with a sighting for every document version they are seen
- * on.  One document is one transaction, so a crash at any moment leaves the
- * store as it was after the last whole document.
+ * on.  Each document is written whole or not at all (a savepoint of its own),
+ * and documents are committed in groups: a crash at any moment leaves the
+ * store as it was after the last committed group, every document in it whole.
  *
  * It does not read pages or extract: it is handed what extract found.
  * sqlite3 types and messages stay inside store.c.
@@ -59,6 +60,7 @@ struct store_stats {
  * store, and a store whose schema is newer than this factd's.
  */
 struct store *store_open(const char *path, int busy_ms, struct err *err);
+/* Close; an open group is committed first (store_commit() to see its errors). */
 void store_close(struct store *st);
 
 /* The schema version this factd writes. */
@@ -66,6 +68,18 @@ int store_schema_version(void);
 
 /* A content hash of bytes, 32 hex digits (FNV-1a 128), into out[33]. */
 void store_hash(const void *data, size_t len, char out[33]);
+
+/*
+ * Group commit.  Writes go into one open transaction that store_commit()
+ * ends; store_due() says when the group has reached `docs` documents or is
+ * `ms` milliseconds old.  The default, 1 document, commits each on its own.
+ */
+void store_set_batch(struct store *st, unsigned docs, unsigned ms);
+int store_due(const struct store *st);
+/* Commit the open group, if any.  On failure the whole group is rolled back. */
+int store_commit(struct store *st, struct err *err);
+/* Documents written in the open group, not yet committed. */
+size_t store_pending(const struct store *st);
 
 /* The id of a pattern set by its hash, recorded if new. */
 int store_pattern_set(struct store *st, const char *hash, int64_t *id, struct err *err);
@@ -79,9 +93,9 @@ int store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int
 
 /*
  * Store a version of a document and the facts extracted from its normalized
- * text, in one transaction.  When this version was extracted before with
- * another pattern set, its sightings are replaced and facts left without any
- * sighting are dropped.
+ * text, whole or not at all, in the open group (begun if none).  When this version was extracted
+ * before with another pattern set, its sightings are replaced and facts left without any sighting
+ * are dropped.
  */
 int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
               const struct patternset *ps, const char *text, const struct fact_list *facts,

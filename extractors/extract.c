@@ -14,6 +14,7 @@
 #include "extract.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,6 +265,19 @@ has_filler(const char *text, struct span num)
     return 0;
 }
 
+/*
+ * A written number times a unit's scale, to the 15 significant digits a
+ * double holds exactly: 35.27万 is 352700, not 352700.00000000006, so the
+ * value stored is the value printed, and equal facts compare equal.
+ */
+static double
+tidy(double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    return strtod(buf, NULL);
+}
+
 static const char *const list_joiners[] = {"和", "及", "、"};
 
 /*
@@ -295,7 +309,7 @@ add_list_items(const struct patternset *ps, const char *text, struct span s, con
         if (numeral_parse(text + start, end - start, &v) != 0)
             return 0;
         struct cand item = *c;
-        item.f.value = v * lo_mult * scale;
+        item.f.value = tidy(v * lo_mult * scale);
         item.f.has_max = 0;
         item.f.list_item = 1;
         item.f.qualifier = QUAL_NONE;
@@ -359,8 +373,8 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
     scale = unit_scale(p, text, unit);
 
     c.f.kind = p->kind;
-    c.f.value = v * scale;
-    c.f.value_max = c.f.has_max ? vmax * scale : 0;
+    c.f.value = tidy(v * scale);
+    c.f.value_max = c.f.has_max ? tidy(vmax * scale) : 0;
     c.f.mult = mult_span(text, c.f.has_max ? hi : num);
     c.f.unit = unit;
     c.f.pattern = pi;

@@ -102,6 +102,9 @@ test_numbers(void)
     ONE("百分之十二点五", FACT_PERCENT, 12.5, QUAL_NONE);
     ONE("三点五平方公里", FACT_AREA, 3500000, QUAL_NONE);
     ONE("1,200平方米", FACT_AREA, 1200, QUAL_NONE);
+    /* Exactly the written number times the scale, not 352700.00000000006. */
+    CHECK(run("35.27万平方米") == 1 && facts.v[0].value == 352700);
+    CHECK(run("5.9平方公里") == 1 && facts.v[0].value == 5900000);
     ONE("一万三千亩", FACT_MU, 13000, QUAL_NONE);
     ONE("下降-3.9%", FACT_PERCENT, -3.9, QUAL_NONE);
     ONE("负3.9%", FACT_PERCENT, -3.9, QUAL_NONE);
