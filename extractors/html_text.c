@@ -821,29 +821,22 @@ html_text(const char *html, size_t len, size_t max_out, struct text *out, struct
     return rc;
 }
 
-/* Case-insensitive search in p[0..n) for the tag start w ("<div"), followed by a delimiter. */
+/* Does the tag start w ("<div") stand at p[0..n), followed by a delimiter? */
 static int
-html_has_tag(const char *p, size_t n, const char *w)
+html_tag_at(const char *p, size_t n, const char *w)
 {
-    size_t wl = strlen(w), i, k;
+    size_t wl = strlen(w), k;
 
-    for (i = 0; i + wl <= n; i++) {
-        if (p[i] != '<')
-            continue;
-        for (k = 1; k < wl; k++) {
-            char c = p[i + k];
-            if (c >= 'A' && c <= 'Z')
-                c = (char)(c + ('a' - 'A'));
-            if (c != w[k])
-                break;
-        }
-        if (k < wl)
-            continue;
-        if (i + wl == n || html_is_space((unsigned char)p[i + wl]) || p[i + wl] == '>' ||
-            p[i + wl] == '/')
-            return 1;
+    if (wl > n)
+        return 0;
+    for (k = 1; k < wl; k++) {
+        char c = p[k];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + ('a' - 'A'));
+        if (c != w[k])
+            return 0;
     }
-    return 0;
+    return wl == n || html_is_space((unsigned char)p[wl]) || p[wl] == '>' || p[wl] == '/';
 }
 
 int
@@ -872,18 +865,22 @@ html_sniff(const char *buf, size_t len)
             continue;
         head[n++] = (char)p[i];
     }
-    for (k = 0; k + 9 < n; k++) {
-        if (head[k] == '<' && strncasecmp(head + k, "<!doctype", 9) == 0) {
-            size_t j = k + 9;
+    /* Every text file is sniffed: look at each '<' once, not once per tag. */
+    for (const char *lt = memchr(head, '<', n); lt != NULL;
+         lt = memchr(lt + 1, '<', n - (size_t)(lt + 1 - head))) {
+        size_t at = (size_t)(lt - head), rest = n - at;
+        if (rest > 9 && strncasecmp(lt, "<!doctype", 9) == 0) {
+            size_t j = at + 9;
             while (j < n && html_is_space((unsigned char)head[j]))
                 j++;
             if (j + 4 <= n && strncasecmp(head + j, "html", 4) == 0)
                 return 1;
         }
-    }
-    for (k = 0; k < sizeof tags / sizeof tags[0]; k++) {
-        if (html_has_tag(head, n, tags[k]))
-            return 1;
+        for (k = 0; k < sizeof tags / sizeof tags[0]; k++)
+            if (html_tag_at(lt, rest, tags[k]))
+                return 1;
+        if (lt + 1 >= head + n)
+            break;
     }
     return 0;
 }

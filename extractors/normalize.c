@@ -360,6 +360,35 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
             i = j;
             continue;
         }
+        if (!have_next && p[i] >= 0xE1 && p[i] <= 0xEC) {
+            /*
+             * Chinese text is mostly three-byte characters NFKC leaves as they
+             * are (leads E1..EC need no overlong or surrogate checks).  Take
+             * them in a tight loop while the character after each starts a
+             * segment of its own; anything else goes the general way below.
+             */
+            size_t j = i;
+            while (j + 3 <= len && p[j] >= 0xE1 && p[j] <= 0xEC && (p[j + 1] & 0xC0) == 0x80 &&
+                   (p[j + 2] & 0xC0) == 0x80 &&
+                   norm.cls[(p[j] & 0x0Fu) << 12 | (p[j + 1] & 0x3Fu) << 6 | (p[j + 2] & 0x3Fu)] ==
+                       NORM_SAME) {
+                size_t k2 = j + 3;
+                if (k2 < len && p[k2] >= 0x80) {
+                    if (!(p[k2] >= 0xE1 && p[k2] <= 0xEC && k2 + 3 <= len &&
+                          (p[k2 + 1] & 0xC0) == 0x80 && (p[k2 + 2] & 0xC0) == 0x80))
+                        break;
+                    unsigned nc =
+                        (p[k2] & 0x0Fu) << 12 | (p[k2 + 1] & 0x3Fu) << 6 | (p[k2 + 2] & 0x3Fu);
+                    if (norm.cls[nc] == NORM_CONT || norm.cls[nc] == NORM_DROP)
+                        break;
+                }
+                j = k2;
+            }
+            if (j > i) {
+                i = j;
+                continue;
+            }
+        }
         if (p[i] == '\r') {
             NORM_FLUSH();
             if (norm_put(&b, "\n", 1, err) != 0)

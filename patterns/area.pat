@@ -10,6 +10,9 @@ unit    平方公里 1e6
 unit    平方千米 1e6
 unit    km2      1e6
 unit    公顷     1e4
+# 平 and 公 alone are in half the sentences of a report (水平, 公共): ask for
+# the unit's first two characters.
+near    平方 平米 m2 公顷
 regex   (?<num>{N}) {RANGE} {QMID} {UNIT} (?![A-Za-z0-9])
 example 全面启动宝能现代科技广场、泰盈科技大厦等15.7万平方米优质载体招商工作 => area 157000
 example 加大5.9平方公里核心区开发建设力度 => area 5900000

@@ -7,7 +7,8 @@ unit    个百分点 1
 unit    個百分點 1
 unit    百分点   1
 unit    百分點   1
-near    点 點
+# Every form holds 百, spaced out or not (个 百 分 点); 点 is in every 重点.
+near    百
 regex   (?<num>{N}) {RANGE} {QMID} {UNIT}
 example 下降1.5个百分点 => pct_point 1.5
 example 高于全省26.2和17.5个百分点 => pct_point 26.2; pct_point 17.5

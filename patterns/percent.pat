@@ -25,7 +25,8 @@ example 九成 => none
 pattern percent.words
 kind    percent
 unit    百分之 1
-near    之
+# 百分之, spaced out or not, or 佰分之; 之 alone is in every 之一 and 之间.
+near    百 佰
 regex   (?<sign>{SIGN})? (?<![零〇一二两三四五六七八九十百千万亿\d]) [百佰][ \t]*分[ \t]*之 [ \t]*
         (?<num>{N} | 百)
         (?: {TO} (?: [百佰][ \t]*分[ \t]*之 [ \t]* )? (?<hi>{N} | 百)
