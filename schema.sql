@@ -120,14 +120,9 @@ GROUP BY kind, source, year;
 -- A full-text index of the sentences of facts.  The indexed text has a space
 -- between Chinese characters, so each is a token and a phrase finds a word of
 -- any length: MATCH '"面 积"' finds 面积, which a trigram index cannot (it
--- needs three characters).  The rowid is the fact id.  factd_spaced() is a
--- function factd registers on its own connections: only factd writes facts.
+-- needs three characters).  The rowid is the fact id.  factd keeps it up to
+-- date itself, in the same transaction as the facts (a trigger would make
+-- FTS5 write an index segment for every document); factd_spaced() is a
+-- function factd registers on its own connections.
 CREATE VIRTUAL TABLE fact_search USING fts5 (spaced, tokenize = 'unicode61');
 INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts;
-
-CREATE TRIGGER facts_search_insert AFTER INSERT ON facts BEGIN
-    INSERT INTO fact_search (rowid, spaced) VALUES (new.id, factd_spaced(new.sentence));
-END;
-CREATE TRIGGER facts_search_delete AFTER DELETE ON facts BEGIN
-    DELETE FROM fact_search WHERE rowid = old.id;
-END;

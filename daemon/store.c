@@ -76,7 +76,15 @@ static const char sql_sighting_insert[] =
     "pattern = excluded.pattern, pattern_set_id = excluded.pattern_set_id";
 static const char sql_drop_orphans[] =
     "DELETE FROM facts WHERE id IN (SELECT fact_id FROM temp.old_facts) "
-    "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id)";
+    "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id) RETURNING id";
+static const char sql_touched_insert[] = "INSERT INTO temp.touched (id) VALUES (?1)";
+/* FTS5 writes its pending index at every statement boundary, so the search
+ * rows of a whole group are brought up to date in two statements. */
+static const char sql_search_sync[] =
+    "DELETE FROM fact_search WHERE rowid IN (SELECT id FROM temp.touched); "
+    "INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts "
+    "WHERE id IN (SELECT id FROM temp.touched); "
+    "DELETE FROM temp.touched;";
 static const char sql_old_facts_clear[] = "DELETE FROM temp.old_facts";
 
 enum stmt {
@@ -97,6 +105,7 @@ enum stmt {
     S_SIGHTING_INSERT,
     S_DROP_ORPHANS,
     S_OLD_FACTS_CLEAR,
+    S_TOUCHED_INSERT,
     S_N
 };
 
@@ -116,7 +125,8 @@ static const char *const stmt_sql[S_N] = {sql_pattern_set_insert,
                                           sql_fact_id,
                                           sql_sighting_insert,
                                           sql_drop_orphans,
-                                          sql_old_facts_clear};
+                                          sql_old_facts_clear,
+                                          sql_touched_insert};
 
 struct store {
     sqlite3 *db;
@@ -127,6 +137,11 @@ struct store {
     unsigned batch_docs;   /* commit when this many are pending, */
     unsigned batch_ms;     /* or when the group is this old */
     struct timespec began; /* when the group began */
+    /* Facts added or dropped in the open group, whose search rows are
+     * brought up to date just before it commits. */
+    int64_t *touched; /* From malloc(). */
+    size_t ntouched, captouched;
+    size_t doc_touched; /* ntouched when the current document began */
 };
 
 /* ---- helpers ---- */
@@ -161,6 +176,35 @@ exec(struct store *st, const char *sql, struct err *err)
     return 0;
 }
 
+static sqlite3_stmt *
+stmt(struct store *st, enum stmt s)
+{
+    sqlite3_reset(st->st[s]);
+    sqlite3_clear_bindings(st->st[s]);
+    return st->st[s];
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Run a statement that returns no row (or whose rows do not matter). */
+static int
+step_done(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE)
+        return db_err(st, err, what);
+    return 0;
+}
+
 /* Open the group transaction if none is open. */
 static int
 begin(struct store *st, struct err *err)
@@ -171,8 +215,43 @@ begin(struct store *st, struct err *err)
         return -1;
     st->in_txn = 1;
     st->pending = 0;
+    st->ntouched = 0;
     clock_gettime(CLOCK_MONOTONIC, &st->began);
     return 0;
+}
+
+static int
+touch(struct store *st, int64_t fact_id)
+{
+    if (st->ntouched == st->captouched) {
+        size_t cap = st->captouched ? st->captouched * 2 : 256;
+        int64_t *v = realloc(st->touched, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        st->touched = v;
+        st->captouched = cap;
+    }
+    st->touched[st->ntouched++] = fact_id;
+    return 0;
+}
+
+/* Bring the search rows of the facts the group touched up to date: delete
+ * each, and insert it again if the fact is still there.  That is right
+ * whatever happened to an id in the group, even when SQLite reused the id of
+ * a dropped fact for a new one. */
+static int
+sync_search(struct store *st, struct err *err)
+{
+    if (st->ntouched == 0)
+        return 0;
+    for (size_t i = 0; i < st->ntouched; i++) {
+        sqlite3_stmt *s = stmt(st, S_TOUCHED_INSERT);
+        sqlite3_bind_int64(s, 1, st->touched[i]);
+        if (step_done(st, s, err, "updating the search index") != 0)
+            return -1;
+    }
+    st->ntouched = 0;
+    return exec(st, sql_search_sync, err);
 }
 
 void
@@ -210,42 +289,15 @@ store_commit(struct store *st, struct err *err)
         return 0;
     st->in_txn = 0;
     st->pending = 0;
-    if (exec(st, "COMMIT", err) != 0) {
+    if (sync_search(st, err) != 0 || exec(st, "COMMIT", err) != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         err_set(err, "commit failed, the last documents are not stored: %s", msg);
+        st->ntouched = 0;
+        sqlite3_exec(st->db, "DELETE FROM temp.touched", NULL, NULL, NULL);
         return -1;
     }
-    return 0;
-}
-
-static sqlite3_stmt *
-stmt(struct store *st, enum stmt s)
-{
-    sqlite3_reset(st->st[s]);
-    sqlite3_clear_bindings(st->st[s]);
-    return st->st[s];
-}
-
-static void
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v == NULL)
-        sqlite3_bind_null(s, i);
-    else
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-/* Run a statement that returns no row (or whose rows do not matter). */
-static int
-step_done(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
-{
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE)
-        return db_err(st, err, what);
     return 0;
 }
 
@@ -395,6 +447,17 @@ migrate(struct store *st, struct err *err)
         snprintf(tail, sizeof tail, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
                  m[i].version, STORE_APPLICATION_ID);
         int rc = exec(st, "BEGIN IMMEDIATE", err);
+        /* Another factd may have migrated the store since we looked: look
+         * again now that we hold the write lock. */
+        int now = 0;
+        if (rc == 0 && (rc = pragma_int(st, "PRAGMA user_version", &now, err)) == 0 &&
+            now >= m[i].version) {
+            free(sql);
+            if (exec(st, "COMMIT", err) != 0)
+                return -1;
+            version = now;
+            continue;
+        }
         if (rc == 0)
             rc = exec(st, sql, err);
         if (rc == 0)
@@ -417,6 +480,20 @@ migrate(struct store *st, struct err *err)
 
 /* ---- open and close ---- */
 
+/* The directory path is in, for messages and access checks. */
+static void
+dir_of(const char *path, char *dir, size_t size)
+{
+    snprintf(dir, size, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(dir, size, ".");
+}
+
 struct store *
 store_open(const char *path, int busy_ms, struct err *err)
 {
@@ -433,14 +510,7 @@ store_open(const char *path, int busy_ms, struct err *err)
     /* Say plainly what SQLite would call "unable to open database file". */
     if (stat(path, &sb) != 0) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-            slash[1] = '\0';
-        else if (slash != NULL)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
+        dir_of(path, dir, sizeof dir);
         if (access(dir, W_OK) != 0) {
             err_set(err, "cannot create the store: directory %s: %s", dir, strerror(errno));
             store_close(st);
@@ -450,6 +520,17 @@ store_open(const char *path, int busy_ms, struct err *err)
         err_set(err, "cannot open the store for writing: %s", strerror(errno));
         store_close(st);
         return NULL;
+    } else {
+        char dir[4096];
+        dir_of(path, dir, sizeof dir);
+        if (access(dir, W_OK) != 0) {
+            err_set(err,
+                    "directory %s is not writable (%s): the store needs its -wal and -shm files "
+                    "beside it",
+                    dir, strerror(errno));
+            store_close(st);
+            return NULL;
+        }
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -482,7 +563,10 @@ store_open(const char *path, int busy_ms, struct err *err)
              "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
              "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
              err) != 0 ||
-        exec(st, "CREATE TEMP TABLE old_facts (fact_id INTEGER)", err) != 0)
+        exec(st,
+             "CREATE TEMP TABLE old_facts (fact_id INTEGER); "
+             "CREATE TEMP TABLE touched (id INTEGER)",
+             err) != 0)
         goto fail;
     for (int i = 0; i < S_N; i++)
         if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
@@ -509,6 +593,7 @@ store_close(struct store *st)
         sqlite3_finalize(st->st[i]);
     if (st->db != NULL)
         sqlite3_close(st->db);
+    free(st->touched);
     free(st->path);
     free(st);
 }
@@ -633,7 +718,13 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
         bind_text(s, 13, now);
         if (step_done(st, s, err, "storing a fact") != 0)
             return -1;
-        res->facts_new += (size_t)sqlite3_changes(st->db);
+        if (sqlite3_changes(st->db) > 0) {
+            res->facts_new++;
+            if (touch(st, sqlite3_last_insert_rowid(st->db)) != 0) {
+                err_set(err, "out of memory");
+                return -1;
+            }
+        }
 
         s = stmt(st, S_FACT_ID);
         sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
@@ -736,10 +827,17 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         put_facts(st, version_id, ps_id, ps, text, facts, now, res, err) != 0)
         return -1;
     if (replace) {
+        int rc;
         s = stmt(st, S_DROP_ORPHANS);
-        if (step_done(st, s, err, "dropping facts without sightings") != 0)
-            return -1;
-        res->facts_dropped = (size_t)sqlite3_changes(st->db);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            res->facts_dropped++;
+            if (touch(st, sqlite3_column_int64(s, 0)) != 0) {
+                err_set(err, "out of memory");
+                return -1;
+            }
+        }
+        if (rc != SQLITE_DONE)
+            return db_err(st, err, "dropping facts without sightings");
         s = stmt(st, S_OLD_FACTS_CLEAR);
         if (step_done(st, s, err, "clearing the old sightings") != 0)
             return -1;
@@ -768,6 +866,7 @@ store_put(struct store *st, const struct store_doc *doc, int64_t ps_id, const st
         err_file(err, doc->uri);
         return -1;
     }
+    st->doc_touched = st->ntouched;
     if (put_in_txn(st, doc, ps_id, ps, text, facts, res, err) != 0 ||
         exec(st, "RELEASE document", err) != 0) {
         char msg[sizeof err->msg];
@@ -775,11 +874,13 @@ store_put(struct store *st, const struct store_doc *doc, int64_t ps_id, const st
         /* This document only: the group's others stay. */
         sqlite3_exec(st->db, "ROLLBACK TO document; RELEASE document", NULL, NULL, NULL);
         sqlite3_exec(st->db, sql_old_facts_clear, NULL, NULL, NULL);
+        st->ntouched = st->doc_touched;
         if (sqlite3_get_autocommit(st->db)) {
             /* SQLite gave the whole transaction up (disk full, I/O error):
              * the group's other documents are gone with it. */
             st->in_txn = 0;
             st->pending = 0;
+            st->ntouched = 0;
         }
         err_file(err, doc->uri);
         err_set(err, "not stored: %s (%s)", msg, st->path);
