@@ -674,7 +674,7 @@ compile(struct patternset *ps, const struct pattern *pat, const struct src *in, 
             at.col++;
         snprintf(full, sizeof full, "%s", (const char *)msg);
         set_err_at(err, at, "%s (in %s)", full, what);
-    } else if (jit) {
+    } else if (jit && getenv("FACTD_NO_JIT") == NULL) {
         /* JIT is an optimization: without it (no executable memory, say) the
          * interpreter gives the same results more slowly. */
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
