@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "extract_cmd.h"
+#include "patterns_cmd.h"
 #include "replay_cmd.h"
 #include "stats_cmd.h"
 
@@ -18,6 +19,7 @@ usage(FILE *f)
           "  extract   print the facts of report pages as JSON lines\n"
           "  replay    store the facts of saved pages in an SQLite store\n"
           "  stats     what a store holds\n"
+          "  test-patterns  check the examples written beside the patterns\n"
           "  version   print the version\n"
           "\n"
           "factd COMMAND --help describes a command.\n",
@@ -37,6 +39,8 @@ main(int argc, char **argv)
         return replay_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "test-patterns") == 0)
+        return test_patterns_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("factd %s\n", FACTD_VERSION);
         return 0;

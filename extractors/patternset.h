@@ -17,8 +17,8 @@
  * Regexes are compiled with PCRE2_EXTENDED, so white space in them is for the
  * reader and # starts a comment.  They are JIT-compiled unless the
  * environment has FACTD_NO_JIT (for valgrind, which cannot follow JIT code,
- * and for systems that forbid writable executable memory).  Errors carry the file, line and column of
- * the offending text, macro bodies included.
+ * and for systems that forbid writable executable memory).  Errors carry the file, line and column
+ * of the offending text, macro bodies included.
  *
  * It does not run patterns over documents: extract does.
  */
