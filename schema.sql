@@ -54,7 +54,7 @@ CREATE TABLE versions (
 CREATE TABLE facts (
     id         INTEGER PRIMARY KEY,
     identity   BLOB NOT NULL UNIQUE CHECK (length(identity) = 16),
-    kind       TEXT NOT NULL CHECK (kind IN ('area', 'mu', 'percent', 'pct_point', 'project')),
+    kind       TEXT NOT NULL,
     value      REAL NOT NULL,
     value_max  REAL,
     qualifier  TEXT CHECK (qualifier IN ('approx', 'more_than', 'at_least', 'at_most')),

@@ -92,7 +92,7 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
     fputs("{\"doc\":", out);
     json_cstring(out, doc);
     fputs(",\"kind\":", out);
-    json_cstring(out, fact_kind_name(f->kind));
+    json_cstring(out, patternset_kind_name(ps, f->kind));
     fputs(",\"value\":", out);
     json_number(out, f->value);
     fputs(",\"value_max\":", out);

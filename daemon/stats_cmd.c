@@ -45,8 +45,8 @@ stats_cmd(int argc, char **argv)
     printf("documents:    %lld\n", s.documents);
     printf("versions:     %lld\n", s.versions);
     printf("facts:        %lld\n", s.facts);
-    for (int k = 0; k < FACT_NKINDS; k++)
-        printf("  %-10s  %lld\n", fact_kind_name((enum fact_kind)k), s.per_kind[k]);
+    for (int k = 0; k < s.nkinds; k++)
+        printf("  %-10s  %lld\n", s.kinds[k].name, s.kinds[k].facts);
     printf("sightings:    %lld\n", s.sightings);
     printf("pattern sets: %lld\n", s.pattern_sets);
     printf("last update:  %s\n", s.last_update[0] ? s.last_update : "never");

@@ -655,14 +655,14 @@ store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *un
 /* The identity of a fact (docs/FACTS.md): a hash of kind, value, value_max,
  * qualifier, position and the sentence without white space. */
 static void
-fact_identity(const struct fact *f, const char *text, unsigned char id[16])
+fact_identity(const char *kind, const struct fact *f, const char *text, unsigned char id[16])
 {
     char head[160], hex[33];
     struct buf b;
     const char *q = fact_qual_name(f->qualifier);
     int n;
 
-    n = snprintf(head, sizeof head, "%s\x1f%.15g\x1f", fact_kind_name(f->kind), f->value);
+    n = snprintf(head, sizeof head, "%s\x1f%.15g\x1f", kind, f->value);
     if (f->has_max)
         n += snprintf(head + n, sizeof head - (size_t)n, "%.15g", f->value_max);
     n += snprintf(head + n, sizeof head - (size_t)n, "\x1f%s\x1f%u\x1f", q ? q : "", f->position);
@@ -699,10 +699,11 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
         char unit[128];
         sqlite3_stmt *s = stmt(st, S_FACT_INSERT);
 
-        fact_identity(f, text, id);
+        const char *kind = patternset_kind_name(ps, f->kind);
+        fact_identity(kind, f, text, id);
         extract_unit(ps, text, f, unit, sizeof unit);
         sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
-        bind_text(s, 2, fact_kind_name(f->kind));
+        bind_text(s, 2, kind);
         sqlite3_bind_double(s, 3, f->value);
         if (f->has_max)
             sqlite3_bind_double(s, 4, f->value_max);
@@ -917,14 +918,13 @@ store_stats(struct store *st, struct store_stats *out, struct err *err)
     out->schema_version = (int)count(st, "PRAGMA user_version");
     if (out->documents < 0 || out->facts < 0)
         return db_err(st, err, "reading counts");
-    if (sqlite3_prepare_v2(st->db, "SELECT kind, count(*) FROM facts GROUP BY kind", -1, &s,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT kind, count(*) FROM facts GROUP BY kind ORDER BY kind",
+                           -1, &s, NULL) != SQLITE_OK)
         return db_err(st, err, "reading counts");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (sqlite3_step(s) == SQLITE_ROW && out->nkinds < 32) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
-        int kind = k ? fact_kind_from_name(k, strlen(k)) : -1;
-        if (kind >= 0)
-            out->per_kind[kind] = sqlite3_column_int64(s, 1);
+        snprintf(out->kinds[out->nkinds].name, sizeof out->kinds[0].name, "%s", k ? k : "");
+        out->kinds[out->nkinds++].facts = sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);
     if (sqlite3_prepare_v2(st->db, "SELECT max(last_seen) FROM documents", -1, &s, NULL) ==

@@ -48,7 +48,11 @@ struct store_result {
 /* Counts for "factd stats". */
 struct store_stats {
     long long documents, versions, facts, sightings, pattern_sets;
-    long long per_kind[FACT_NKINDS];
+    struct {
+        char name[32];
+        long long facts;
+    } kinds[32]; /* facts per kind, the kinds the store holds (at most 32 shown) */
+    int nkinds;
     char last_update[32]; /* latest seen_at, "" if none */
     int schema_version;
 };

@@ -24,7 +24,8 @@ struct want {
 };
 
 static int
-parse_expect(const char *s, struct want *w, size_t *n, char *why, size_t whylen)
+parse_expect(const struct patternset *ps, const char *s, struct want *w, size_t *n, char *why,
+             size_t whylen)
 {
     *n = 0;
     while (*s == ' ')
@@ -47,7 +48,7 @@ parse_expect(const char *s, struct want *w, size_t *n, char *why, size_t whylen)
         }
         struct want *x = &w[(*n)++];
         memset(x, 0, sizeof *x);
-        x->kind = fact_kind_from_name(kind, strlen(kind));
+        x->kind = patternset_kind(ps, kind, strlen(kind));
         x->qual = qual[0] ? fact_qual_from_name(qual, strlen(qual)) : QUAL_NONE;
         char *end, *dots = strstr(num, "..");
         x->value = strtod(num, &end);
@@ -73,14 +74,15 @@ same(double a, double b)
 }
 
 static void
-describe(char *out, size_t outlen, int kind, double v, int has_max, double vmax, int qual)
+describe(const struct patternset *ps, char *out, size_t outlen, int kind, double v, int has_max,
+         double vmax, int qual)
 {
     const char *q = fact_qual_name((enum fact_qual)qual);
     if (has_max)
-        snprintf(out, outlen, "%s %.15g..%.15g%s%s", fact_kind_name((enum fact_kind)kind), v, vmax,
+        snprintf(out, outlen, "%s %.15g..%.15g%s%s", patternset_kind_name(ps, kind), v, vmax,
                  q ? " " : "", q ? q : "");
     else
-        snprintf(out, outlen, "%s %.15g%s%s", fact_kind_name((enum fact_kind)kind), v, q ? " " : "",
+        snprintf(out, outlen, "%s %.15g%s%s", patternset_kind_name(ps, kind), v, q ? " " : "",
                  q ? q : "");
 }
 
@@ -96,7 +98,7 @@ check_one(const struct patternset *ps, const struct pattern_example *ex, char *m
     int ok = 1;
 
     err_clear(&err);
-    if (parse_expect(ex->expect, w, &nw, msg, msglen) != 0)
+    if (parse_expect(ps, ex->expect, w, &nw, msg, msglen) != 0)
         return 0;
     fact_list_init(&got);
     if (normalize_text(ex->text, strlen(ex->text), 1 << 20, &t, &err) != 0 ||
@@ -116,14 +118,15 @@ check_one(const struct patternset *ps, const struct pattern_example *ex, char *m
                 w[k].used = matched = 1;
         if (!matched)
             ok = 0;
-        describe(one, sizeof one, f->kind, f->value, f->has_max, f->value_max, f->qualifier);
+        describe(ps, one, sizeof one, f->kind, f->value, f->has_max, f->value_max, f->qualifier);
         snprintf(gotdesc + strlen(gotdesc), sizeof gotdesc - strlen(gotdesc), "%s%s", i ? "; " : "",
                  one);
     }
     for (size_t k = 0; k < nw; k++) {
         if (!w[k].used)
             ok = 0;
-        describe(one, sizeof one, w[k].kind, w[k].value, w[k].has_max, w[k].value_max, w[k].qual);
+        describe(ps, one, sizeof one, w[k].kind, w[k].value, w[k].has_max, w[k].value_max,
+                 w[k].qual);
         snprintf(wantdesc + strlen(wantdesc), sizeof wantdesc - strlen(wantdesc), "%s%s",
                  k ? "; " : "", one);
     }

@@ -408,7 +408,7 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
         return 0;
     if (cands_push(out, &c) != 0)
         return -1;
-    if (p->kind != FACT_PROJECT && sign.len == 0 && num.len > 0 && text[num.off] != '-' &&
+    if (!p->no_lists && sign.len == 0 && num.len > 0 && text[num.off] != '-' &&
         add_list_items(ps, text, s, &c, lo_mult, scale, out) != 0)
         return -1;
     return 1;

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+/* The kinds of FACTS.md.  A pattern set may declare more (new-kind), numbered
+ * from FACT_NKINDS on; patternset_kind_name() names any of them. */
 enum fact_kind {
     FACT_AREA,      /* square metres */
     FACT_MU,        /* mu (亩) */
@@ -43,7 +45,7 @@ struct span {
 };
 
 struct fact {
-    enum fact_kind kind;
+    int kind;         /* An enum fact_kind, or a kind the pattern set declared. */
     double value;     /* In the kind's base unit, sign included. */
     double value_max; /* High end of a range; meaningful only when has_max. */
     int has_max;      /* 1 for a range. */

@@ -60,6 +60,8 @@ struct macro {
 struct rawpattern {
     struct pattern p;
     struct src regex;
+    char *kind;         /* the kind as written, resolved once all files are read */
+    struct loc kind_at; /* where it is written */
 };
 
 /* A character that lets some patterns run on a sentence. */
@@ -71,6 +73,8 @@ struct trigger {
 struct patternset {
     char **files; /* From malloc(); names of the files read. */
     size_t nfiles;
+    char **kinds; /* From malloc(): FACTS.md's five, then declared ones. */
+    size_t nkinds;
     struct macro *macros;
     size_t nmacros;
     struct rawpattern *pats;
@@ -342,7 +346,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         ps->pats = v;
         r->cur = &v[ps->npats++];
         memset(r->cur, 0, sizeof *r->cur);
-        r->cur->p.kind = FACT_NKINDS;
+        r->cur->p.kind = -1;
         r->cur->p.id = dup_n(id, n);
         r->cur->p.file = (char *)r->file;
         r->cur->p.line = lineno;
@@ -351,6 +355,31 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     if (IS("qualifier")) {
         r->cur = NULL;
         return read_qualifier(r, rest, end, at);
+    }
+    if (IS("new-kind")) {
+        size_t n;
+        const char *k = next_word(&rest, end, &n);
+        int ok = n > 0 && n < 32;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (k[i] >= 'a' && k[i] <= 'z') || k[i] == '_' ||
+                 (i > 0 && k[i] >= '0' && k[i] <= '9');
+        if (!ok) {
+            set_err_at(r->err, restat, "a kind is named with a-z, 0-9 and _ (at most 31)");
+            return -1;
+        }
+        r->cur = NULL;
+        if (patternset_kind(ps, k, n) >= 0) {
+            set_err_at(r->err, restat, "kind %.*s exists already", (int)n, k);
+            return -1;
+        }
+        char **v = realloc(ps->kinds, (ps->nkinds + 1) * sizeof *v);
+        if (v == NULL)
+            return -1;
+        ps->kinds = v;
+        if ((v[ps->nkinds] = dup_n(k, n)) == NULL)
+            return -1;
+        ps->nkinds++;
+        return 0;
     }
     if (IS("stance")) {
         size_t n;
@@ -384,14 +413,12 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     }
     struct pattern *pat = &r->cur->p;
     if (IS("kind")) {
-        int k = fact_kind_from_name(rest, (size_t)(end - rest));
-        if (k < 0) {
-            set_err_at(r->err, restat,
-                       "unknown kind '%.*s' (area, mu, percent, pct_point, project)",
-                       (int)(end - rest), rest);
+        size_t n;
+        const char *k = next_word(&rest, end, &n);
+        free(r->cur->kind);
+        if ((r->cur->kind = dup_n(k, n)) == NULL)
             return -1;
-        }
-        pat->kind = (enum fact_kind)k;
+        r->cur->kind_at = restat;
     } else if (IS("unit")) {
         size_t n, sn;
         const char *surface = next_word(&rest, end, &n);
@@ -413,6 +440,15 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         if (u[pat->nunits].surface == NULL)
             return -1;
         pat->nunits++;
+    } else if (IS("lists")) {
+        if (strncmp(rest, "off", (size_t)(end - rest)) == 0 && end - rest == 3)
+            pat->no_lists = 1;
+        else if (strncmp(rest, "on", (size_t)(end - rest)) == 0 && end - rest == 2)
+            pat->no_lists = 0;
+        else {
+            set_err_at(r->err, restat, "'lists' takes on or off");
+            return -1;
+        }
     } else if (IS("near")) {
         for (;;) {
             size_t n;
@@ -697,8 +733,15 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
     struct loc at = {p->file, p->line, 1};
     char what[200];
 
-    if (p->kind == FACT_NKINDS) {
+    if (rp->kind == NULL) {
         set_err_at(err, at, "pattern %s has no 'kind'", p->id);
+        return -1;
+    }
+    if ((p->kind = patternset_kind(ps, rp->kind, strlen(rp->kind))) < 0) {
+        set_err_at(err, rp->kind_at,
+                   "unknown kind '%s' (area, mu, percent, pct_point, project, or one declared "
+                   "with 'new-kind %s')",
+                   rp->kind, rp->kind);
         return -1;
     }
     if (p->nunits == 0) {
@@ -797,6 +840,18 @@ build_triggers(struct patternset *ps)
     return 0;
 }
 
+/* The kinds every set has: those of FACTS.md, in enum fact_kind order. */
+static int
+init_kinds(struct patternset *ps)
+{
+    if ((ps->kinds = calloc(FACT_NKINDS, sizeof *ps->kinds)) == NULL)
+        return -1;
+    for (int k = 0; k < FACT_NKINDS; k++)
+        if ((ps->kinds[ps->nkinds++] = strdup(fact_kind_name((enum fact_kind)k))) == NULL)
+            return -1;
+    return 0;
+}
+
 /* Pass 2 over everything read: compile macros, patterns and stance cues. */
 static int
 finish_set(struct patternset *ps, const char *dir, uint64_t hash, struct err *err)
@@ -856,18 +911,23 @@ patternset_load(const char *dir, struct err *err)
         err_set(err, "out of memory");
         return NULL;
     }
+    if (init_kinds(ps) != 0) {
+        err_set(err, "out of memory");
+        patternset_free(ps);
+        return NULL;
+    }
     n = scandir(dir, &names, pat_filter, alphasort);
     if (n < 0) {
         err_file(err, dir);
         err_set(err, "cannot read pattern directory: %s", strerror(errno));
-        free(ps);
+        patternset_free(ps);
         return NULL;
     }
     if (n == 0) {
         err_file(err, dir);
         err_set(err, "no *.pat files in the pattern directory");
         free(names);
-        free(ps);
+        patternset_free(ps);
         return NULL;
     }
     ps->files = calloc((size_t)n, sizeof *ps->files);
@@ -959,6 +1019,7 @@ patternset_free(struct patternset *ps)
         free(p->near);
         pcre2_code_free(p->code);
         src_free(&ps->pats[i].regex);
+        free(ps->pats[i].kind);
     }
     free(ps->pats);
     for (size_t i = 0; i < ps->nmacros; i++) {
@@ -975,10 +1036,34 @@ patternset_free(struct patternset *ps)
     }
     pcre2_match_context_free(ps->mctx);
     free(ps->trig);
+    for (size_t i = 0; i < ps->nkinds; i++)
+        free(ps->kinds[i]);
+    free(ps->kinds);
     for (size_t i = 0; i < ps->nfiles; i++)
         free(ps->files[i]);
     free(ps->files);
     free(ps);
+}
+
+size_t
+patternset_kind_count(const struct patternset *ps)
+{
+    return ps->nkinds;
+}
+
+const char *
+patternset_kind_name(const struct patternset *ps, int kind)
+{
+    return kind >= 0 && (size_t)kind < ps->nkinds ? ps->kinds[kind] : "unknown";
+}
+
+int
+patternset_kind(const struct patternset *ps, const char *name, size_t len)
+{
+    for (size_t i = 0; i < ps->nkinds; i++)
+        if (strlen(ps->kinds[i]) == len && memcmp(ps->kinds[i], name, len) == 0)
+            return (int)i;
+    return -1;
 }
 
 size_t

@@ -5,7 +5,9 @@
  *
  *   define NAME  REGEX          a macro, used as {NAME} anywhere in the set
  *   pattern ID                  starts a pattern
- *   kind KIND                   area | mu | percent | pct_point | project
+ *   kind KIND                   area | mu | percent | pct_point | project, or declared
+ *   new-kind NAME               declares a kind of fact (a new unit family)
+ *   lists off                   numbers before this one do not share its unit
  *   unit SURFACE SCALE          a unit as written and its factor to the kind's base unit
  *   regex REGEX                 the pattern (several lines are joined)
  *   example TEXT => FACTS       a sentence and what the whole set must find in it
@@ -51,7 +53,8 @@ struct pattern {
     char *id;      /* e.g. "area.metric" */
     char *file;    /* Path of the file that defines it. */
     unsigned line; /* Line of its "pattern" directive. */
-    enum fact_kind kind;
+    int kind;      /* Index in the set's kinds (patternset_kind_name()). */
+    int no_lists;  /* "lists off": 26.2和17.5个百分点 sharing does not apply. */
     struct pattern_unit *units;
     size_t nunits;
     pcre2_code *code;
@@ -83,6 +86,12 @@ void patternset_free(struct patternset *ps);
 /* The same for one file's text, named name in messages (tests, fuzzing). */
 struct patternset *patternset_load_buffer(const char *name, const char *data, size_t len,
                                           struct err *err);
+
+/* Kinds: the five of FACTS.md (enum fact_kind) first, then those declared
+ * with new-kind.  _kind() returns -1 for a name the set does not know. */
+size_t patternset_kind_count(const struct patternset *ps);
+const char *patternset_kind_name(const struct patternset *ps, int kind);
+int patternset_kind(const struct patternset *ps, const char *name, size_t len);
 
 /* The patterns, in load order. */
 size_t patternset_count(const struct patternset *ps);

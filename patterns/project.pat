@@ -10,6 +10,7 @@ unit    個 1
 unit    项 1
 unit    項 1
 near    项目 工程 項目
+lists   off
 regex   (?<num>{N}) {QMID} {UNIT}
         (?! [ \t]* (?: {CNLEAD} | \d | 百分 ) )         # 七个一, 3个百分点
         (?: (?! {N} [ \t]* [余多]? [ \t]* {MEASURE} ) [^,;:!?。\n] ){0,24}?
@@ -33,6 +34,7 @@ unit    個 1
 unit    项 1
 unit    項 1
 near    项目 工程 項目
+lists   off
 regex   (?: 项目 | 工程 | 項目 )
         [^\d,;:!?。\n零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾兩]{0,4}?
         (?<num>{N}) {QMID} {UNIT}

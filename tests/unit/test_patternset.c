@@ -116,8 +116,8 @@ main(void)
     CHECK_STR(load_error(), "a.pat:4:14: unknown macro {NOPE}");
     clear_dir();
     write_file("a.pat", "pattern p\nkind acre\n");
-    CHECK_STR(load_error(),
-              "a.pat:2:6: unknown kind 'acre' (area, mu, percent, pct_point, project)");
+    CHECK_STR(load_error(), "a.pat:2:6: unknown kind 'acre' (area, mu, percent, pct_point, "
+                            "project, or one declared with 'new-kind acre')");
     clear_dir();
     write_file("a.pat", "pattern p\nkind mu\n  frobnicate 1\n");
     CHECK_STR(load_error(), "a.pat:3:3: unknown directive 'frobnicate'");
@@ -156,6 +156,38 @@ main(void)
         CHECK(examples_check(ps, report, NULL, NULL) == 0);
         patternset_free(ps);
     }
+
+    /* A new kind of fact, declared in another file than the one using it. */
+    clear_dir();
+    write_file("a.pat", "pattern road\nkind length\nunit 公里 1000\nregex (?<num>\\d+){UNIT}\n"
+                        "example 新建道路23公里 => length 23000\n");
+    write_file("b.pat", "new-kind length\n");
+    ps = patternset_load(tmpdir, &err);
+    CHECK(ps != NULL);
+    if (ps != NULL) {
+        CHECK(patternset_kind(ps, "length", 6) == FACT_NKINDS);
+        CHECK_STR(patternset_kind_name(ps, FACT_NKINDS), "length");
+        CHECK_STR(patternset_kind_name(ps, FACT_AREA), "area");
+        CHECK(examples_check(ps, report, NULL, NULL) == 0);
+        patternset_free(ps);
+    }
+    write_file("b.pat", "new-kind length\nnew-kind length\n");
+    CHECK_STR(load_error(), "b.pat:2:10: kind length exists already");
+    write_file("b.pat", "new-kind Length\n");
+    CHECK_STR(load_error(), "b.pat:1:10: a kind is named with a-z, 0-9 and _ (at most 31)");
+
+    /* lists off: numbers before this one do not share its unit. */
+    clear_dir();
+    write_file("a.pat", "pattern p\nkind mu\nunit 亩 1\nregex (?<num>\\d+){UNIT}\n"
+                        "example 10和20亩 => mu 10; mu 20\n");
+    ps = patternset_load(tmpdir, &err);
+    CHECK(ps != NULL && examples_check(ps, report, NULL, NULL) == 0);
+    patternset_free(ps);
+    write_file("a.pat", "pattern p\nkind mu\nunit 亩 1\nlists off\nregex (?<num>\\d+){UNIT}\n"
+                        "example 10和20亩 => mu 20\n");
+    ps = patternset_load(tmpdir, &err);
+    CHECK(ps != NULL && examples_check(ps, report, NULL, NULL) == 0);
+    patternset_free(ps);
 
     /* No directory, empty directory. */
     clear_dir();
