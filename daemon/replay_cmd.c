@@ -38,11 +38,13 @@ struct replay {
     int year;
     char **paths; /* From malloc(): the pages, in order. */
     size_t npaths, cappaths;
+    size_t next; /* index of the page to read next */
     /* Counts for the summary, of committed documents. */
     size_t docs[4], failed, facts_new, facts_dropped, sightings;
     /* The same for documents written in the open group, added to the above
      * when it commits and to failed when it does not. */
     size_t p_docs[4], p_facts_new, p_facts_dropped, p_sightings, p_count;
+    size_t p_first; /* index in paths of the group's first page */
     unsigned long long bytes_done;
     int progress; /* stderr is a terminal */
     struct timespec start, last_progress;
@@ -145,6 +147,18 @@ pending_settle(struct replay *r, int ok)
         r->failed += r->p_count;
     }
     pending_clear(r);
+    r->p_first = r->next;
+}
+
+/* Name the pages of the open group, which a failed commit lost (the pages of
+ * the group that had failed on their own were named already). */
+static void
+name_lost(struct replay *r, size_t end)
+{
+    for (size_t k = r->p_first; k < end && k < r->npaths; k++)
+        if (r->paths[k] != NULL)
+            fprintf(stderr, "factd: %s: not stored (the commit of its group failed)\n",
+                    r->paths[k]);
 }
 
 static int
@@ -153,9 +167,8 @@ commit(struct replay *r)
     struct err err;
     err_clear(&err);
     if (store_commit(r->store, &err) != 0) {
-        if (r->p_count > 0)
-            fprintf(stderr, "factd: %zu pages not stored:\n", r->p_count);
         report(&err);
+        name_lost(r, r->next);
         pending_settle(r, 0);
         return -1;
     }
@@ -346,18 +359,23 @@ replay_cmd(int argc, char **argv)
     /* Groups of up to 200 pages or half a second: see store.c for why. */
     store_set_batch(r.store, 200, 500);
     for (size_t k = 0; k < r.npaths; k++) {
+        r.next = k + 1;
         if (replay_one(&r, r.paths[k]) != 0) {
+            /* Named already, and not part of the group's fate. */
             r.failed++;
             status = 1;
+            free(r.paths[k]);
+            r.paths[k] = NULL;
         }
         if (store_due(r.store) && commit(&r) != 0)
             status = 1;
         progress(&r, k + 1, 0);
-        free(r.paths[k]);
     }
     if (commit(&r) != 0)
         status = 1;
     progress(&r, r.npaths, 1);
+    for (size_t k = 0; k < r.npaths; k++)
+        free(r.paths[k]);
     free(r.paths);
     double el = seconds_since(&r.start);
     printf("documents: %zu new, %zu changed, %zu unchanged, %zu re-extracted, %zu failed\n"

@@ -34,7 +34,7 @@ stats_cmd(int argc, char **argv)
         fputs("usage: factd stats --db FILE\n", stderr);
         return 2;
     }
-    struct store *st = store_open(db, 5000, &err);
+    struct store *st = store_open_readonly(db, 5000, &err);
     if (st == NULL || store_stats(st, &s, &err) != 0) {
         err_format(&err, msg, sizeof msg);
         fprintf(stderr, "factd: %s\n", msg);

@@ -540,6 +540,11 @@ store_open(const char *path, int busy_ms, struct err *err)
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, busy_ms);
+    /* Keep the -wal and -shm files when factd closes the store: readers who
+     * may not write in its directory (analysts in the factd group) cannot
+     * create them, and without them cannot read a WAL database. */
+    int persist = 1;
+    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     sqlite3_create_function(st->db, "factd_spaced", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_spaced, NULL, NULL);
     int mode_ok = 0;
@@ -579,6 +584,49 @@ store_open(const char *path, int busy_ms, struct err *err)
 fail:
     store_close(st);
     return NULL;
+}
+
+struct store *
+store_open_readonly(const char *path, int busy_ms, struct err *err)
+{
+    struct store *st = calloc(1, sizeof *st);
+    int version, appid;
+
+    err_clear(err);
+    err_file(err, path);
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        err_set(err, "out of memory");
+        free(st);
+        return NULL;
+    }
+    if (access(path, R_OK) != 0) {
+        err_set(err, "cannot read the store: %s", strerror(errno));
+        store_close(st);
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        db_err(st, err, "cannot open the store");
+        store_close(st);
+        return NULL;
+    }
+    sqlite3_busy_timeout(st->db, busy_ms);
+    if (pragma_int(st, "PRAGMA user_version", &version, err) != 0 ||
+        pragma_int(st, "PRAGMA application_id", &appid, err) != 0) {
+        store_close(st);
+        return NULL;
+    }
+    if (appid != STORE_APPLICATION_ID || version < 1) {
+        err_set(err, "not a factd store");
+        store_close(st);
+        return NULL;
+    }
+    if (version > store_schema_version()) {
+        err_set(err, "the store's schema version %d is newer than this factd's (%d)", version,
+                store_schema_version());
+        store_close(st);
+        return NULL;
+    }
+    return st;
 }
 
 void

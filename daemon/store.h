@@ -64,6 +64,10 @@ struct store_stats {
  * store, and a store whose schema is newer than this factd's.
  */
 struct store *store_open(const char *path, int busy_ms, struct err *err);
+
+/* Open an existing store to read it (stats): nothing is created, migrated
+ * or written, so a store the user may only read can be looked at. */
+struct store *store_open_readonly(const char *path, int busy_ms, struct err *err);
 /* Close; an open group is committed first (store_commit() to see its errors). */
 void store_close(struct store *st);
 

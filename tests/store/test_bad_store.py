@@ -347,6 +347,30 @@ def test_full_disk(chk, factd, tmp):
         chk.check(ok, "full disk: tmpfs unmounted")
 
 
+def test_stats_reads_only(chk, factd, tmp, pages):
+    """stats neither creates a store nor needs to write to one."""
+    db = os.path.join(tmp, "stats-none.db")
+    r = L.run(factd, ["stats", "--db", db])
+    chk.eq(r.returncode, 2, "stats on a missing store: exit status")
+    chk.check(db in r.stderr, "stats on a missing store: the message names it", r.stderr)
+    chk.check(not os.path.exists(db), "stats on a missing store: nothing created")
+    db = os.path.join(tmp, "stats-ro.db")
+    r = L.run(factd, ["replay", "--db", db, pages])
+    chk.eq(r.returncode, 0, "stats-ro: replay")
+    before = L.sha256(db)
+    os.chmod(db, 0o444)
+    # Root ignores permissions: read as nobody where possible.
+    cmd = [factd, "stats", "--db", db]
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        os.chmod(tmp, 0o755)
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    chk.eq(p.returncode, 0, "stats on a read-only store: exit status (%s)" % p.stderr.strip())
+    chk.check("documents:" in p.stdout, "stats on a read-only store: counts printed", p.stdout)
+    chk.eq(L.sha256(db), before, "stats on a read-only store: bytes unchanged")
+    os.chmod(db, 0o644)
+
+
 def main():
     factd = L.factd_path()
     chk = L.Checker("test_bad_store")
@@ -358,6 +382,7 @@ def main():
         chk.guard(test_missing_dir, chk, factd, tmp, pages)
         chk.guard(test_readonly, chk, factd, tmp, pages)
         chk.guard(test_full_disk, chk, factd, tmp)
+        chk.guard(test_stats_reads_only, chk, factd, tmp, pages)
     finally:
         for m in list(reversed(MOUNTS)):
             if not umount(m):
