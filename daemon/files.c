@@ -31,13 +31,15 @@ files_read(const char *path, size_t max_bytes, struct text *out, struct err *err
         err_set(err, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0)
+        memset(&st, 0, sizeof st); /* unknown: read as a stream */
+    if (S_ISDIR(st.st_mode)) {
         err_set(err, "is a directory");
         if (!is_stdin)
             close(fd);
         return -1;
     }
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
         err_set(err, "file of %lld bytes is larger than the limit of %zu bytes (--max-bytes)",
                 (long long)st.st_size, max_bytes);
         if (!is_stdin)
@@ -45,6 +47,19 @@ files_read(const char *path, size_t max_bytes, struct text *out, struct err *err
         return -1;
     }
     buf_init(&b, max_bytes);
+    /* A regular file's size is known: one allocation, read straight into it. */
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && buf_reserve(&b, (size_t)st.st_size) == BUF_OK) {
+        size_t want = (size_t)st.st_size;
+        while (b.len < want) {
+            n = read(fd, b.data + b.len, want - b.len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            b.len += (size_t)n;
+        }
+        b.data[b.len] = '\0';
+    }
     for (;;) {
         n = read(fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)

@@ -67,7 +67,7 @@ static const char sql_sightings_clear[] = "DELETE FROM sightings WHERE version_i
 static const char sql_fact_insert[] =
     "INSERT INTO facts (identity, kind, value, value_max, qualifier, text, unit, sentence, clause, "
     "position, year, stance, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13) ON CONFLICT (identity) DO NOTHING";
+    "?12, ?13)";
 static const char sql_fact_id[] = "SELECT id FROM facts WHERE identity = ?1";
 static const char sql_sighting_insert[] =
     "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id) "
@@ -77,6 +77,8 @@ static const char sql_sighting_insert[] =
 static const char sql_drop_orphans[] =
     "DELETE FROM facts WHERE id IN (SELECT fact_id FROM temp.old_facts) "
     "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id) RETURNING id";
+static const char sql_savepoint[] = "SAVEPOINT document";
+static const char sql_release[] = "RELEASE document";
 static const char sql_touched_insert[] = "INSERT INTO temp.touched (id) VALUES (?1)";
 /* FTS5 writes its pending index at every statement boundary, so the search
  * rows of a whole group are brought up to date in two statements. */
@@ -106,6 +108,8 @@ enum stmt {
     S_DROP_ORPHANS,
     S_OLD_FACTS_CLEAR,
     S_TOUCHED_INSERT,
+    S_SAVEPOINT,
+    S_RELEASE,
     S_N
 };
 
@@ -126,7 +130,9 @@ static const char *const stmt_sql[S_N] = {sql_pattern_set_insert,
                                           sql_sighting_insert,
                                           sql_drop_orphans,
                                           sql_old_facts_clear,
-                                          sql_touched_insert};
+                                          sql_touched_insert,
+                                          sql_savepoint,
+                                          sql_release};
 
 struct store {
     sqlite3 *db;
@@ -745,42 +751,48 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
         const struct fact *f = &facts->v[i];
         unsigned char id[16];
         char unit[128];
-        sqlite3_stmt *s = stmt(st, S_FACT_INSERT);
-
         const char *kind = patternset_kind_name(ps, f->kind);
+        int64_t fact_id = 0;
+        int found;
+
+        /* Most sightings are of facts the store has (a page seen again, a
+         * syndicated copy): look first, insert only what is new. */
         fact_identity(kind, f, text, id);
-        extract_unit(ps, text, f, unit, sizeof unit);
+        sqlite3_stmt *s = stmt(st, S_FACT_ID);
         sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
-        bind_text(s, 2, kind);
-        sqlite3_bind_double(s, 3, f->value);
-        if (f->has_max)
-            sqlite3_bind_double(s, 4, f->value_max);
-        bind_text(s, 5, fact_qual_name(f->qualifier));
-        bind_span(s, 6, text, f->text);
-        bind_text(s, 7, unit);
-        bind_span(s, 8, text, f->sentence);
-        bind_span(s, 9, text, f->clause);
-        sqlite3_bind_int(s, 10, (int)f->position);
-        if (f->year > 0)
-            sqlite3_bind_int(s, 11, f->year);
-        bind_text(s, 12, fact_stance_name(f->stance));
-        bind_text(s, 13, now);
-        if (step_done(st, s, err, "storing a fact") != 0)
-            return -1;
-        if (sqlite3_changes(st->db) > 0) {
+        found = sqlite3_step(s);
+        if (found == SQLITE_ROW)
+            fact_id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        if (found != SQLITE_ROW && found != SQLITE_DONE)
+            return db_err(st, err, "looking a fact up");
+        if (found == SQLITE_DONE) {
+            s = stmt(st, S_FACT_INSERT);
+            extract_unit(ps, text, f, unit, sizeof unit);
+            sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
+            bind_text(s, 2, kind);
+            sqlite3_bind_double(s, 3, f->value);
+            if (f->has_max)
+                sqlite3_bind_double(s, 4, f->value_max);
+            bind_text(s, 5, fact_qual_name(f->qualifier));
+            bind_span(s, 6, text, f->text);
+            bind_text(s, 7, unit);
+            bind_span(s, 8, text, f->sentence);
+            bind_span(s, 9, text, f->clause);
+            sqlite3_bind_int(s, 10, (int)f->position);
+            if (f->year > 0)
+                sqlite3_bind_int(s, 11, f->year);
+            bind_text(s, 12, fact_stance_name(f->stance));
+            bind_text(s, 13, now);
+            if (step_done(st, s, err, "storing a fact") != 0)
+                return -1;
+            fact_id = sqlite3_last_insert_rowid(st->db);
             res->facts_new++;
-            if (touch(st, sqlite3_last_insert_rowid(st->db)) != 0) {
+            if (touch(st, fact_id) != 0) {
                 err_set(err, "out of memory");
                 return -1;
             }
         }
-
-        s = stmt(st, S_FACT_ID);
-        sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_ROW)
-            return db_err(st, err, "reading a fact back");
-        int64_t fact_id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
 
         s = stmt(st, S_SIGHTING_INSERT);
         sqlite3_bind_int64(s, 1, fact_id);
@@ -911,13 +923,14 @@ store_put(struct store *st, const struct store_doc *doc, int64_t ps_id, const st
 {
     memset(res, 0, sizeof *res);
     err_clear(err);
-    if (begin(st, err) != 0 || exec(st, "SAVEPOINT document", err) != 0) {
+    if (begin(st, err) != 0 ||
+        step_done(st, stmt(st, S_SAVEPOINT), err, "starting the document") != 0) {
         err_file(err, doc->uri);
         return -1;
     }
     st->doc_touched = st->ntouched;
     if (put_in_txn(st, doc, ps_id, ps, text, facts, res, err) != 0 ||
-        exec(st, "RELEASE document", err) != 0) {
+        step_done(st, stmt(st, S_RELEASE), err, "finishing the document") != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         /* This document only: the group's others stay. */

@@ -714,6 +714,9 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
     buf_init(&b, max_out);
     if (in == NULL)
         len = 0;
+    /* GBK or GB18030 grows by half in UTF-8; growing the buffer as it fills
+     * would copy it several times.  A failure here is found on append. */
+    (void)buf_reserve(&b, len + len / 2 < max_out ? len + len / 2 : max_out);
 
     /* 1. Byte-order mark. */
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {

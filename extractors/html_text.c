@@ -750,6 +750,8 @@ html_text(const char *html, size_t len, size_t max_out, struct text *out, struct
 
     memset(&s, 0, sizeof s);
     buf_init(&s.out, max_out);
+    /* The text is shorter than the markup: one allocation for all of it. */
+    (void)buf_reserve(&s.out, src.len < max_out ? src.len : max_out);
     s.err = err;
     s.info = info;
     s.stack = malloc(HTML_MAX_DEPTH * sizeof *s.stack);
