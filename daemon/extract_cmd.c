@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "extract.h"
 #include "files.h"
 #include "input.h"
@@ -43,6 +44,7 @@ struct run {
     size_t max_bytes;
     int year;
     const char *charset;
+    int explain; /* --explain: a report for people instead of JSON */
     int failed;
     struct job *jobs; /* From malloc(): the inputs, in order. */
     size_t njobs, capjobs;
@@ -58,7 +60,7 @@ static void
 usage(FILE *f)
 {
     fputs("usage: factd extract [--patterns DIR] [--max-bytes N] [--year YYYY]\n"
-          "                     [--charset LABEL] [--jobs N] [FILE|DIR|-]...\n"
+          "                     [--charset LABEL] [--jobs N] [--explain] [FILE|DIR|-]...\n"
           "\n"
           "Print the facts of each page as JSON, one object per line.  A DIR is\n"
           "searched recursively for .txt, .html and .htm files; - reads standard input.\n"
@@ -69,6 +71,8 @@ usage(FILE *f)
           "  -m, --max-bytes N    refuse inputs larger than N bytes (default 33554432)\n"
           "  -y, --year YYYY      year of the documents, for 今年, when a page does not say\n"
           "  -c, --charset LABEL  decode every input with this charset\n"
+          "  -e, --explain        for each fact, the pattern and the groups it captured;\n"
+          "                       then each unit word beside a number that gave no fact\n"
           "  -j, --jobs N         work on N inputs at once (default: one per CPU);\n"
           "                       the output is in input order all the same\n"
           "  -h, --help           this text\n"
@@ -159,8 +163,11 @@ one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
         report_to(errs, &err);
         failed = 1;
     } else {
-        for (size_t i = 0; i < facts.n; i++)
-            print_fact(out, r->ps, path, d.text.data, &facts.v[i]);
+        if (r->explain)
+            explain_doc(out, r->ps, path, d.text.data, d.text.len, &facts);
+        else
+            for (size_t i = 0; i < facts.n; i++)
+                print_fact(out, r->ps, path, d.text.data, &facts.v[i]);
     }
     if (st.limit_hits > 0)
         fprintf(errs,
@@ -277,13 +284,11 @@ run_parallel(struct run *r, int nthreads)
 int
 extract_cmd(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"patterns", required_argument, NULL, 'p'},
-                                             {"max-bytes", required_argument, NULL, 'm'},
-                                             {"year", required_argument, NULL, 'y'},
-                                             {"charset", required_argument, NULL, 'c'},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"patterns", required_argument, NULL, 'p'}, {"max-bytes", required_argument, NULL, 'm'},
+        {"year", required_argument, NULL, 'y'},     {"charset", required_argument, NULL, 'c'},
+        {"jobs", required_argument, NULL, 'j'},     {"explain", no_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     struct run r = {0};
     const char *dir = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -293,7 +298,7 @@ extract_cmd(int argc, char **argv)
 
     r.max_bytes = DEFAULT_MAX_BYTES;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:m:y:c:j:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:m:y:c:j:eh", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'p':
@@ -320,6 +325,9 @@ extract_cmd(int argc, char **argv)
         }
         case 'c':
             r.charset = optarg;
+            break;
+        case 'e':
+            r.explain = 1;
             break;
         case 'j': {
             long n = strtol(optarg, &end, 10);

@@ -47,6 +47,10 @@ struct replay {
     size_t p_first; /* index in paths of the group's first page */
     unsigned long long bytes_done;
     int progress; /* stderr is a terminal */
+    int dry_run;  /* --dry-run: write nothing */
+    int diff;     /* --diff: print the facts each page adds and removes */
+    size_t diff_pages, diff_added, diff_removed;
+    size_t dry_extracted; /* --dry-run: pages that would be stored */
     struct timespec start, last_progress;
 };
 
@@ -54,7 +58,8 @@ static void
 usage(FILE *f)
 {
     fputs("usage: factd replay --db FILE [--patterns DIR] [--source NAME] [--max-bytes N]\n"
-          "                    [--year YYYY] [--charset LABEL] [--busy-timeout MS] PATH...\n"
+          "                    [--year YYYY] [--charset LABEL] [--busy-timeout MS]\n"
+          "                    [--dry-run] [--diff] PATH...\n"
           "\n"
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm).\n"
@@ -69,6 +74,9 @@ usage(FILE *f)
           "  -y, --year YYYY        year of the documents, for 今年, when a page does not say\n"
           "  -c, --charset LABEL    decode every page with this charset\n"
           "  -b, --busy-timeout MS  wait this long for another writer (default 60000)\n"
+          "  -D, --diff             print the facts each page adds (+) and removes (-)\n"
+          "                         compared with the store, e.g. after a pattern change\n"
+          "  -n, --dry-run          change nothing (the store is not even created)\n"
           "\n"
           "Exit status: 0 all pages stored, 1 some failed, 2 usage, pattern or store error.\n",
           f);
@@ -166,13 +174,123 @@ commit(struct replay *r)
 {
     struct err err;
     err_clear(&err);
-    if (store_commit(r->store, &err) != 0) {
+    if (r->store != NULL && store_commit(r->store, &err) != 0) {
         report(&err);
         name_lost(r, r->next);
         pending_settle(r, 0);
         return -1;
     }
     pending_settle(r, 1);
+    return 0;
+}
+
+/* ---- --diff ---- */
+
+struct old_facts {
+    struct store_fact *v; /* From malloc(); strings from strdup(). */
+    size_t n, cap;
+    char *seen; /* From malloc(): v[i] is among the new facts. */
+};
+
+static char *
+dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int
+keep_old(void *arg, const struct store_fact *f)
+{
+    struct old_facts *o = arg;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 32;
+        struct store_fact *v = realloc(o->v, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        o->v = v;
+        o->cap = cap;
+    }
+    struct store_fact *c = &o->v[o->n++];
+    *c = *f;
+    c->kind = dup_or_null(f->kind);
+    c->qualifier = dup_or_null(f->qualifier);
+    c->text = dup_or_null(f->text);
+    c->clause = dup_or_null(f->clause);
+    return 0;
+}
+
+static void
+old_free(struct old_facts *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        free((char *)o->v[i].kind);
+        free((char *)o->v[i].qualifier);
+        free((char *)o->v[i].text);
+        free((char *)o->v[i].clause);
+    }
+    free(o->v);
+    free(o->seen);
+}
+
+static void
+diff_line(char sign, const char *path, const char *kind, double v, int has_max, double vmax,
+          const char *q, const char *text, size_t tlen, const char *clause, size_t clen)
+{
+    printf("%c %s: %s %.15g", sign, path, kind, v);
+    if (has_max)
+        printf("..%.15g", vmax);
+    if (q != NULL)
+        printf(" %s", q);
+    printf(" \"%.*s\" in \"%.*s\"\n", (int)tlen, text, (int)clen, clause);
+}
+
+/* Print what the new extraction of path adds to and removes from what the
+ * store has for its latest version. */
+static int
+print_diff(struct replay *r, const char *path, const char *text, const struct fact_list *facts)
+{
+    struct old_facts o = {0};
+    struct err err;
+    size_t added = 0, removed = 0;
+
+    if (r->store != NULL && store_latest_facts(r->store, path, keep_old, &o, &err) != 0) {
+        report(&err);
+        old_free(&o);
+        return -1;
+    }
+    if ((o.seen = calloc(o.n + 1, 1)) == NULL) {
+        old_free(&o);
+        return -1;
+    }
+    for (size_t i = 0; i < facts->n; i++) {
+        const struct fact *f = &facts->v[i];
+        const char *kind = patternset_kind_name(r->ps, f->kind);
+        unsigned char id[16];
+        int known = 0;
+        store_fact_identity(kind, f, text, id);
+        for (size_t k = 0; k < o.n && !known; k++)
+            if (!o.seen[k] && memcmp(o.v[k].identity, id, 16) == 0)
+                o.seen[k] = known = 1;
+        if (!known) {
+            diff_line('+', path, kind, f->value, f->has_max, f->value_max,
+                      fact_qual_name(f->qualifier), text + f->text.off, f->text.len,
+                      text + f->clause.off, f->clause.len);
+            added++;
+        }
+    }
+    for (size_t k = 0; k < o.n; k++)
+        if (!o.seen[k]) {
+            const struct store_fact *f = &o.v[k];
+            diff_line('-', path, f->kind ? f->kind : "?", f->value, f->has_max, f->value_max,
+                      f->qualifier, f->text ? f->text : "", f->text ? strlen(f->text) : 0,
+                      f->clause ? f->clause : "", f->clause ? strlen(f->clause) : 0);
+            removed++;
+        }
+    if (added || removed)
+        r->diff_pages++;
+    r->diff_added += added;
+    r->diff_removed += removed;
+    old_free(&o);
     return 0;
 }
 
@@ -195,7 +313,8 @@ replay_one(struct replay *r, const char *path)
     r->bytes_done += raw.len;
     store_hash(raw.data, raw.len, hash);
     struct store_doc sd = {path, r->source, NULL, NULL, NULL, hash, raw.len};
-    if (store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
+    unchanged = 0;
+    if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         report(&err);
         text_free(&raw);
         return -1;
@@ -221,14 +340,20 @@ replay_one(struct replay *r, const char *path)
         report(&err);
     } else {
         struct store_result res;
-        size_t before = store_pending(r->store);
+        size_t before = r->store ? store_pending(r->store) : 0;
         sd.title = d.info.title[0] ? d.info.title : NULL;
         sd.published = d.info.published[0] ? d.info.published : NULL;
         sd.charset = d.cs.name;
         if (st.limit_hits > 0)
             fprintf(stderr, "factd: %s: byte %zu: pattern %s gave up at its match limit\n", path,
                     st.limit_offset, st.limit_pattern);
-        if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) != 0) {
+        if (r->diff && print_diff(r, path, d.text.data, &facts) != 0) {
+            fprintf(stderr, "factd: %s: cannot compare with the store\n", path);
+        } else if (r->dry_run) {
+            r->dry_extracted++;
+            rc = 0;
+        } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) !=
+                   0) {
             report(&err);
             if (before > 0 && store_pending(r->store) == 0) {
                 /* The transaction went down with this page: so did the group. */
@@ -262,6 +387,8 @@ replay_cmd(int argc, char **argv)
                                              {"year", required_argument, NULL, 'y'},
                                              {"charset", required_argument, NULL, 'c'},
                                              {"busy-timeout", required_argument, NULL, 'b'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {"diff", no_argument, NULL, 'D'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct replay r;
@@ -272,7 +399,7 @@ replay_cmd(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.max_bytes = DEFAULT_MAX_BYTES;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:nDh", longopts, NULL)) != -1) {
         char *end;
         long v;
         switch (c) {
@@ -315,6 +442,12 @@ replay_cmd(int argc, char **argv)
             }
             busy_ms = (int)v;
             break;
+        case 'n':
+            r.dry_run = 1;
+            break;
+        case 'D':
+            r.diff = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -343,8 +476,19 @@ replay_cmd(int argc, char **argv)
             status = 1;
         }
     r.ps = ps;
-    r.store = store_open(db, busy_ms, &err);
-    if (r.store == NULL || store_pattern_set(r.store, patternset_hash(ps), &r.ps_id, &err) != 0) {
+    int opened;
+    if (r.dry_run) {
+        /* Look, touch nothing: no store is an empty one. */
+        r.store = access(db, F_OK) == 0 ? store_open_readonly(db, busy_ms, &err) : NULL;
+        opened = access(db, F_OK) != 0 ||
+                 (r.store != NULL &&
+                  store_pattern_set_find(r.store, patternset_hash(ps), &r.ps_id, &err) == 0);
+    } else {
+        r.store = store_open(db, busy_ms, &err);
+        opened =
+            r.store != NULL && store_pattern_set(r.store, patternset_hash(ps), &r.ps_id, &err) == 0;
+    }
+    if (!opened) {
         report(&err);
         store_close(r.store);
         patternset_free(ps);
@@ -357,7 +501,8 @@ replay_cmd(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &r.start);
     r.last_progress = r.start;
     /* Groups of up to 200 pages or half a second: see store.c for why. */
-    store_set_batch(r.store, 200, 500);
+    if (r.store != NULL)
+        store_set_batch(r.store, 200, 500);
     for (size_t k = 0; k < r.npaths; k++) {
         r.next = k + 1;
         if (replay_one(&r, r.paths[k]) != 0) {
@@ -367,7 +512,7 @@ replay_cmd(int argc, char **argv)
             free(r.paths[k]);
             r.paths[k] = NULL;
         }
-        if (store_due(r.store) && commit(&r) != 0)
+        if (r.store != NULL && store_due(r.store) && commit(&r) != 0)
             status = 1;
         progress(&r, k + 1, 0);
     }
@@ -378,6 +523,16 @@ replay_cmd(int argc, char **argv)
         free(r.paths[k]);
     free(r.paths);
     double el = seconds_since(&r.start);
+    if (r.diff)
+        printf("diff: %zu facts added, %zu removed, on %zu of %zu pages\n", r.diff_added,
+               r.diff_removed, r.diff_pages, r.npaths);
+    if (r.dry_run) {
+        printf("dry run: nothing written; %zu pages unchanged, %zu would be stored, %zu failed\n",
+               r.docs[STORE_UNCHANGED], r.dry_extracted, r.failed);
+        store_close(r.store);
+        patternset_free(ps);
+        return status;
+    }
     printf("documents: %zu new, %zu changed, %zu unchanged, %zu re-extracted, %zu failed\n"
            "facts: %zu new, %zu dropped; sightings: %zu written\n"
            "%.1f MB in %.2f s\n",

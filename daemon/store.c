@@ -143,6 +143,7 @@ struct store {
     unsigned batch_docs;   /* commit when this many are pending, */
     unsigned batch_ms;     /* or when the group is this old */
     struct timespec began; /* when the group began */
+    int readonly;          /* opened with store_open_readonly() */
     /* Facts added or dropped in the open group, whose search rows are
      * brought up to date just before it commits. */
     int64_t *touched; /* From malloc(). */
@@ -624,11 +625,17 @@ store_open_readonly(const char *path, int busy_ms, struct err *err)
         return NULL;
     }
     sqlite3_busy_timeout(st->db, busy_ms);
+    /* replay --dry-run looks documents up as a writing replay does. */
+    for (int i = 0; i < S_N; i++)
+        if (stmt_sql[i] == sql_seen || stmt_sql[i] == sql_touch ||
+            stmt_sql[i] == sql_pattern_set_id)
+            sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->st[i], NULL);
     if (pragma_int(st, "PRAGMA user_version", &version, err) != 0 ||
         pragma_int(st, "PRAGMA application_id", &appid, err) != 0) {
         store_close(st);
         return NULL;
     }
+    st->readonly = 1;
     if (appid != STORE_APPLICATION_ID || version < 1) {
         err_set(err, "not a factd store");
         store_close(st);
@@ -684,6 +691,19 @@ store_pattern_set(struct store *st, const char *hash, int64_t *id, struct err *e
 }
 
 int
+store_pattern_set_find(struct store *st, const char *hash, int64_t *id, struct err *err)
+{
+    sqlite3_stmt *s = stmt(st, S_PS_ID);
+    int rc;
+
+    bind_text(s, 1, hash);
+    rc = sqlite3_step(s);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading the pattern set");
+}
+
+int
 store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *unchanged,
            struct err *err)
 {
@@ -698,7 +718,7 @@ store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *un
         int64_t doc_id = sqlite3_column_int64(s, 0);
         *unchanged = sqlite3_column_int64(s, 2) == ps_id;
         sqlite3_reset(s);
-        if (*unchanged) {
+        if (*unchanged && !st->readonly) {
             char now[32];
             now_utc(now);
             if (begin(st, err) != 0)
@@ -716,8 +736,8 @@ store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *un
 
 /* The identity of a fact (docs/FACTS.md): a hash of kind, value, value_max,
  * qualifier, position and the sentence without white space. */
-static void
-fact_identity(const char *kind, const struct fact *f, const char *text, unsigned char id[16])
+void
+store_fact_identity(const char *kind, const struct fact *f, const char *text, unsigned char id[16])
 {
     char head[160], hex[33];
     struct buf b;
@@ -765,7 +785,7 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
 
         /* Most sightings are of facts the store has (a page seen again, a
          * syndicated copy): look first, insert only what is new. */
-        fact_identity(kind, f, text, id);
+        store_fact_identity(kind, f, text, id);
         sqlite3_stmt *s = stmt(st, S_FACT_ID);
         sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
         found = sqlite3_step(s);
@@ -1001,5 +1021,40 @@ store_stats(struct store *st, struct store_stats *out, struct err *err)
         sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
         snprintf(out->last_update, sizeof out->last_update, "%s", sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
+    return 0;
+}
+
+int
+store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *arg, struct err *err)
+{
+    static const char sql[] =
+        "SELECT f.identity, f.kind, f.value, f.value_max, f.qualifier, f.text, f.clause "
+        "FROM documents d JOIN sightings s ON s.version_id = d.latest_version_id "
+        "JOIN facts f ON f.id = s.fact_id WHERE d.uri = ?1 ORDER BY s.offset";
+    sqlite3_stmt *s;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, err, "reading a document's facts");
+    bind_text(s, 1, uri);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_fact f;
+        const void *id = sqlite3_column_blob(s, 0);
+        memset(&f, 0, sizeof f);
+        if (id != NULL && sqlite3_column_bytes(s, 0) == 16)
+            memcpy(f.identity, id, 16);
+        f.kind = (const char *)sqlite3_column_text(s, 1);
+        f.value = sqlite3_column_double(s, 2);
+        f.has_max = sqlite3_column_type(s, 3) != SQLITE_NULL;
+        f.value_max = f.has_max ? sqlite3_column_double(s, 3) : 0;
+        f.qualifier = (const char *)sqlite3_column_text(s, 4);
+        f.text = (const char *)sqlite3_column_text(s, 5);
+        f.clause = (const char *)sqlite3_column_text(s, 6);
+        if (fn(arg, &f) != 0)
+            break;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_err(st, err, "reading a document's facts");
     return 0;
 }

@@ -91,6 +91,8 @@ size_t store_pending(const struct store *st);
 
 /* The id of a pattern set by its hash, recorded if new. */
 int store_pattern_set(struct store *st, const char *hash, int64_t *id, struct err *err);
+/* The same without recording: *id is -1 for a set the store has not seen. */
+int store_pattern_set_find(struct store *st, const char *hash, int64_t *id, struct err *err);
 
 /*
  * Is this content of this document already stored with pattern set ps_id?
@@ -110,5 +112,26 @@ int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
               struct store_result *res, struct err *err);
 
 int store_stats(struct store *st, struct store_stats *out, struct err *err);
+
+/* A fact as the store holds it, for comparing with a new extraction. */
+struct store_fact {
+    unsigned char identity[16];
+    const char *kind, *qualifier, *text, *clause; /* Valid during the callback only. */
+    double value, value_max;
+    int has_max;
+};
+
+/* Called for each fact; returns 0 to go on. */
+typedef int (*store_fact_fn)(void *arg, const struct store_fact *f);
+
+/* The facts seen on the latest version of the document uri (none if the
+ * store does not have it). */
+int store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *arg,
+                       struct err *err);
+
+/* The identity of a fact of the given kind name found in text, as the store
+ * computes it (docs/FACTS.md, "Identity"). */
+void store_fact_identity(const char *kind, const struct fact *f, const char *text,
+                         unsigned char id[16]);
 
 #endif

@@ -315,6 +315,7 @@ add_list_items(const struct patternset *ps, const char *text, struct span s, con
         item.f.qualifier = QUAL_NONE;
         item.f.text.off = start;
         item.f.text.len = end - start;
+        /* The pattern matched the number after it; the item is the list's. */
         item.num_off = start;
         item.num_end = end;
         item.core_len = 0;
@@ -380,6 +381,7 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
     c.f.pattern = pi;
     c.f.text.off = ov[0];
     c.f.text.len = ov[1] - ov[0];
+    c.f.match = c.f.text;
     c.core_len = c.f.text.len;
 
     /* Qualifiers count only right next to the number: before the match (or

@@ -53,6 +53,7 @@ struct fact {
     enum fact_stance stance;
     int year;             /* Governing year, 0 when none. */
     struct span text;     /* Matched surface with adjacent qualifier words. */
+    struct span match;    /* What the pattern matched (for explaining it). */
     struct span mult;     /* Multiplier written with the number (万 of 15.7万), may be empty. */
     struct span unit;     /* Unit as written, e.g. 平方米; with mult it makes 万平方米. */
     struct span sentence; /* Sentence around the fact (split at 。!? and line ends). */

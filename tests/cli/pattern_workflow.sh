@@ -1,0 +1,54 @@
+#!/bin/bash
+# The pattern developer's commands: extract --explain, replay --dry-run --diff,
+# and a pattern that backtracks catastrophically (it gives up, says so with its
+# id and the document, and the other patterns still run).
+set -u
+factd=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+no() { echo "FAIL: $*"; fail=$((fail + 1)); }
+has() { grep -qF -- "$2" "$1" && ok || { no "$3: no '$2' in:"; cat "$1"; }; }
+
+# --explain: facts with their pattern and captures, near misses with their sentence.
+printf '红桥区将启动约15.7万平方米载体,高于全省26.2和17.5个百分点。新增三个平方的绿地。\n' >"$tmp/a.txt"
+"$factd" extract --explain "$tmp/a.txt" >"$tmp/ex" 2>&1 || no "--explain exit status"
+has "$tmp/ex" 'area 157000 approx "约15.7万平方米" by pattern area (' "explain"
+has "$tmp/ex" 'captures: num="15.7万" unit="平方米"' "explain captures"
+has "$tmp/ex" 'pct_point 26.2 "26.2" by pattern pct_point' "explain list item"
+has "$tmp/ex" 'sharing the unit of the number after it' "explain list item"
+has "$tmp/ex" 'near miss at byte' "explain near miss"
+has "$tmp/ex" 'sentence: 新增三个平方的绿地。' "near miss sentence"
+
+# replay --dry-run --diff after a pattern change: says what goes, writes nothing.
+mkdir "$tmp/p" "$tmp/pages"
+cp patterns/*.pat "$tmp/p/"
+cp examples/reports/* "$tmp/pages/"
+"$factd" replay --db "$tmp/s.db" "$tmp/pages" >/dev/null || no "first replay"
+rm "$tmp/p/mu.pat"
+before=$(sha256sum "$tmp/s.db")
+"$factd" replay --db "$tmp/s.db" --patterns "$tmp/p" --dry-run --diff "$tmp/pages" >"$tmp/d" 2>&1 ||
+    no "dry run exit status"
+has "$tmp/d" "- $tmp/pages/hongqiao-interview-2020.txt: mu 3000 \"3000亩\"" "diff"
+has "$tmp/d" "diff: 0 facts added, 2 removed, on 2 of 3 pages" "diff summary"
+has "$tmp/d" "dry run: nothing written" "dry run"
+[ "$before" = "$(sha256sum "$tmp/s.db")" ] && ok || no "the dry run changed the store"
+"$factd" replay --db "$tmp/nostore.db" --dry-run "$tmp/pages" >/dev/null || no "dry run, no store"
+[ ! -e "$tmp/nostore.db" ] && ok || no "a dry run created a store"
+"$factd" replay --db "$tmp/s.db" --patterns "$tmp/p" --diff "$tmp/pages" >"$tmp/d" 2>&1 ||
+    no "applying exit status"
+has "$tmp/d" "facts: 0 new, 2 dropped" "applied"
+n=$(sqlite3 "$tmp/s.db" "SELECT count(*) FROM current_facts WHERE kind = 'mu'")
+[ "$n" = 0 ] && ok || no "mu facts left after applying: $n"
+
+# A catastrophic pattern: given up with its id and the document; the rest run.
+printf 'pattern slow\nkind mu\nunit 亩 1\nregex (?<num>(?:a|aa)+)+b{UNIT}\nexample 30亩 => none\n' \
+    >"$tmp/p/slow.pat"
+printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa亩 覆盖率达到100%%。\n' >"$tmp/slow.txt"
+timeout 60 "$factd" extract --patterns "$tmp/p" "$tmp/slow.txt" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && ok || no "catastrophic pattern: exit status"
+has "$tmp/err" "slow.txt: byte 0: pattern slow gave up at its match limit" "limit message"
+has "$tmp/out" '"kind":"percent","value":100' "the other patterns ran"
+echo "pattern_workflow: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
