@@ -2,6 +2,7 @@
  * main: the factd command line.  Each command is its own module; main only
  * picks one.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,12 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+    /* Pages come and go by the thousand with buffers of similar sizes:
+     * keep freed memory for the next page rather than hand it back to the
+     * kernel (brk, munmap) after each one.  Peak memory is unchanged. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -308,19 +308,50 @@ store_commit(struct store *st, struct err *err)
     return 0;
 }
 
+static uint64_t
+rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t
+fmix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
 void
 store_hash(const void *data, size_t len, char out[33])
 {
-    /* FNV-1a with the 128-bit parameters: small, good enough to tell page
-     * contents and fact identities apart, and nothing to link. */
-    unsigned __int128 h = ((unsigned __int128)0x6c62272e07bb0142ULL << 64) | 0x62b821756295c58dULL;
-    const unsigned __int128 prime = ((unsigned __int128)0x0000000001000000ULL << 64) | 0x13BULL;
+    /*
+     * Two 64-bit lanes fed eight bytes at a time, then mixed together: fast
+     * on whole pages (a byte-wise FNV was 4% of a replay), and 128 bits, so
+     * that page contents and fact identities do not collide by chance.  It is
+     * part of the store's format: stored hashes and identities are made with
+     * it, so changing it needs a migration that computes them again.
+     */
     const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= prime;
+    uint64_t h1 = 0x9368e53c2f6af274ULL ^ len, h2 = 0x586dcd208f7cd3fdULL ^ len, w;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, p + i, 8);
+        h1 = rotl64((h1 ^ w) * 0x87c37b91114253d5ULL, 31) + h2;
+        h2 = rotl64((h2 + w) * 0x4cf5ad432745937fULL, 33) ^ h1;
     }
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)(h >> 64), (unsigned long long)h);
+    w = 0;
+    if (len > i)
+        memcpy(&w, p + i, len - i);
+    h1 = rotl64((h1 ^ w) * 0x87c37b91114253d5ULL, 31) + h2;
+    h2 = rotl64((h2 + w) * 0x4cf5ad432745937fULL, 33) ^ h1;
+    h1 = fmix64(h1 + h2);
+    h2 = fmix64(h2 ^ h1);
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 
 /* factd_spaced(text): a space between Chinese characters, so that the search

@@ -74,7 +74,7 @@ void store_close(struct store *st);
 /* The schema version this factd writes. */
 int store_schema_version(void);
 
-/* A content hash of bytes, 32 hex digits (FNV-1a 128), into out[33]. */
+/* A content hash of bytes, 32 hex digits (128 bits), into out[33]. */
 void store_hash(const void *data, size_t len, char out[33]);
 
 /*
