@@ -365,19 +365,38 @@ def schema_migrations():
     return {int(parts[i]): parts[i + 1] for i in range(1, len(parts), 2)}
 
 
-FNV128_OFFSET = 0x6C62272E07BB014262B821756295C58D
-FNV128_PRIME = 0x0000000001000000000000000000013B
+M64 = (1 << 64) - 1
 
 
-def fnv128(data):
-    """The store's content hash (FNV-1a 128) of bytes, 32 hex digits."""
-    h = FNV128_OFFSET
-    for b in data:
-        h ^= b
-        h = (h * FNV128_PRIME) & ((1 << 128) - 1)
-    return "%032x" % h
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M64
+
+
+def _fmix(x):
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & M64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & M64
+    x ^= x >> 33
+    return x
+
+
+def content_hash(data):
+    """The store's content hash (store_hash() in daemon/store.c), 32 hex digits."""
+    n = len(data)
+    h1 = 0x9368E53C2F6AF274 ^ n
+    h2 = 0x586DCD208F7CD3FD ^ n
+    full = n - n % 8
+    words = [int.from_bytes(data[i:i + 8], "little") for i in range(0, full, 8)]
+    words.append(int.from_bytes(data[full:] + bytes(8 - (n - full)), "little"))
+    for w in words:
+        h1 = (_rotl(((h1 ^ w) * 0x87C37B91114253D5) & M64, 31) + h2) & M64
+        h2 = _rotl(((h2 + w) * 0x4CF5AD432745937F) & M64, 33) ^ h1
+    h1 = _fmix((h1 + h2) & M64)
+    h2 = _fmix(h2 ^ h1)
+    return "%016x%016x" % (h1, h2)
 
 
 def file_hash(path):
     with open(path, "rb") as f:
-        return fnv128(f.read())
+        return content_hash(f.read())
