@@ -21,13 +21,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import storelib as L  # noqa: E402
 
-NPAGES = 200
+NPAGES = 1000  # several commit groups (replay commits every 200 pages or 0.5 s)
 READ_HOLD = 2.0
 WRITE_HOLD = 3.0
 # Replay must still be running when the write lock is taken: it needs more
 # than READ_HOLD of work after its first commit.  Pages are made big enough
 # for an uninterrupted replay to take at least MIN_RUN seconds.
-MIN_RUN = 4.5
+MIN_RUN = 6.0
 
 
 def committed(db):
@@ -55,7 +55,7 @@ def main():
     proc = None
     try:
         pages = os.path.join(tmp, "pages")
-        big = 8
+        big = 2
         L.make_pages(pages, NPAGES, per_page=69, big=big, html_every=10)
         ref_db, r, t_ref = reference(factd, tmp, pages)
         if r.returncode == 0 and t_ref < MIN_RUN:
