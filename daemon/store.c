@@ -138,12 +138,13 @@ struct store {
     sqlite3 *db;
     char *path; /* From malloc(). */
     sqlite3_stmt *st[S_N];
-    int in_txn;            /* a group transaction is open */
-    size_t pending;        /* documents written in it */
-    unsigned batch_docs;   /* commit when this many are pending, */
-    unsigned batch_ms;     /* or when the group is this old */
-    struct timespec began; /* when the group began */
-    int readonly;          /* opened with store_open_readonly() */
+    int in_txn;             /* a group transaction is open */
+    size_t pending;         /* documents written in it */
+    unsigned batch_docs;    /* commit when this many are pending, */
+    unsigned batch_ms;      /* or when the group is this old */
+    struct timespec began;  /* when the group began */
+    struct timespec paused; /* when the write lock was last left free for long */
+    int readonly;           /* opened with store_open_readonly() */
     /* Facts added or dropped in the open group, whose search rows are
      * brought up to date just before it commits. */
     int64_t *touched; /* From malloc(). */
@@ -274,6 +275,13 @@ store_pending(const struct store *st)
     return st->pending;
 }
 
+/* Milliseconds from a to b. */
+static long long
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+    return (long long)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 int
 store_due(const struct store *st)
 {
@@ -284,9 +292,28 @@ store_due(const struct store *st)
     if (st->pending >= st->batch_docs)
         return 1;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ms = (long long)(now.tv_sec - st->began.tv_sec) * 1000 +
-                   (now.tv_nsec - st->began.tv_nsec) / 1000000;
-    return ms >= (long long)st->batch_ms;
+    return ms_between(&st->began, &now) >= (long long)st->batch_ms;
+}
+
+/*
+ * Group after group, the write lock is free only for the moment between a
+ * commit and the next page's first write, and another writer waiting in
+ * SQLite's busy handler (which sleeps up to 100 ms between tries) would
+ * almost never see it free.  So every 2 seconds of writing, the lock is left
+ * free a little longer than one of its sleeps.
+ */
+static void
+let_others_write(struct store *st)
+{
+    struct timespec now, nap = {0, 110 * 1000000L};
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (st->paused.tv_sec == 0 && st->paused.tv_nsec == 0)
+        st->paused = now;
+    if (ms_between(&st->paused, &now) < 2000)
+        return;
+    nanosleep(&nap, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &st->paused);
 }
 
 int
@@ -305,6 +332,7 @@ store_commit(struct store *st, struct err *err)
         sqlite3_exec(st->db, "DELETE FROM temp.touched", NULL, NULL, NULL);
         return -1;
     }
+    let_others_write(st);
     return 0;
 }
 
