@@ -49,7 +49,7 @@ struct replay {
     int progress; /* stderr is a terminal */
     int dry_run;  /* --dry-run: write nothing */
     int diff;     /* --diff: print the facts each page adds and removes */
-    size_t diff_pages, diff_added, diff_removed;
+    size_t diff_pages, diff_added, diff_removed, diff_changed;
     size_t dry_extracted; /* --dry-run: pages that would be stored */
     struct timespec start, last_progress;
 };
@@ -216,6 +216,7 @@ keep_old(void *arg, const struct store_fact *f)
     c->qualifier = dup_or_null(f->qualifier);
     c->text = dup_or_null(f->text);
     c->clause = dup_or_null(f->clause);
+    c->stance = dup_or_null(f->stance);
     return 0;
 }
 
@@ -227,6 +228,7 @@ old_free(struct old_facts *o)
         free((char *)o->v[i].qualifier);
         free((char *)o->v[i].text);
         free((char *)o->v[i].clause);
+        free((char *)o->v[i].stance);
     }
     free(o->v);
     free(o->seen);
@@ -251,7 +253,7 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
 {
     struct old_facts o = {0};
     struct err err;
-    size_t added = 0, removed = 0;
+    size_t added = 0, removed = 0, changed = 0;
 
     if (r->store != NULL && store_latest_facts(r->store, path, keep_old, &o, &err) != 0) {
         report(&err);
@@ -269,8 +271,19 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
         int known = 0;
         store_fact_identity(kind, f, text, id);
         for (size_t k = 0; k < o.n && !known; k++)
-            if (!o.seen[k] && memcmp(o.v[k].identity, id, 16) == 0)
+            if (!o.seen[k] && memcmp(o.v[k].identity, id, 16) == 0) {
                 o.seen[k] = known = 1;
+                /* The same fact, read otherwise: its year or stance. */
+                const char *ns = fact_stance_name(f->stance);
+                const char *os = o.v[k].stance;
+                if (o.v[k].year != f->year || (ns == NULL) != (os == NULL) ||
+                    (ns && os && strcmp(ns, os) != 0)) {
+                    printf("~ %s: %s %.15g \"%.*s\": year %d -> %d, stance %s -> %s\n", path, kind,
+                           f->value, (int)f->text.len, text + f->text.off, o.v[k].year, f->year,
+                           os ? os : "null", ns ? ns : "null");
+                    changed++;
+                }
+            }
         if (!known) {
             diff_line('+', path, kind, f->value, f->has_max, f->value_max,
                       fact_qual_name(f->qualifier), text + f->text.off, f->text.len,
@@ -286,10 +299,11 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
                       f->clause ? f->clause : "", f->clause ? strlen(f->clause) : 0);
             removed++;
         }
-    if (added || removed)
+    if (added || removed || changed)
         r->diff_pages++;
     r->diff_added += added;
     r->diff_removed += removed;
+    r->diff_changed += changed;
     old_free(&o);
     return 0;
 }
@@ -476,17 +490,29 @@ replay_cmd(int argc, char **argv)
             status = 1;
         }
     r.ps = ps;
+    /* What the store records as "the pattern set" is everything that decides
+     * what a page gives: the pattern files, this factd's rules, and the
+     * options that change results.  A change to any makes replay extract
+     * again. */
+    char setid[512], sethash[33];
+    snprintf(setid, sizeof setid,
+             "patterns %s\x1f"
+             "factd %s\x1f"
+             "rules %d\x1f"
+             "year %d\x1f"
+             "charset %s",
+             patternset_hash(ps), FACTD_VERSION, EXTRACT_RULES_VERSION, r.year,
+             r.charset ? r.charset : "");
+    store_hash(setid, strlen(setid), sethash);
     int opened;
     if (r.dry_run) {
         /* Look, touch nothing: no store is an empty one. */
         r.store = access(db, F_OK) == 0 ? store_open_readonly(db, busy_ms, &err) : NULL;
         opened = access(db, F_OK) != 0 ||
-                 (r.store != NULL &&
-                  store_pattern_set_find(r.store, patternset_hash(ps), &r.ps_id, &err) == 0);
+                 (r.store != NULL && store_pattern_set_find(r.store, sethash, &r.ps_id, &err) == 0);
     } else {
         r.store = store_open(db, busy_ms, &err);
-        opened =
-            r.store != NULL && store_pattern_set(r.store, patternset_hash(ps), &r.ps_id, &err) == 0;
+        opened = r.store != NULL && store_pattern_set(r.store, sethash, &r.ps_id, &err) == 0;
     }
     if (!opened) {
         report(&err);
@@ -524,8 +550,8 @@ replay_cmd(int argc, char **argv)
     free(r.paths);
     double el = seconds_since(&r.start);
     if (r.diff)
-        printf("diff: %zu facts added, %zu removed, on %zu of %zu pages\n", r.diff_added,
-               r.diff_removed, r.diff_pages, r.npaths);
+        printf("diff: %zu facts added, %zu removed, %zu changed, on %zu of %zu pages\n",
+               r.diff_added, r.diff_removed, r.diff_changed, r.diff_pages, r.npaths);
     if (r.dry_run) {
         printf("dry run: nothing written; %zu pages unchanged, %zu would be stored, %zu failed\n",
                r.docs[STORE_UNCHANGED], r.dry_extracted, r.failed);

@@ -68,7 +68,11 @@ static const char sql_fact_insert[] =
     "INSERT INTO facts (identity, kind, value, value_max, qualifier, text, unit, sentence, clause, "
     "position, year, stance, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
     "?12, ?13)";
-static const char sql_fact_id[] = "SELECT id FROM facts WHERE identity = ?1";
+static const char sql_fact_id[] =
+    "SELECT id, text, unit, clause, year, stance FROM facts WHERE identity = ?1";
+/* What the identity does not cover follows the latest extraction. */
+static const char sql_fact_update[] =
+    "UPDATE facts SET text = ?2, unit = ?3, clause = ?4, year = ?5, stance = ?6 WHERE id = ?1";
 static const char sql_sighting_insert[] =
     "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (version_id, fact_id) DO UPDATE SET "
@@ -104,6 +108,7 @@ enum stmt {
     S_SIGHTINGS_CLEAR,
     S_FACT_INSERT,
     S_FACT_ID,
+    S_FACT_UPDATE,
     S_SIGHTING_INSERT,
     S_DROP_ORPHANS,
     S_OLD_FACTS_CLEAR,
@@ -127,6 +132,7 @@ static const char *const stmt_sql[S_N] = {sql_pattern_set_insert,
                                           sql_sightings_clear,
                                           sql_fact_insert,
                                           sql_fact_id,
+                                          sql_fact_update,
                                           sql_sighting_insert,
                                           sql_drop_orphans,
                                           sql_old_facts_clear,
@@ -829,6 +835,24 @@ bind_span(sqlite3_stmt *s, int i, const char *text, struct span sp)
     sqlite3_bind_text(s, i, text + sp.off, (int)sp.len, SQLITE_TRANSIENT);
 }
 
+/* Is column i of the row at s the text p[0..n)? */
+static int
+col_is(sqlite3_stmt *s, int i, const char *p, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t != NULL && (size_t)sqlite3_column_bytes(s, i) == n && memcmp(t, p, n) == 0;
+}
+
+/* Is column i the name (NULL for SQL NULL)? */
+static int
+col_is_name(sqlite3_stmt *s, int i, const char *name)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (t == NULL || name == NULL)
+        return t == NULL && name == NULL;
+    return strcmp((const char *)t, name) == 0;
+}
+
 static int
 put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patternset *ps,
           const char *text, const struct fact_list *facts, const char *now,
@@ -840,22 +864,40 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
         char unit[128];
         const char *kind = patternset_kind_name(ps, f->kind);
         int64_t fact_id = 0;
-        int found;
+        int found, stale = 0;
 
         /* Most sightings are of facts the store has (a page seen again, a
          * syndicated copy): look first, insert only what is new. */
         store_fact_identity(kind, f, text, id);
+        extract_unit(ps, text, f, unit, sizeof unit);
         sqlite3_stmt *s = stmt(st, S_FACT_ID);
         sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
         found = sqlite3_step(s);
-        if (found == SQLITE_ROW)
+        if (found == SQLITE_ROW) {
             fact_id = sqlite3_column_int64(s, 0);
+            stale = !col_is(s, 1, text + f->text.off, f->text.len) ||
+                    !col_is(s, 2, unit, strlen(unit)) ||
+                    !col_is(s, 3, text + f->clause.off, f->clause.len) ||
+                    sqlite3_column_int(s, 4) != f->year ||
+                    !col_is_name(s, 5, fact_stance_name(f->stance));
+        }
         sqlite3_reset(s);
         if (found != SQLITE_ROW && found != SQLITE_DONE)
             return db_err(st, err, "looking a fact up");
+        if (found == SQLITE_ROW && stale) {
+            s = stmt(st, S_FACT_UPDATE);
+            sqlite3_bind_int64(s, 1, fact_id);
+            bind_span(s, 2, text, f->text);
+            bind_text(s, 3, unit);
+            bind_span(s, 4, text, f->clause);
+            if (f->year > 0)
+                sqlite3_bind_int(s, 5, f->year);
+            bind_text(s, 6, fact_stance_name(f->stance));
+            if (step_done(st, s, err, "updating a fact") != 0)
+                return -1;
+        }
         if (found == SQLITE_DONE) {
             s = stmt(st, S_FACT_INSERT);
-            extract_unit(ps, text, f, unit, sizeof unit);
             sqlite3_bind_blob(s, 1, id, 16, SQLITE_TRANSIENT);
             bind_text(s, 2, kind);
             sqlite3_bind_double(s, 3, f->value);
@@ -1087,7 +1129,8 @@ int
 store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *arg, struct err *err)
 {
     static const char sql[] =
-        "SELECT f.identity, f.kind, f.value, f.value_max, f.qualifier, f.text, f.clause "
+        "SELECT f.identity, f.kind, f.value, f.value_max, f.qualifier, f.text, f.clause, "
+        "f.year, f.stance "
         "FROM documents d JOIN sightings s ON s.version_id = d.latest_version_id "
         "JOIN facts f ON f.id = s.fact_id WHERE d.uri = ?1 ORDER BY s.offset";
     sqlite3_stmt *s;
@@ -1109,6 +1152,8 @@ store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *ar
         f.qualifier = (const char *)sqlite3_column_text(s, 4);
         f.text = (const char *)sqlite3_column_text(s, 5);
         f.clause = (const char *)sqlite3_column_text(s, 6);
+        f.year = sqlite3_column_int(s, 7);
+        f.stance = (const char *)sqlite3_column_text(s, 8);
         if (fn(arg, &f) != 0)
             break;
     }

@@ -117,8 +117,10 @@ int store_stats(struct store *st, struct store_stats *out, struct err *err);
 struct store_fact {
     unsigned char identity[16];
     const char *kind, *qualifier, *text, *clause; /* Valid during the callback only. */
+    const char *stance;                           /* NULL when none; likewise. */
     double value, value_max;
     int has_max;
+    int year; /* 0 when none */
 };
 
 /* Called for each fact; returns 0 to go on. */

@@ -358,11 +358,15 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
         if (read_number(text, hi, &vmax) != 0)
             return 0;
         double hm = numeral_multiplier(text + hi.off, hi.len);
-        /* 5至10万平方米: a multiplier written only after the high end serves both. */
-        if (lo_mult == 1 && hm != 1) {
+        /* 5至10万平方米: a multiplier written only after the high end serves
+         * both, unless the low end is already in full (5000至1万亩). */
+        if (lo_mult == 1 && hm != 1 && v * hm <= vmax) {
             v *= hm;
             lo_mult = hm;
         }
+        /* A range runs upwards; 2023-15% is a number and a percent, not one. */
+        if (v > vmax)
+            return 0;
         c.f.has_max = 1;
         c.num_end = hi.off + hi.len;
     }
@@ -564,15 +568,28 @@ find_cues(const struct patternset *ps, const char *text, struct span s, pcre2_ma
     return n;
 }
 
-/* The nearest cue before the fact in its sentence; else the first after it in its clause. */
+/*
+ * The stance of a fact.  Within its clause, before it: a target cue wins
+ * over a result verb, since a commitment is written with the verb of its
+ * result (力争完成30个项目, 确保实现100%).  Else the nearest cue before it in
+ * the sentence; else the first after it in its clause.
+ */
 static enum fact_stance
 stance_of(const struct fact *f, const struct cue *c, size_t nc)
 {
     const struct cue *best = NULL;
+    int in_clause = 0;
+
+    for (size_t k = 0; k < nc; k++)
+        if (c[k].off >= f->clause.off && c[k].off < f->text.off) {
+            in_clause = 1;
+            if (c[k].stance == STANCE_TARGET)
+                return STANCE_TARGET;
+        }
     for (size_t k = 0; k < nc; k++)
         if (c[k].off < f->text.off && (best == NULL || c[k].off > best->off))
             best = &c[k];
-    if (best != NULL)
+    if (best != NULL && (in_clause || best->off < f->clause.off))
         return best->stance;
     for (size_t k = 0; k < nc; k++)
         if (c[k].off >= f->text.off && c[k].off < f->clause.off + f->clause.len &&

@@ -19,6 +19,10 @@
 #include "fact.h"
 #include "patternset.h"
 
+/* Bumped whenever a change to the rules here changes what is found: a store
+ * records it with the pattern set, so a replay extracts pages again. */
+#define EXTRACT_RULES_VERSION 2
+
 /* What happened beyond the facts, for logs. */
 struct extract_stats {
     size_t sentences;          /* Sentences looked at. */

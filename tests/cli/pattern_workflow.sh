@@ -31,7 +31,7 @@ before=$(sha256sum "$tmp/s.db")
 "$factd" replay --db "$tmp/s.db" --patterns "$tmp/p" --dry-run --diff "$tmp/pages" >"$tmp/d" 2>&1 ||
     no "dry run exit status"
 has "$tmp/d" "- $tmp/pages/hongqiao-interview-2020.txt: mu 3000 \"3000亩\"" "diff"
-has "$tmp/d" "diff: 0 facts added, 2 removed, on 2 of 3 pages" "diff summary"
+has "$tmp/d" "diff: 0 facts added, 2 removed, 0 changed, on 2 of 3 pages" "diff summary"
 has "$tmp/d" "dry run: nothing written" "dry run"
 [ "$before" = "$(sha256sum "$tmp/s.db")" ] && ok || no "the dry run changed the store"
 "$factd" replay --db "$tmp/nostore.db" --dry-run "$tmp/pages" >/dev/null || no "dry run, no store"
@@ -41,6 +41,19 @@ has "$tmp/d" "dry run: nothing written" "dry run"
 has "$tmp/d" "facts: 0 new, 2 dropped" "applied"
 n=$(sqlite3 "$tmp/s.db" "SELECT count(*) FROM current_facts WHERE kind = 'mu'")
 [ "$n" = 0 ] && ok || no "mu facts left after applying: $n"
+
+# A pattern change that only changes how a fact is read (its stance): the
+# diff says so with ~, and the store's fact follows.
+mkdir "$tmp/q" "$tmp/one"
+cp patterns/*.pat "$tmp/q/"
+printf '确保完成造林3000亩。\n' >"$tmp/one/a.txt"
+"$factd" replay --db "$tmp/t.db" "$tmp/one" >/dev/null || no "stance: first replay"
+sed -i 's/^stance target   力争 | 确保.*$/stance target   力争/' "$tmp/q/common.pat"
+"$factd" replay --db "$tmp/t.db" --patterns "$tmp/q" --diff "$tmp/one" >"$tmp/d" 2>&1
+has "$tmp/d" 'mu 3000 "3000亩": year 0 -> 0, stance target -> reported' "stance change in the diff"
+has "$tmp/d" "diff: 0 facts added, 0 removed, 1 changed" "stance change summary"
+s=$(sqlite3 "$tmp/t.db" "SELECT stance FROM facts")
+[ "$s" = reported ] && ok || no "the stored stance did not follow: $s"
 
 # A catastrophic pattern: given up with its id and the document; the rest run.
 printf 'pattern slow\nkind mu\nunit 亩 1\nregex (?<num>(?:a|aa)+)+b{UNIT}\nexample 30亩 => none\n' \

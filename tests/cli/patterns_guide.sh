@@ -32,7 +32,7 @@ for want in 'area 5900000 "5.9平方公里" by pattern area' \
     ' 0 failed' \
     '+ pages/roads.txt: length 23000 "23公里"' \
     '+ pages/roads.txt: length 15000 "1.5万米"' \
-    'diff: 3 facts added, 1 removed, on 1 of 1 pages' \
+    'diff: 3 facts added, 1 removed, 0 changed, on 1 of 1 pages' \
     'length|23000.0|23公里' 'length|15000.0|1.5万米'; do
     grep -qF -- "$want" "$tmp/out" && ok || no "the guide's output lacks: $want"
 done

@@ -156,6 +156,12 @@ test_ranges_and_lists(void)
     CHECK(run("建设项目71个、216万平方米") == 2);
     CHECK(facts.v[0].kind == FACT_PROJECT && facts.v[0].value == 71);
     CHECK(facts.v[1].kind == FACT_AREA && facts.v[1].value == 2160000);
+    /* A multiplier after the high end only where the low end lacks it. */
+    CHECK(run("5000至1万亩") == 1 && facts.v[0].value == 5000 && facts.v[0].value_max == 10000);
+    CHECK(run("8000-1.2万平方米") == 1 && facts.v[0].value == 8000 &&
+          facts.v[0].value_max == 12000);
+    /* A range runs upwards: a document number and a percent are no range. */
+    CHECK(run("文号2023-15%") == 1 && facts.v[0].value == 15 && !facts.v[0].has_max);
     CHECK(run("由15%提高到30%") == 2);
     CHECK(!facts.v[0].has_max && facts.v[0].value == 15 && facts.v[1].value == 30);
     CHECK(run("覆盖率100%、达标率100%") == 2);
@@ -223,6 +229,12 @@ test_context(void)
     CHECK(run("同比增长7.3%") == 1 && facts.v[0].stance == STANCE_REPORTED);
     CHECK(run("确保覆盖率达到100%") == 1 && facts.v[0].stance == STANCE_TARGET);
     CHECK(run("主要指标覆盖率100%") == 1 && facts.v[0].stance == STANCE_NONE);
+    /* A commitment is written with the verb of its result: the target cue wins. */
+    CHECK(run("力争完成30个项目") == 1 && facts.v[0].stance == STANCE_TARGET);
+    CHECK(run("确保完成造林3000亩") == 1 && facts.v[0].stance == STANCE_TARGET);
+    CHECK(run("计划实现增长5%") == 1 && facts.v[0].stance == STANCE_TARGET);
+    CHECK(run("今年已完成30个项目,明年将完成50个项目") == 2);
+    CHECK(facts.v[0].stance == STANCE_REPORTED && facts.v[1].stance == STANCE_TARGET);
     CHECK(run("去年新增300亩") == 1 && facts.v[0].year == 0);
     CHECK(run_year("去年新增300亩", 2021) == 1 && facts.v[0].year == 2020);
 
