@@ -63,7 +63,8 @@ usage(FILE *f)
           "                     [--charset LABEL] [--jobs N] [--explain] [FILE|DIR|-]...\n"
           "\n"
           "Print the facts of each page as JSON, one object per line.  A DIR is\n"
-          "searched recursively for .txt, .html and .htm files; - reads standard input.\n"
+          "searched recursively for .txt, .html, .htm, .shtml and .xhtml files; - reads\n"
+          "standard input.\n"
           "Pages may be in any charset (BOM, <meta>, else detection) and HTML or text.\n"
           "\n"
           "  -p, --patterns DIR   pattern directory (default: the source tree's when run\n"
@@ -305,24 +306,13 @@ extract_cmd(int argc, char **argv)
             dir = optarg;
             break;
         case 'm':
-            errno = 0;
-            r.max_bytes = (size_t)strtoull(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || r.max_bytes == 0 || optarg[0] == '-') {
-                fprintf(stderr, "factd extract: --max-bytes wants a positive number, not '%s'\n",
-                        optarg);
+            if (input_parse_max_bytes("extract", optarg, &r.max_bytes) != 0)
                 return 2;
-            }
             break;
-        case 'y': {
-            long y = strtol(optarg, &end, 10);
-            if (*end != '\0' || y < 1900 || y > 2100) {
-                fprintf(stderr, "factd extract: --year wants a year such as 2025, not '%s'\n",
-                        optarg);
+        case 'y':
+            if (input_parse_year("extract", optarg, &r.year) != 0)
                 return 2;
-            }
-            r.year = (int)y;
             break;
-        }
         case 'c':
             r.charset = optarg;
             break;

@@ -1,10 +1,13 @@
 /*
- * input: reading saved pages.  A file name ending in .html or .htm is read as
- * HTML whatever its first bytes say; other files are sniffed.
+ * input: reading saved pages.  A file name ending in .html, .htm, .shtml or
+ * .xhtml is read as HTML whatever its first bytes say; other files are
+ * sniffed.
  */
 #include "input.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -17,12 +20,15 @@ int
 input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max_bytes,
                      const char *charset, struct doc *d, FILE *warn, struct err *err)
 {
+    static const char *const html_exts[] = {".html", ".htm", ".shtml", ".xhtml"};
     size_t n = strlen(path);
     struct page pg = {path, bytes, len, NULL, charset, -1};
 
-    if ((n > 5 && strcasecmp(path + n - 5, ".html") == 0) ||
-        (n > 4 && strcasecmp(path + n - 4, ".htm") == 0))
-        pg.html = 1;
+    for (size_t i = 0; i < sizeof html_exts / sizeof html_exts[0]; i++) {
+        size_t e = strlen(html_exts[i]);
+        if (n > e && strcasecmp(path + n - e, html_exts[i]) == 0)
+            pg.html = 1;
+    }
     /* Decoding and normalizing may grow the text (GBK to UTF-8 is 1.5 times). */
     if (page_to_doc(&pg, max_bytes * 4 + 4096, d, err) != 0)
         return -1;
@@ -73,4 +79,37 @@ input_patterns_dir(void)
         }
     }
     return FACTD_INSTALLED_PATTERNS;
+}
+
+/* Pages are read whole and grow as they are decoded (input_doc_from_bytes()
+ * allows four times the input): 1 GiB keeps that arithmetic far from
+ * overflow and is more than any report page. */
+#define INPUT_MAX_BYTES_LIMIT (1ull << 30)
+
+int
+input_parse_max_bytes(const char *cmd, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno != 0 || *end != '\0' || v == 0 || arg[0] == '-' || v > INPUT_MAX_BYTES_LIMIT) {
+        fprintf(stderr, "factd %s: --max-bytes wants a number of bytes from 1 to %llu, not '%s'\n",
+                cmd, INPUT_MAX_BYTES_LIMIT, arg);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int
+input_parse_year(const char *cmd, const char *arg, int *out)
+{
+    char *end;
+    long y = strtol(arg, &end, 10);
+    if (*end != '\0' || y < 1900 || y > 2100) {
+        fprintf(stderr, "factd %s: --year wants a year such as 2025, not '%s'\n", cmd, arg);
+        return -1;
+    }
+    *out = (int)y;
+    return 0;
 }

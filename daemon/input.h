@@ -29,6 +29,11 @@ int input_read_doc(const char *path, size_t max_bytes, const char *charset, stru
 int input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max_bytes,
                          const char *charset, struct doc *d, FILE *warn, struct err *err);
 
+/* Options every command that reads pages takes.  They print a message
+ * naming cmd and return -1 when arg is not acceptable. */
+int input_parse_max_bytes(const char *cmd, const char *arg, size_t *out);
+int input_parse_year(const char *cmd, const char *arg, int *out);
+
 /* Where patterns are when no --patterns is given: the source tree's when
  * running from a build tree, else the installed ones. */
 const char *input_patterns_dir(void);

@@ -6,6 +6,31 @@
 
 #include <math.h>
 
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 (lead byte >= 0x80). */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    unsigned lo = 0x80, hi = 0xBF;
+
+    if (len == 0 || len > n || s[0] > 0xF4)
+        return 0;
+    if (s[0] == 0xE0)
+        lo = 0xA0;
+    else if (s[0] == 0xED)
+        hi = 0x9F;
+    else if (s[0] == 0xF0)
+        lo = 0x90;
+    else if (s[0] == 0xF4)
+        hi = 0x8F;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 void
 json_string(FILE *f, const char *s, size_t len)
 {
@@ -14,6 +39,19 @@ json_string(FILE *f, const char *s, size_t len)
     putc('"', f);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* Text is UTF-8 by construction; a file name may not be. */
+            size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+            if (n > 0) {
+                run += n;
+                i += n - 1;
+                continue;
+            }
+            fwrite(s + i - run, 1, run, f);
+            run = 0;
+            fputs("\\ufffd", f);
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
             run++;
             continue;

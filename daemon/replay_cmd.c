@@ -3,9 +3,9 @@
  *
  * Each page is read, hashed and looked up first: a page already stored with
  * the same content and the same pattern set costs no extraction.  Otherwise
- * it is extracted and stored in one transaction (store_put), so an
- * interrupted replay loses at most the page it was on, and replaying again
- * finishes the job.
+ * it is extracted and stored whole (store_put), in groups committed every
+ * 200 pages or half a second, so an interrupted replay loses at most the
+ * open group, never part of a page, and replaying again finishes the job.
  *
  * Exit status: 0 when every page was stored, 1 when some failed (each is
  * named on stderr), 2 for usage, pattern and store errors.
@@ -62,7 +62,8 @@ usage(FILE *f)
           "                    [--dry-run] [--diff] PATH...\n"
           "\n"
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
-          "PATHs are files or directories (searched recursively for .txt, .html, .htm).\n"
+          "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
+          ".shtml and .xhtml files).\n"
           "A page already stored with the same content and patterns is not extracted\n"
           "again; a changed page adds a version; after a change of patterns, each page\n"
           "is extracted again and its old sightings are replaced.\n"
@@ -430,22 +431,12 @@ replay_cmd(int argc, char **argv)
             r.charset = optarg;
             break;
         case 'm':
-            errno = 0;
-            r.max_bytes = (size_t)strtoull(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || r.max_bytes == 0 || optarg[0] == '-') {
-                fprintf(stderr, "factd replay: --max-bytes wants a positive number, not '%s'\n",
-                        optarg);
+            if (input_parse_max_bytes("replay", optarg, &r.max_bytes) != 0)
                 return 2;
-            }
             break;
         case 'y':
-            v = strtol(optarg, &end, 10);
-            if (*end != '\0' || v < 1900 || v > 2100) {
-                fprintf(stderr, "factd replay: --year wants a year such as 2025, not '%s'\n",
-                        optarg);
+            if (input_parse_year("replay", optarg, &r.year) != 0)
                 return 2;
-            }
-            r.year = (int)v;
             break;
         case 'b':
             v = strtol(optarg, &end, 10);

@@ -951,11 +951,14 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
     now_utc(now);
     s = stmt(st, S_DOC_FIND);
     bind_text(s, 1, doc->uri);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
         doc_id = sqlite3_column_int64(s, 0);
         have_doc = 1;
     }
     sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_err(st, err, "looking the document up");
     if (!have_doc) {
         s = stmt(st, S_DOC_INSERT);
         bind_text(s, 1, doc->uri);
@@ -973,12 +976,15 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         s = stmt(st, S_VERSION_FIND);
         sqlite3_bind_int64(s, 1, doc_id);
         bind_text(s, 2, doc->hash);
-        if (sqlite3_step(s) == SQLITE_ROW) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
             version_id = sqlite3_column_int64(s, 0);
             version_ps = sqlite3_column_int64(s, 1);
             have_version = 1;
         }
         sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return db_err(st, err, "looking the version up");
     }
     res->outcome = !have_doc ? STORE_NEW : !have_version ? STORE_CHANGED : STORE_REEXTRACTED;
     if (!have_version) {
@@ -1017,7 +1023,6 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         put_facts(st, version_id, ps_id, ps, text, facts, now, res, err) != 0)
         return -1;
     if (replace) {
-        int rc;
         s = stmt(st, S_DROP_ORPHANS);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
             res->facts_dropped++;

@@ -492,7 +492,10 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
             is_ascii_digit((unsigned char)text[i + 3]) && word_at(text, i + 4, hi, "年")) {
             int y = (text[i] - '0') * 1000 + (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
                     (text[i + 3] - '0');
-            if (y >= 1900 && y <= 2100) {
+            /* 比2020年增长30%: the base of a comparison governs nothing. */
+            int base = word_before(text, s.off, i, "比") || word_before(text, s.off, i, "较") ||
+                       word_before(text, s.off, i, "与") || word_before(text, s.off, i, "同");
+            if (y >= 1900 && y <= 2100 && !base) {
                 out[n].off = i;
                 out[n].end = i + 4 + strlen("年");
                 out[n].year = y;
@@ -522,6 +525,7 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
  * The year of fact i among the facts f[first..last) of one sentence: the
  * nearest year before it with no other fact between (由2020年的32.7%); else
  * the sentence's target year (到2025年); else the nearest year before it.
+ * The base year of a comparison (比2020年) is not among the candidates.
  */
 static int
 year_of(const struct fact *f, size_t first, size_t i, const struct year_mention *y, size_t ny)

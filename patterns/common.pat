@@ -44,7 +44,7 @@ define MEASURE [个個项項所家座处條条批宗户栋幢名位间张台套�
 qualifier approx    before 约 大约 将近 接近 近
 qualifier approx    after  左右
 qualifier more_than before 超过 超过了 超 逾 突破
-qualifier more_than mid    余 多
+qualifier more_than mid    余 多 个多 个余
 qualifier at_least  before 不低于 不少于 至少
 qualifier at_least  after  以上
 qualifier at_most   before 不超过 不高于 低于

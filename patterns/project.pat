@@ -11,7 +11,7 @@ unit    项 1
 unit    項 1
 near    项目 工程 項目
 lists   off
-regex   (?<num>{N}) {QMID} {UNIT}
+regex   (?<num>{N}) {RANGE} {QMID} {UNIT}
         (?! [ \t]* (?: {CNLEAD} | \d | 百分 ) )         # 七个一, 3个百分点
         (?: (?! {N} [ \t]* [余多]? [ \t]* {MEASURE} ) [^,;:!?。\n] ){0,24}?
         (?: 项目 | 工程 | 項目 )
@@ -20,6 +20,7 @@ example 精心组织实施20项民心工程 => project 20
 example 完成27个规划保留村饮水提质增效工程和3000家企事业单位水源转换 => project 27
 example 实施11个“揭榜挂帅”项目 => project 11
 example 推进75个千万元以上重点项目 => project 75
+example 每年实施1-3个示范项目 => project 1..3
 example 建设27个总投资69.5亿元的重点项目 => project 27
 example 打造30个示范片区 => none
 example 实施四大工程 => none

@@ -126,6 +126,7 @@ test_qualifiers(void)
     ONE("项目达到1000个以上", FACT_PROJECT, 1000, QUAL_AT_LEAST);
     ONE("控制在5%以内", FACT_PERCENT, 5, QUAL_AT_MOST);
     ONE("不超过3%", FACT_PERCENT, 3, QUAL_AT_MOST);
+    ONE("提高5个多百分点", FACT_PCT_POINT, 5, QUAL_MORE_THAN);
     /* Only right next to the number. */
     ONE("超过全国平均水平0.3个百分点", FACT_PCT_POINT, 0.3, QUAL_NONE);
     ONE("比上年低15个百分点", FACT_PCT_POINT, 15, QUAL_NONE);
@@ -162,6 +163,7 @@ test_ranges_and_lists(void)
           facts.v[0].value_max == 12000);
     /* A range runs upwards: a document number and a percent are no range. */
     CHECK(run("文号2023-15%") == 1 && facts.v[0].value == 15 && !facts.v[0].has_max);
+    CHECK(run("实施1-3个项目") == 1 && facts.v[0].value == 1 && facts.v[0].value_max == 3);
     CHECK(run("由15%提高到30%") == 2);
     CHECK(!facts.v[0].has_max && facts.v[0].value == 15 && facts.v[1].value == 30);
     CHECK(run("覆盖率100%、达标率100%") == 2);
@@ -227,6 +229,9 @@ test_context(void)
     CHECK(run("2020年,全区生产总值增长7.3%,社零增长5.2%。") == 2);
     CHECK(facts.v[0].year == 2020 && facts.v[1].year == 2020);
     CHECK(run("同比增长7.3%") == 1 && facts.v[0].stance == STANCE_REPORTED);
+    /* The base of a comparison is not the fact's year. */
+    CHECK(run("到2035年,比2020年增长30%") == 1 && facts.v[0].year == 2035);
+    CHECK(run("比2015年增长30%") == 1 && facts.v[0].year == 0);
     CHECK(run("确保覆盖率达到100%") == 1 && facts.v[0].stance == STANCE_TARGET);
     CHECK(run("主要指标覆盖率100%") == 1 && facts.v[0].stance == STANCE_NONE);
     /* A commitment is written with the verb of its result: the target cue wins. */
