@@ -359,8 +359,8 @@ fmix64(uint64_t x)
     return x;
 }
 
-void
-store_hash(const void *data, size_t len, char out[33])
+static void
+hash128(const void *data, size_t len, uint64_t out[2])
 {
     /*
      * Two 64-bit lanes fed eight bytes at a time, then mixed together: fast
@@ -385,7 +385,16 @@ store_hash(const void *data, size_t len, char out[33])
     h2 = rotl64((h2 + w) * 0x4cf5ad432745937fULL, 33) ^ h1;
     h1 = fmix64(h1 + h2);
     h2 = fmix64(h2 ^ h1);
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+    out[0] = h1;
+    out[1] = h2;
+}
+
+void
+store_hash(const void *data, size_t len, char out[33])
+{
+    uint64_t h[2];
+    hash128(data, len, h);
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0], (unsigned long long)h[1]);
 }
 
 /* factd_spaced(text): a space between Chinese characters, so that the search
@@ -804,35 +813,41 @@ store_seen(struct store *st, const struct store_doc *doc, int64_t ps_id, int *un
 void
 store_fact_identity(const char *kind, const struct fact *f, const char *text, unsigned char id[16])
 {
-    char head[160], hex[33];
-    struct buf b;
+    char small[2048], *key = small;
     const char *q = fact_qual_name(f->qualifier);
-    int n;
+    uint64_t h[2];
+    size_t n, cap = 160 + f->sentence.len;
 
-    n = snprintf(head, sizeof head, "%s\x1f%.15g\x1f", kind, f->value);
+    /* Most sentences fit on the stack; a longer one gets the heap. */
+    if (cap > sizeof small && (key = malloc(cap)) == NULL) {
+        key = small;
+        cap = sizeof small;
+    } else if (key == small) {
+        cap = sizeof small;
+    }
+    n = (size_t)snprintf(key, cap, "%s\x1f%.15g\x1f", kind, f->value);
     if (f->has_max)
-        n += snprintf(head + n, sizeof head - (size_t)n, "%.15g", f->value_max);
-    n += snprintf(head + n, sizeof head - (size_t)n, "\x1f%s\x1f%u\x1f", q ? q : "", f->position);
-    buf_init(&b, (size_t)n + f->sentence.len + 1);
-    buf_append(&b, head, (size_t)n);
-    for (size_t i = 0; i < f->sentence.len; i++) {
+        n += (size_t)snprintf(key + n, cap - n, "%.15g", f->value_max);
+    n += (size_t)snprintf(key + n, cap - n, "\x1f%s\x1f%u\x1f", q ? q : "", f->position);
+    for (size_t i = 0; i < f->sentence.len && n < cap; i++) {
         char c = text[f->sentence.off + i];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
-            buf_putc(&b, c);
+            key[n++] = c;
     }
-    store_hash(b.data, b.len, hex);
-    buf_free(&b);
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        id[i] = (unsigned char)v;
+    hash128(key, n, h);
+    if (key != small)
+        free(key);
+    for (int i = 0; i < 8; i++) {
+        id[i] = (unsigned char)(h[0] >> (56 - 8 * i));
+        id[8 + i] = (unsigned char)(h[1] >> (56 - 8 * i));
     }
 }
 
 static void
 bind_span(sqlite3_stmt *s, int i, const char *text, struct span sp)
 {
-    sqlite3_bind_text(s, i, text + sp.off, (int)sp.len, SQLITE_TRANSIENT);
+    /* The text outlives the statement's step: no copy. */
+    sqlite3_bind_text(s, i, text + sp.off, (int)sp.len, SQLITE_STATIC);
 }
 
 /* Is column i of the row at s the text p[0..n)? */
