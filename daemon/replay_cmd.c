@@ -532,9 +532,19 @@ replay_cmd(int argc, char **argv)
         if (r.store != NULL && store_due(r.store) && commit(&r) != 0)
             status = 1;
         progress(&r, k + 1, 0);
+        if (r.store != NULL && store_broken(r.store)) {
+            /* Corrupt, full, read-only: no page after this one can be stored. */
+            fprintf(stderr,
+                    "factd: %s: the store cannot take more; stopping after %zu of %zu "
+                    "pages\n",
+                    db, k + 1, r.npaths);
+            r.failed += r.npaths - (k + 1);
+            status = 2;
+            break;
+        }
     }
     if (commit(&r) != 0)
-        status = 1;
+        status = r.store != NULL && store_broken(r.store) ? 2 : 1;
     progress(&r, r.npaths, 1);
     for (size_t k = 0; k < r.npaths; k++)
         free(r.paths[k]);

@@ -151,6 +151,7 @@ struct store {
     struct timespec began;  /* when the group began */
     struct timespec paused; /* when the write lock was last left free for long */
     int readonly;           /* opened with store_open_readonly() */
+    int last_rc;            /* primary result code of the last error */
     /* Facts added or dropped in the open group, whose search rows are
      * brought up to date just before it commits. */
     int64_t *touched; /* From malloc(). */
@@ -163,6 +164,7 @@ struct store {
 static int
 db_err(struct store *st, struct err *err, const char *what)
 {
+    st->last_rc = sqlite3_errcode(st->db) & 0xff;
     err_file(err, st->path);
     err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
     return -1;
@@ -182,6 +184,7 @@ exec(struct store *st, const char *sql, struct err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        st->last_rc = sqlite3_errcode(st->db) & 0xff;
         err_file(err, st->path);
         err_set(err, "%s", msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
@@ -1181,4 +1184,21 @@ store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *ar
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_err(st, err, "reading a document's facts");
     return 0;
+}
+
+int
+store_broken(const struct store *st)
+{
+    switch (st->last_rc) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+        return 1;
+    default:
+        return 0;
+    }
 }

@@ -113,6 +113,10 @@ int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
 
 int store_stats(struct store *st, struct store_stats *out, struct err *err);
 
+/* Was the last error one of the store itself (corrupt, full, I/O, read-only),
+ * after which no page can be stored? */
+int store_broken(const struct store *st);
+
 /* A fact as the store holds it, for comparing with a new extraction. */
 struct store_fact {
     unsigned char identity[16];

@@ -371,6 +371,25 @@ def test_stats_reads_only(chk, factd, tmp, pages):
     os.chmod(db, 0o644)
 
 
+def test_corrupt(chk, factd, tmp, pages):
+    """A store corrupted under factd: replay stops at once with exit 2 and
+    says so once, instead of failing every page in turn."""
+    db = os.path.join(tmp, "corrupt.db")
+    r = L.run(factd, ["replay", "--db", db, pages])
+    chk.eq(r.returncode, 0, "corrupt: the store is made")
+    many = os.path.join(tmp, "many")
+    L.make_pages(many, 60)
+    with open(db, "r+b") as f:
+        f.seek(4096 * 3)
+        f.write(b"\xde\xad" * 4096)
+    r = L.run(factd, ["replay", "--db", db, many])
+    chk.eq(r.returncode, 2, "corrupt: exit status 2")
+    chk.check("stopping after" in r.stderr and db in r.stderr,
+              "corrupt: it says it stops, naming the store", r.stderr[-500:])
+    chk.check(r.stderr.count("\n") < 10, "corrupt: a few lines, not one per page (%d)" %
+              r.stderr.count("\n"), r.stderr[-500:])
+
+
 def main():
     factd = L.factd_path()
     chk = L.Checker("test_bad_store")
@@ -383,6 +402,7 @@ def main():
         chk.guard(test_readonly, chk, factd, tmp, pages)
         chk.guard(test_full_disk, chk, factd, tmp)
         chk.guard(test_stats_reads_only, chk, factd, tmp, pages)
+        chk.guard(test_corrupt, chk, factd, tmp, pages)
     finally:
         for m in list(reversed(MOUNTS)):
             if not umount(m):
