@@ -34,6 +34,9 @@ CREATE TABLE documents (
     latest_version_id INTEGER
 ) STRICT;
 
+-- The views find each document's latest version through this.
+CREATE INDEX documents_latest ON documents (latest_version_id);
+
 -- Each distinct content of a document.  A changed page is a new version;
 -- earlier ones stay.  documents.latest_version_id names the one the page has
 -- now (a page that goes back to an earlier content points at it again).
