@@ -18,11 +18,12 @@ const char *const input_page_exts[] = {".txt", ".html", ".htm", ".shtml", ".xhtm
 
 int
 input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max_bytes,
-                     const char *charset, struct doc *d, FILE *warn, struct err *err)
+                     const char *charset, const char *content_type, struct doc *d, FILE *warn,
+                     struct err *err)
 {
     static const char *const html_exts[] = {".html", ".htm", ".shtml", ".xhtml"};
     size_t n = strlen(path);
-    struct page pg = {path, bytes, len, NULL, charset, -1};
+    struct page pg = {path, bytes, len, content_type, charset, -1};
 
     for (size_t i = 0; i < sizeof html_exts / sizeof html_exts[0]; i++) {
         size_t e = strlen(html_exts[i]);
@@ -50,7 +51,7 @@ input_read_doc(const char *path, size_t max_bytes, const char *charset, struct d
     memset(d, 0, sizeof *d);
     if (files_read(path, max_bytes, &bytes, err) != 0)
         return -1;
-    if (input_doc_from_bytes(path, bytes.data, bytes.len, max_bytes, charset, d, warn, err) != 0) {
+    if (input_doc_from_bytes(path, bytes.data, bytes.len, max_bytes, charset, NULL, d, warn, err) != 0) {
         text_free(&bytes);
         return -1;
     }

@@ -25,9 +25,11 @@ extern const char *const input_page_exts[];
 int input_read_doc(const char *path, size_t max_bytes, const char *charset, struct doc *d,
                    struct text *raw, FILE *warn, struct err *err);
 
-/* The same for bytes already read (not owned; they may be freed afterwards). */
+/* The same for bytes already read (not owned; they may be freed afterwards).
+ * content_type is the HTTP Content-Type the bytes came with, or NULL. */
 int input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max_bytes,
-                         const char *charset, struct doc *d, FILE *warn, struct err *err);
+                         const char *charset, const char *content_type, struct doc *d, FILE *warn,
+                         struct err *err);
 
 /* Options every command that reads pages takes.  They print a message
  * naming cmd and return -1 when arg is not acceptable. */

@@ -25,9 +25,14 @@
 #include "input.h"
 #include "patternset.h"
 #include "store.h"
+#include "warc.h"
 
 #define DEFAULT_MAX_BYTES (32u << 20)
-#define DEFAULT_BUSY_MS   60000
+
+/* The pages a directory walk takes, and web archives. */
+static const char *const replay_exts[] = {".txt",   ".html", ".htm",     ".shtml",
+                                          ".xhtml", ".warc", ".warc.gz", NULL};
+#define DEFAULT_BUSY_MS 60000
 
 struct replay {
     const struct patternset *ps;
@@ -51,6 +56,7 @@ struct replay {
     int diff;     /* --diff: print the facts each page adds and removes */
     size_t diff_pages, diff_added, diff_removed, diff_changed;
     size_t dry_extracted; /* --dry-run: pages that would be stored */
+    size_t archive_pages; /* pages read out of web archives */
     struct timespec start, last_progress;
 };
 
@@ -63,7 +69,8 @@ usage(FILE *f)
           "\n"
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
-          ".shtml and .xhtml files).\n"
+          ".shtml and .xhtml files), and web archives (.warc, .warc.gz, as factd and\n"
+          "wget --warc-file write them), whose HTTP responses are pages named by URI.\n"
           "A page already stored with the same content and patterns is not extracted\n"
           "again; a changed page adds a version; after a change of patterns, each page\n"
           "is extracted again and its old sightings are replaced.\n"
@@ -309,11 +316,15 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
     return 0;
 }
 
-/* Returns 0 when the page is stored (or already was), -1 when it failed. */
+/*
+ * Store one page: uri names it, bytes[0..len) are its raw bytes and
+ * content_type the HTTP Content-Type they came with (NULL for a file).
+ * Returns 0 when the page is stored (or already was), -1 when it failed.
+ */
 static int
-replay_one(struct replay *r, const char *path)
+replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
+            const char *content_type)
 {
-    struct text raw = {0};
     struct fact_list facts;
     struct doc d;
     struct err err;
@@ -321,29 +332,21 @@ replay_one(struct replay *r, const char *path)
     int rc = -1, unchanged;
 
     err_clear(&err);
-    if (files_read(path, r->max_bytes, &raw, &err) != 0) {
-        report(&err);
-        return -1;
-    }
-    r->bytes_done += raw.len;
-    store_hash(raw.data, raw.len, hash);
-    struct store_doc sd = {path, r->source, NULL, NULL, NULL, hash, raw.len};
+    r->bytes_done += len;
+    store_hash(bytes, len, hash);
+    struct store_doc sd = {uri, r->source, NULL, NULL, NULL, hash, len};
     unchanged = 0;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         report(&err);
-        text_free(&raw);
         return -1;
     }
     if (unchanged) {
-        text_free(&raw);
         r->p_docs[STORE_UNCHANGED]++;
         r->p_count++;
         return 0;
     }
-    int dec =
-        input_doc_from_bytes(path, raw.data, raw.len, r->max_bytes, r->charset, &d, stderr, &err);
-    text_free(&raw);
-    if (dec != 0) {
+    if (input_doc_from_bytes(uri, bytes, len, r->max_bytes, r->charset, content_type, &d, stderr,
+                             &err) != 0) {
         report(&err);
         return -1;
     }
@@ -351,7 +354,7 @@ replay_one(struct replay *r, const char *path)
     struct extract_stats st;
     if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
         0) {
-        err_file(&err, path);
+        err_file(&err, uri);
         report(&err);
     } else {
         struct store_result res;
@@ -360,10 +363,10 @@ replay_one(struct replay *r, const char *path)
         sd.published = d.info.published[0] ? d.info.published : NULL;
         sd.charset = d.cs.name;
         if (st.limit_hits > 0)
-            fprintf(stderr, "factd: %s: byte %zu: pattern %s gave up at its match limit\n", path,
+            fprintf(stderr, "factd: %s: byte %zu: pattern %s gave up at its match limit\n", uri,
                     st.limit_offset, st.limit_pattern);
-        if (r->diff && print_diff(r, path, d.text.data, &facts) != 0) {
-            fprintf(stderr, "factd: %s: cannot compare with the store\n", path);
+        if (r->diff && print_diff(r, uri, d.text.data, &facts) != 0) {
+            fprintf(stderr, "factd: %s: cannot compare with the store\n", uri);
         } else if (r->dry_run) {
             r->dry_extracted++;
             rc = 0;
@@ -390,6 +393,61 @@ replay_one(struct replay *r, const char *path)
     fact_list_free(&facts);
     doc_free(&d);
     return rc;
+}
+
+/* A file: read it and store it as one page named by its path. */
+static int
+replay_one(struct replay *r, const char *path)
+{
+    struct text raw = {0};
+    struct err err;
+
+    if (files_read(path, r->max_bytes, &raw, &err) != 0) {
+        report(&err);
+        return -1;
+    }
+    int rc = replay_page(r, path, raw.data, raw.len, NULL);
+    text_free(&raw);
+    return rc;
+}
+
+struct archive_run {
+    struct replay *r;
+    size_t pages, failed;
+};
+
+static int
+archive_page(void *arg, const struct warc_response *w)
+{
+    struct archive_run *a = arg;
+    a->pages++;
+    if (replay_page(a->r, w->uri, w->body, w->len, w->content_type) != 0)
+        a->failed++;
+    /* A group may fill up within one archive. */
+    if (a->r->store != NULL && store_due(a->r->store))
+        commit(a->r);
+    return a->r->store != NULL && store_broken(a->r->store) ? -1 : 0;
+}
+
+/* An archive: each HTTP response in it is a page, named by its URI. */
+static int
+replay_archive(struct replay *r, const char *path)
+{
+    struct archive_run a = {r, 0, 0};
+    struct err err;
+    size_t skipped = 0;
+
+    int rc = warc_read_file(path, r->max_bytes, archive_page, &a, &skipped, &err);
+    if (rc != 0)
+        report(&err);
+    if (skipped > 0)
+        fprintf(stderr,
+                "factd: %s: %zu responses passed over (not 2xx, or a content coding "
+                "factd cannot read)\n",
+                path, skipped);
+    r->failed += a.failed;
+    r->archive_pages += a.pages;
+    return rc != 0 || a.failed > 0 ? -1 : 0;
 }
 
 int
@@ -474,7 +532,7 @@ replay_cmd(int argc, char **argv)
         return 2;
     }
     for (int i = optind; i < argc; i++)
-        if (files_walk(argv[i], input_page_exts, add_path, &r, &err) != 0) {
+        if (files_walk(argv[i], replay_exts, add_path, &r, &err) != 0) {
             if (err.msg[0] == '\0')
                 err_set(&err, "out of memory");
             report(&err);
@@ -522,7 +580,8 @@ replay_cmd(int argc, char **argv)
         store_set_batch(r.store, 200, 500);
     for (size_t k = 0; k < r.npaths; k++) {
         r.next = k + 1;
-        if (replay_one(&r, r.paths[k]) != 0) {
+        if ((warc_is_archive(r.paths[k]) ? replay_archive(&r, r.paths[k])
+                                         : replay_one(&r, r.paths[k])) != 0) {
             /* Named already, and not part of the group's fate. */
             r.failed++;
             status = 1;
