@@ -51,7 +51,8 @@ input_read_doc(const char *path, size_t max_bytes, const char *charset, struct d
     memset(d, 0, sizeof *d);
     if (files_read(path, max_bytes, &bytes, err) != 0)
         return -1;
-    if (input_doc_from_bytes(path, bytes.data, bytes.len, max_bytes, charset, NULL, d, warn, err) != 0) {
+    if (input_doc_from_bytes(path, bytes.data, bytes.len, max_bytes, charset, NULL, d, warn, err) !=
+        0) {
         text_free(&bytes);
         return -1;
     }
