@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_cmd.h"
 #include "extract_cmd.h"
 #include "patterns_cmd.h"
 #include "replay_cmd.h"
@@ -21,6 +22,7 @@ usage(FILE *f)
           "  replay    store the facts of saved pages in an SQLite store\n"
           "  stats     what a store holds\n"
           "  test-patterns  check the examples written beside the patterns\n"
+          "  check     check a configuration file and its patterns (-c FILE)\n"
           "  version   print the version\n"
           "\n"
           "factd COMMAND --help describes a command.\n",
@@ -46,6 +48,8 @@ main(int argc, char **argv)
         return replay_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0)
+        return check_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-patterns") == 0)
         return test_patterns_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
