@@ -956,6 +956,19 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
     return 0;
 }
 
+/* Parameters 2 to 8 of both the document insert and the document update. */
+static void
+bind_doc(sqlite3_stmt *s, const struct store_doc *doc, const char *now)
+{
+    bind_text(s, 2, doc->source);
+    bind_text(s, 3, doc->title);
+    bind_text(s, 4, doc->published);
+    bind_text(s, 5, doc->charset);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)doc->bytes);
+    bind_text(s, 7, doc->hash);
+    bind_text(s, 8, now);
+}
+
 static int
 put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
            const struct patternset *ps, const char *text, const struct fact_list *facts,
@@ -980,13 +993,7 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
     if (!have_doc) {
         s = stmt(st, S_DOC_INSERT);
         bind_text(s, 1, doc->uri);
-        bind_text(s, 2, doc->source);
-        bind_text(s, 3, doc->title);
-        bind_text(s, 4, doc->published);
-        bind_text(s, 5, doc->charset);
-        sqlite3_bind_int64(s, 6, (sqlite3_int64)doc->bytes);
-        bind_text(s, 7, doc->hash);
-        bind_text(s, 8, now);
+        bind_doc(s, doc, now);
         if (step_done(st, s, err, "storing the document") != 0)
             return -1;
         doc_id = sqlite3_last_insert_rowid(st->db);
@@ -1057,13 +1064,7 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
     }
     s = stmt(st, S_DOC_UPDATE);
     sqlite3_bind_int64(s, 1, doc_id);
-    bind_text(s, 2, doc->source);
-    bind_text(s, 3, doc->title);
-    bind_text(s, 4, doc->published);
-    bind_text(s, 5, doc->charset);
-    sqlite3_bind_int64(s, 6, (sqlite3_int64)doc->bytes);
-    bind_text(s, 7, doc->hash);
-    bind_text(s, 8, now);
+    bind_doc(s, doc, now);
     sqlite3_bind_int64(s, 9, version_id);
     return step_done(st, s, err, "updating the document");
 }

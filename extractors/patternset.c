@@ -911,6 +911,18 @@ finish_set(struct patternset *ps, const char *dir, uint64_t hash, struct err *er
     return rc;
 }
 
+/* The end of a load: the set, or NULL with err set and the set freed. */
+static struct patternset *
+load_done(struct patternset *ps, int rc, struct err *err)
+{
+    if (rc == 0)
+        return ps;
+    if (err->msg[0] == '\0')
+        err_set(err, "out of memory loading patterns");
+    patternset_free(ps);
+    return NULL;
+}
+
 struct patternset *
 patternset_load(const char *dir, struct err *err)
 {
@@ -964,13 +976,7 @@ patternset_load(const char *dir, struct err *err)
 
     if (rc == 0)
         rc = finish_set(ps, dir, hash, err);
-    if (rc != 0) {
-        if (err->msg[0] == '\0')
-            err_set(err, "out of memory loading patterns");
-        patternset_free(ps);
-        return NULL;
-    }
-    return ps;
+    return load_done(ps, rc, err);
 }
 
 struct patternset *
@@ -983,7 +989,7 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
     err_clear(err);
     if ((ps = calloc(1, sizeof *ps)) == NULL ||
         (ps->files = calloc(1, sizeof *ps->files)) == NULL ||
-        (ps->files[0] = dup_n(name, strlen(name))) == NULL) {
+        (ps->files[0] = dup_n(name, strlen(name))) == NULL || init_kinds(ps) != 0) {
         err_set(err, "out of memory");
         patternset_free(ps);
         return NULL;
@@ -996,13 +1002,7 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
     } else if (parse_buffer(ps, data, len, err) == 0) {
         rc = finish_set(ps, name, hash, err);
     }
-    if (rc != 0) {
-        if (err->msg[0] == '\0')
-            err_set(err, "out of memory loading patterns");
-        patternset_free(ps);
-        return NULL;
-    }
-    return ps;
+    return load_done(ps, rc, err);
 }
 
 void

@@ -189,6 +189,18 @@ main(void)
     CHECK(ps != NULL && examples_check(ps, report, NULL, NULL) == 0);
     patternset_free(ps);
 
+    /* A set from memory knows the kinds of FACTS.md too (the fuzz target loads so). */
+    {
+        static const char one[] = "pattern p\nkind mu\nunit 亩 1\nregex (?<num>\\d+){UNIT}\n"
+                                  "example 3亩 => mu 3\n";
+        ps = patternset_load_buffer("mem.pat", one, sizeof one - 1, &err);
+        CHECK(ps != NULL);
+        if (ps != NULL) {
+            CHECK(examples_check(ps, report, NULL, NULL) == 0);
+            patternset_free(ps);
+        }
+    }
+
     /* No directory, empty directory. */
     clear_dir();
     CHECK(strstr(load_error(), "no *.pat files") != NULL);
