@@ -501,9 +501,17 @@ migrate(struct store *st, struct err *err)
     int n = migrations(m, MAX_MIGRATIONS), version, appid, tables;
     int latest = n > 0 ? m[n - 1].version : 0;
 
+    /* One read transaction: another factd may be creating the store, and
+     * its version, id and tables must be seen as of one moment. */
+    if (exec(st, "BEGIN", err) != 0)
+        return -1;
     if (pragma_int(st, "PRAGMA user_version", &version, err) != 0 ||
         pragma_int(st, "PRAGMA application_id", &appid, err) != 0 ||
-        pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) != 0)
+        pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) != 0) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (exec(st, "COMMIT", err) != 0)
         return -1;
     err_file(err, st->path);
     if (version > latest) {
