@@ -57,17 +57,6 @@ perr(struct parser *p, unsigned line, const char *fmt, ...)
         p->report(p->arg, &e);
 }
 
-static char *
-dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static int
 is_blank(char c)
 {
@@ -92,7 +81,7 @@ add_source(struct parser *p, const char *name, size_t n, unsigned line)
     c->sources = v;
     memset(&v[c->nsources], 0, sizeof *v);
     v[c->nsources].line = line;
-    if ((v[c->nsources].name = dup_n(name, n)) == NULL)
+    if ((v[c->nsources].name = strndup(name, n)) == NULL)
         return -1;
     return (int)c->nsources++;
 }
@@ -207,8 +196,8 @@ split(struct parser *p, const char *data, size_t len)
         memset(last, 0, sizeof *last);
         last->line = line;
         last->source = section;
-        last->key = dup_n(a, (size_t)(ke - a));
-        last->value = dup_n(v, (size_t)(b - v));
+        last->key = strndup(a, (size_t)(ke - a));
+        last->value = strndup(v, (size_t)(b - v));
         p->ne++;
         if (last->key == NULL || last->value == NULL)
             return -1;
@@ -303,7 +292,7 @@ words(const char *v, char ***out)
         if (s == b)
             break;
         char **nw = realloc(w, (n + 1) * sizeof *w);
-        if (nw == NULL || (nw[n] = dup_n(b, (size_t)(s - b))) == NULL) {
+        if (nw == NULL || (nw[n] = strndup(b, (size_t)(s - b))) == NULL) {
             free(nw ? nw : w);
             return -1;
         }

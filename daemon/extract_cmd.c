@@ -128,20 +128,6 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
     fputs("}\n", out);
 }
 
-static void
-report_to(FILE *f, const struct err *err)
-{
-    char msg[1024];
-    err_format(err, msg, sizeof msg);
-    fprintf(f, "factd: %s\n", msg);
-}
-
-static void
-report(const struct err *err)
-{
-    report_to(stderr, err);
-}
-
 /* Extract the facts of one input: JSON lines to out, messages to errs.
  * Returns 1 if the input could not be read, else 0. */
 static int
@@ -154,14 +140,14 @@ one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
     struct extract_stats st;
 
     if (input_read_doc(path, r->max_bytes, r->charset, &d, NULL, errs, &err) != 0) {
-        report_to(errs, &err);
+        err_print(errs, &err);
         return 1;
     }
     fact_list_init(&facts);
     if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
         0) {
         err_file(&err, path);
-        report_to(errs, &err);
+        err_print(errs, &err);
         failed = 1;
     } else {
         if (r->explain)
@@ -347,7 +333,7 @@ extract_cmd(int argc, char **argv)
         dir = input_patterns_dir();
     struct patternset *ps = patternset_load(dir, &err);
     if (ps == NULL) {
-        report(&err);
+        err_print(stderr, &err);
         return 2;
     }
     r.ps = ps;
@@ -355,7 +341,7 @@ extract_cmd(int argc, char **argv)
         if (files_walk(argv[i], input_page_exts, add_job, &r, &err) != 0) {
             if (err.msg[0] == '\0')
                 err_set(&err, "out of memory");
-            report(&err);
+            err_print(stderr, &err);
             r.failed = 1;
         }
     if (jobs <= 1 || r.njobs <= 1) {

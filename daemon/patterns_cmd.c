@@ -28,7 +28,6 @@ test_patterns_cmd(int argc, char **argv)
     struct err err;
     struct timespec t0, t1;
     size_t total = 0, failed;
-    char msg[1200];
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -51,8 +50,7 @@ test_patterns_cmd(int argc, char **argv)
     struct patternset *ps = patternset_load(dir, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (ps == NULL) {
-        err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "factd: %s\n", msg);
+        err_print(stderr, &err);
         return 2;
     }
     double load_ms =

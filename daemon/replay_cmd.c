@@ -134,15 +134,6 @@ add_path(void *arg, const char *path)
 }
 
 static void
-report(const struct err *err)
-{
-    char msg[1200];
-    err_format(err, msg, sizeof msg);
-    if (msg[0] != '\0')
-        fprintf(stderr, "factd: %s\n", msg);
-}
-
-static void
 pending_clear(struct replay *r)
 {
     memset(r->p_docs, 0, sizeof r->p_docs);
@@ -183,7 +174,7 @@ commit(struct replay *r)
     struct err err;
     err_clear(&err);
     if (r->store != NULL && store_commit(r->store, &err) != 0) {
-        report(&err);
+        err_print(stderr, &err);
         name_lost(r, r->next);
         pending_settle(r, 0);
         return -1;
@@ -264,7 +255,7 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
     size_t added = 0, removed = 0, changed = 0;
 
     if (r->store != NULL && store_latest_facts(r->store, path, keep_old, &o, &err) != 0) {
-        report(&err);
+        err_print(stderr, &err);
         old_free(&o);
         return -1;
     }
@@ -337,7 +328,7 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
     struct store_doc sd = {uri, r->source, NULL, NULL, NULL, hash, len};
     unchanged = 0;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
-        report(&err);
+        err_print(stderr, &err);
         return -1;
     }
     if (unchanged) {
@@ -347,7 +338,7 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
     }
     if (input_doc_from_bytes(uri, bytes, len, r->max_bytes, r->charset, content_type, &d, stderr,
                              &err) != 0) {
-        report(&err);
+        err_print(stderr, &err);
         return -1;
     }
     fact_list_init(&facts);
@@ -355,7 +346,7 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
     if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
         0) {
         err_file(&err, uri);
-        report(&err);
+        err_print(stderr, &err);
     } else {
         struct store_result res;
         size_t before = r->store ? store_pending(r->store) : 0;
@@ -372,7 +363,7 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
             rc = 0;
         } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) !=
                    0) {
-            report(&err);
+            err_print(stderr, &err);
             if (before > 0 && store_pending(r->store) == 0) {
                 /* The transaction went down with this page: so did the group. */
                 fprintf(stderr,
@@ -403,7 +394,7 @@ replay_one(struct replay *r, const char *path)
     struct err err;
 
     if (files_read(path, r->max_bytes, &raw, &err) != 0) {
-        report(&err);
+        err_print(stderr, &err);
         return -1;
     }
     int rc = replay_page(r, path, raw.data, raw.len, NULL);
@@ -439,7 +430,7 @@ replay_archive(struct replay *r, const char *path)
 
     int rc = warc_read_file(path, r->max_bytes, archive_page, &a, &skipped, &err);
     if (rc != 0)
-        report(&err);
+        err_print(stderr, &err);
     if (skipped > 0)
         fprintf(stderr,
                 "factd: %s: %zu responses passed over (not 2xx, or a content coding "
@@ -528,14 +519,14 @@ replay_cmd(int argc, char **argv)
     }
     struct patternset *ps = patternset_load(dir ? dir : input_patterns_dir(), &err);
     if (ps == NULL) {
-        report(&err);
+        err_print(stderr, &err);
         return 2;
     }
     for (int i = optind; i < argc; i++)
         if (files_walk(argv[i], replay_exts, add_path, &r, &err) != 0) {
             if (err.msg[0] == '\0')
                 err_set(&err, "out of memory");
-            report(&err);
+            err_print(stderr, &err);
             status = 1;
         }
     r.ps = ps;
@@ -564,7 +555,7 @@ replay_cmd(int argc, char **argv)
         opened = r.store != NULL && store_pattern_set(r.store, sethash, &r.ps_id, &err) == 0;
     }
     if (!opened) {
-        report(&err);
+        err_print(stderr, &err);
         store_close(r.store);
         patternset_free(ps);
         for (size_t k = 0; k < r.npaths; k++)

@@ -18,7 +18,6 @@ stats_cmd(int argc, char **argv)
     const char *db = NULL;
     struct store_stats s;
     struct err err;
-    char msg[1200];
     int c;
 
     optind = 1;
@@ -36,8 +35,7 @@ stats_cmd(int argc, char **argv)
     }
     struct store *st = store_open_readonly(db, 5000, &err);
     if (st == NULL || store_stats(st, &s, &err) != 0) {
-        err_format(&err, msg, sizeof msg);
-        fprintf(stderr, "factd: %s\n", msg);
+        err_print(stderr, &err);
         store_close(st);
         return 2;
     }

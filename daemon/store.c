@@ -586,11 +586,11 @@ dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, ".");
 }
 
-struct store *
-store_open(const char *path, int busy_ms, struct err *err)
+/* An empty store for path, err cleared and naming it; NULL when out of memory. */
+static struct store *
+store_new(const char *path, struct err *err)
 {
     struct store *st = calloc(1, sizeof *st);
-    struct stat sb;
 
     err_clear(err);
     err_file(err, path);
@@ -599,6 +599,17 @@ store_open(const char *path, int busy_ms, struct err *err)
         free(st);
         return NULL;
     }
+    return st;
+}
+
+struct store *
+store_open(const char *path, int busy_ms, struct err *err)
+{
+    struct store *st = store_new(path, err);
+    struct stat sb;
+
+    if (st == NULL)
+        return NULL;
     /* Say plainly what SQLite would call "unable to open database file". */
     if (stat(path, &sb) != 0) {
         char dir[4096];
@@ -689,16 +700,11 @@ fail:
 struct store *
 store_open_readonly(const char *path, int busy_ms, struct err *err)
 {
-    struct store *st = calloc(1, sizeof *st);
+    struct store *st = store_new(path, err);
     int version, appid;
 
-    err_clear(err);
-    err_file(err, path);
-    if (st == NULL || (st->path = strdup(path)) == NULL) {
-        err_set(err, "out of memory");
-        free(st);
+    if (st == NULL)
         return NULL;
-    }
     if (access(path, R_OK) != 0) {
         err_set(err, "cannot read the store: %s", strerror(errno));
         store_close(st);

@@ -66,3 +66,11 @@ err_format(const struct err *e, char *out, size_t outlen)
     PUT("%s", e->msg[0] ? e->msg : "unknown error");
 #undef PUT
 }
+
+void
+err_print(FILE *f, const struct err *e)
+{
+    char msg[1200];
+    err_format(e, msg, sizeof msg);
+    fprintf(f, "factd: %s\n", msg);
+}

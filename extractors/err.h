@@ -11,6 +11,7 @@
 #define FACTD_ERR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct err {
     char file[256];   /* Input name (path or URL), "" when unknown. */
@@ -31,5 +32,8 @@ void err_file(struct err *e, const char *file);
 
 /* Write "file:line:col: msg" (parts that do not apply left out) into out. */
 void err_format(const struct err *e, char *out, size_t outlen);
+
+/* Print "factd: " and the formatted error on a line of f. */
+void err_print(FILE *f, const struct err *e);
 
 #endif

@@ -216,17 +216,6 @@ trim_end(const char *p, const char *end)
     return end;
 }
 
-static char *
-dup_n(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (s != NULL) {
-        memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
 static int
 is_macro_name(const char *p, size_t n)
 {
@@ -275,7 +264,7 @@ read_qualifier(struct reader *r, const char *p, const char *end, struct loc at)
         if (v == NULL)
             return -1;
         ps->quals = v;
-        v[ps->nquals].word = dup_n(word, n);
+        v[ps->nquals].word = strndup(word, n);
         v[ps->nquals].qual = (enum fact_qual)q;
         v[ps->nquals].where = (enum qual_where)w;
         if (v[ps->nquals].word == NULL)
@@ -330,7 +319,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         ps->macros = m;
         m += ps->nmacros;
         memset(m, 0, sizeof *m);
-        m->name = dup_n(name, n);
+        m->name = strndup(name, n);
         m->at = at;
         ps->nmacros++;
         rest = skip_space(rest, end);
@@ -362,7 +351,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         r->cur = &v[ps->npats++];
         memset(r->cur, 0, sizeof *r->cur);
         r->cur->p.kind = -1;
-        r->cur->p.id = dup_n(id, n);
+        r->cur->p.id = strndup(id, n);
         r->cur->p.file = (char *)r->file;
         r->cur->p.line = lineno;
         return r->cur->p.id ? 0 : -1;
@@ -391,7 +380,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         if (v == NULL)
             return -1;
         ps->kinds = v;
-        if ((v[ps->nkinds] = dup_n(k, n)) == NULL)
+        if ((v[ps->nkinds] = strndup(k, n)) == NULL)
             return -1;
         ps->nkinds++;
         return 0;
@@ -431,7 +420,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         size_t n;
         const char *k = next_word(&rest, end, &n);
         free(r->cur->kind);
-        if ((r->cur->kind = dup_n(k, n)) == NULL)
+        if ((r->cur->kind = strndup(k, n)) == NULL)
             return -1;
         r->cur->kind_at = restat;
     } else if (IS("unit")) {
@@ -450,7 +439,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         if (u == NULL)
             return -1;
         pat->units = u;
-        u[pat->nunits].surface = dup_n(surface, n);
+        u[pat->nunits].surface = strndup(surface, n);
         u[pat->nunits].scale = f;
         if (u[pat->nunits].surface == NULL)
             return -1;
@@ -474,7 +463,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
             if (v == NULL)
                 return -1;
             pat->near = v;
-            if ((v[pat->nnear] = dup_n(w, n)) == NULL)
+            if ((v[pat->nnear] = strndup(w, n)) == NULL)
                 return -1;
             pat->nnear++;
         }
@@ -501,8 +490,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
             return -1;
         pat->examples = v;
         v += pat->nexamples++;
-        v->text = dup_n(rest, (size_t)(t_end - rest));
-        v->expect = dup_n(x, (size_t)(end - x));
+        v->text = strndup(rest, (size_t)(t_end - rest));
+        v->expect = strndup(x, (size_t)(end - x));
         v->line = lineno;
         if (v->text == NULL || v->expect == NULL)
             return -1;
@@ -989,7 +978,7 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
     err_clear(err);
     if ((ps = calloc(1, sizeof *ps)) == NULL ||
         (ps->files = calloc(1, sizeof *ps->files)) == NULL ||
-        (ps->files[0] = dup_n(name, strlen(name))) == NULL || init_kinds(ps) != 0) {
+        (ps->files[0] = strndup(name, strlen(name))) == NULL || init_kinds(ps) != 0) {
         err_set(err, "out of memory");
         patternset_free(ps);
         return NULL;
