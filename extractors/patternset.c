@@ -274,11 +274,48 @@ read_qualifier(struct reader *r, const char *p, const char *end, struct loc at)
     return 0;
 }
 
+/*
+ * Where in s..end the first NUL or invalid UTF-8 sequence is, or end - s.
+ * Pattern files are UTF-8 text: everything after reads characters whole.
+ */
+static size_t
+utf8_bad(const char *s, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = (const unsigned char *)end;
+    while (p < e) {
+        unsigned c = *p;
+        size_t n = c < 0x80                 ? 1
+                   : c >= 0xC2 && c <= 0xDF ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (c == 0 || n == 0 || (size_t)(e - p) < n)
+            break;
+        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        if (n > 1 && (p[1] < lo || p[1] > hi))
+            break;
+        size_t k;
+        for (k = 2; k < n && (p[k] & 0xC0) == 0x80; k++)
+            ;
+        if (n > 1 && k != n)
+            break;
+        p += n;
+    }
+    return (size_t)(p - (const unsigned char *)s);
+}
+
 static int
 read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
 {
     struct patternset *ps = r->ps;
     size_t dn;
+    size_t bad = utf8_bad(line, end);
+    if (bad != (size_t)(end - line)) {
+        set_err_at(r->err, loc_at(r, lineno, line, line + bad),
+                   "not UTF-8 text (a NUL or an invalid byte)");
+        return -1;
+    }
     const char *p = skip_space(line, end);
     end = trim_end(p, end);
     if (p == end || *p == '#')

@@ -146,6 +146,11 @@ main(void)
                         "example 3亩\n");
     CHECK_STR(load_error(), "a.pat:5:1: 'example' needs 'TEXT => FACTS' (FACTS may be 'none')");
 
+    /* Pattern files are UTF-8 text: a bad byte is named with its line and column. */
+    clear_dir();
+    write_file("a.pat", "pattern p\nkind mu\nunit \xe4\xba 1\n");
+    CHECK_STR(load_error(), "a.pat:3:6: not UTF-8 text (a NUL or an invalid byte)");
+
     /* An indented line continues a regex; a comment inside it is allowed. */
     clear_dir();
     write_file("a.pat", "pattern p\nkind mu\nunit 亩 1\nregex (?<num>\\d+)  # the number\n"
