@@ -459,11 +459,12 @@ charset_utf8_valid(const unsigned char *p, size_t n)
  * most.  So: at least 4 valid multi-byte sequences and twice as many as
  * invalid bytes.
  */
-static int
-charset_mostly_utf8(const unsigned char *p, size_t n)
+static void
+charset_utf8_counts(const unsigned char *p, size_t n, size_t *valid, size_t *invalid)
 {
-    size_t i = 0, valid = 0, invalid = 0;
+    size_t i = 0;
 
+    *valid = *invalid = 0;
     while (i < n) {
         size_t v = charset_utf8_valid(p + i, n - i);
         size_t k;
@@ -471,14 +472,21 @@ charset_mostly_utf8(const unsigned char *p, size_t n)
         /* Count the multi-byte sequences in the valid stretch by their lead bytes. */
         for (k = i; k < i + v; k++) {
             if (p[k] >= 0xC0)
-                valid++;
+                (*valid)++;
         }
         i += v;
         if (i < n) {
-            invalid++;
+            (*invalid)++;
             i++;
         }
     }
+}
+
+static int
+charset_mostly_utf8(const unsigned char *p, size_t n)
+{
+    size_t valid, invalid;
+    charset_utf8_counts(p, n, &valid, &invalid);
     return valid >= 4 && valid >= 2 * invalid;
 }
 
@@ -697,6 +705,18 @@ charset_detect(const char *in, size_t len, size_t first_high, int is_html, char 
     ucsdet_close(det);
 }
 
+/* Could these bytes be UTF-8, as a label says?  Not when most of their
+ * non-ASCII bytes are invalid: GBK and Big5 text looks like that.  A few bad
+ * sequences (a page cut short, one damaged character) do not overturn a
+ * label. */
+static int
+utf8_plausible(const unsigned char *p, size_t len)
+{
+    size_t valid, invalid, sample = len < CHARSET_DETECT_SAMPLE ? len : CHARSET_DETECT_SAMPLE;
+    charset_utf8_counts(p, sample, &valid, &invalid);
+    return invalid < 8 || valid >= invalid;
+}
+
 int
 charset_decode(const char *in, size_t len, const char *declared, int is_html, size_t max_out,
                struct text *out, struct charset_result *res, struct err *err)
@@ -750,6 +770,14 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
             if (charset_lookup(v, vlen, conv, sizeof conv) == 0) {
                 have = 1;
                 res->source = CHARSET_DECLARED;
+                /* Servers label everything UTF-8 by default, pages in GBK
+                 * too: a label the bytes plainly contradict is passed over
+                 * for the page's own <meta> or the detector. */
+                if (strcmp(conv, "UTF-8") == 0 && !utf8_plausible(p, len)) {
+                    have = 0;
+                    snprintf(res->warning, sizeof res->warning,
+                             "declared charset UTF-8 passed over: the bytes are not UTF-8");
+                }
             } else {
                 charset_warn_label(res, "declared charset", v, vlen);
             }

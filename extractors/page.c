@@ -18,6 +18,45 @@ content_type_says_html(const char *ct)
     return (strcasestr(ct, "html") != NULL) ? 1 : 0;
 }
 
+/*
+ * Text has no control characters but tab, line ends and form feed; binary
+ * data (an image, an archive, junk served as text/html) has one byte in
+ * eight or so, whatever charset it is decoded with.  Stray ones occur in real
+ * pages, so it takes more than one in a hundred bytes.  Looked for in
+ * the UTF-8, where a control character is one byte whatever the page's
+ * charset was.
+ */
+static int
+binary(const struct text *utf8, const struct charset_result *cs, struct err *err)
+{
+    size_t controls = 0;
+    long long first = -1;
+    for (size_t i = 0; i < utf8->len; i++) {
+        unsigned char c = (unsigned char)utf8->data[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f) {
+            if (first < 0)
+                first = (long long)i;
+            controls++;
+        }
+    }
+    /* Random bytes decoded as UTF-16 give few controls but many unpaired
+     * surrogates, which the decoder counts as invalid. */
+    size_t bad = controls + cs->invalid;
+    if (bad <= 8 || bad * 100 <= utf8->len)
+        return 0;
+    /* first counts in the UTF-8, which is the input only when that was UTF-8. */
+    if (strcmp(cs->name, "UTF-8") != 0)
+        first = -1;
+    err->offset = first >= 0 && (cs->first_invalid < 0 || first < cs->first_invalid)
+                      ? first
+                      : cs->first_invalid;
+    err_set(err,
+            "binary data, not a page: %zu control characters and %zu invalid %s sequences "
+            "in %zu bytes",
+            controls, cs->invalid, cs->name, utf8->len);
+    return -1;
+}
+
 int
 page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *err)
 {
@@ -34,6 +73,8 @@ page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *e
     if (html < 0)
         html = html_sniff(pg->body, pg->len);
     if (charset_decode(pg->body, pg->len, declared, html, max_text, &utf8, &d->cs, err) != 0)
+        goto out;
+    if (binary(&utf8, &d->cs, err) != 0)
         goto out;
     /* A UTF-16 page shows its tags only once decoded. */
     if (html == 0 && pg->html < 0 && d->cs.source == CHARSET_BOM)

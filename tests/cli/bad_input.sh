@@ -39,7 +39,7 @@ printf 'pattern p\nkind mu\nunit 亩 1\nregex (?<num>\\d+{UNIT}\n' >"$tmp/badpat
 
 expect "empty file" 0 '' -- extract "$tmp/empty.txt"
 [ -s "$tmp/out" ] && { echo "FAIL: empty file gave facts"; fail=$((fail + 1)); }
-expect "binary junk" 0 "junk.bin" -- extract "$tmp/junk.bin"
+expect "binary junk" 1 "junk.bin: byte [0-9]*: binary data, not a page" -- extract "$tmp/junk.bin"
 expect "invalid UTF-8" 0 "invalid.txt: byte 13: 3 invalid UTF-8 sequences replaced" -- extract "$tmp/invalid.txt"
 grep -q '"value":3000' "$tmp/out" && grep -q '"value":100' "$tmp/out" ||
     { echo "FAIL: invalid UTF-8 lost the good facts"; fail=$((fail + 1)); }

@@ -131,12 +131,18 @@ test_meta(void)
               "<!-- <meta charset=big5> --><meta charset='gbk'>中", "GB18030", CHARSET_META);
     /* A page that declares UTF-16 in ASCII is not UTF-16. */
     decode_is(utf16, sizeof utf16 - 1, NULL, 1, "<meta charset=utf-16>中", "UTF-8", CHARSET_META);
-    /* The declared label comes before <meta>. */
-    decode_is(meta, sizeof meta - 1, "utf-8", 1,
-              "<html><head><meta charset=\"gb2312\"><title>x</title></head>"
-              "<body>\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-              "F\xEF\xBF\xBD\xEF\xBF\xBD</body></html>",
-              "UTF-8", CHARSET_DECLARED);
+    /* The declared label comes before <meta>... */
+    decode_is("<meta charset='gbk'>\xA4\xA4\xA4\xE5", 24, "big5", 1, "<meta charset='gbk'>中文",
+              "Big5", CHARSET_DECLARED);
+    /* ...but not a UTF-8 label the bytes contradict (servers say UTF-8 of
+     * everything): <meta> decides, and the label is named in a warning. */
+    static const char meta4[] = "<meta charset=\"gb2312\"><p>\xD6\xEC\xE9\x46\xBB\xF9\xD6\xEC"
+                                "\xE9\x46\xBB\xF9\xD6\xEC\xE9\x46\xBB\xF9</p>";
+    struct charset_result r =
+        decode_is(meta4, sizeof meta4 - 1, "text/html; charset=utf-8", 1,
+                  "<meta charset=\"gb2312\"><p>朱镕基朱镕基朱镕基</p>", "GB18030", CHARSET_META);
+    CHECK(strstr(r.warning, "UTF-8 passed over") != NULL);
+    decode_is("\xE4\xB8\xAD", 3, "utf-8", 0, "中", "UTF-8", CHARSET_DECLARED);
     /* Not HTML: no <meta> scan. */
     decode_is("<meta charset=gbk>abc", 21, NULL, 0, "<meta charset=gbk>abc", "UTF-8", CHARSET_UTF8);
 
