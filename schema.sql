@@ -129,3 +129,29 @@ GROUP BY kind, source, year;
 -- function factd registers on its own connections.
 CREATE VIRTUAL TABLE fact_search USING fts5 (spaced, tokenize = 'unicode61');
 INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts;
+
+-- migration 3: the crawl frontier of factd run
+
+-- Every URL factd run follows: the list pages of each source and the articles
+-- found on them.  It is what a restart resumes from: a page is fetched again
+-- when next_fetch has come, conditionally (etag, last_modified), and stored
+-- only when its bytes hash differently from hash.
+CREATE TABLE frontier (
+    url           TEXT PRIMARY KEY,
+    source        TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('list', 'article')),
+    -- new: never fetched; ok: fetched, current until next_fetch; retry:
+    -- failed, tried again at next_fetch; gone: 404 or 410, not tried again;
+    -- failed: gave up after its retries, tried again at the next interval.
+    state         TEXT NOT NULL CHECK (state IN ('new', 'ok', 'retry', 'gone', 'failed')),
+    etag          TEXT,
+    last_modified TEXT,
+    hash          TEXT,             -- store_hash of the last 200 body
+    status        INTEGER,          -- HTTP status of the last attempt, 0 if none came
+    error         TEXT,             -- why the last attempt failed, or NULL
+    failures      INTEGER NOT NULL DEFAULT 0, -- attempts failed in a row
+    next_fetch    REAL NOT NULL,    -- Unix time
+    last_fetched  TEXT,
+    first_seen    TEXT NOT NULL
+) STRICT;
+CREATE INDEX frontier_next ON frontier (next_fetch);

@@ -12,7 +12,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "extract.h"
 #include "files.h"
+#include "patternset.h"
+#include "store.h"
 
 const char *const input_page_exts[] = {".txt", ".html", ".htm", ".shtml", ".xhtml", NULL};
 
@@ -114,4 +117,22 @@ input_parse_year(const char *cmd, const char *arg, int *out)
     }
     *out = (int)y;
     return 0;
+}
+
+/* What the store records as "the pattern set" is everything that decides
+ * what a page gives: the pattern files, this factd's rules, and the options
+ * that change results.  A change to any makes replay extract again. */
+void
+input_set_hash(const struct patternset *ps, int year, const char *charset, char out[33])
+{
+    char setid[512];
+    snprintf(setid, sizeof setid,
+             "patterns %s\x1f"
+             "factd %s\x1f"
+             "rules %d\x1f"
+             "year %d\x1f"
+             "charset %s",
+             patternset_hash(ps), FACTD_VERSION, EXTRACT_RULES_VERSION, year,
+             charset ? charset : "");
+    store_hash(setid, strlen(setid), out);
 }

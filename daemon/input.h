@@ -40,4 +40,11 @@ int input_parse_year(const char *cmd, const char *arg, int *out);
  * running from a build tree, else the installed ones. */
 const char *input_patterns_dir(void);
 
+struct patternset;
+
+/* The hash the store records a pattern set under (store_pattern_set()): of
+ * the pattern files, this factd and the options that change what a page
+ * gives (year, charset, each NULL or 0 when not given), into out[33]. */
+void input_set_hash(const struct patternset *ps, int year, const char *charset, char out[33]);
+
 #endif

@@ -530,20 +530,8 @@ replay_cmd(int argc, char **argv)
             status = 1;
         }
     r.ps = ps;
-    /* What the store records as "the pattern set" is everything that decides
-     * what a page gives: the pattern files, this factd's rules, and the
-     * options that change results.  A change to any makes replay extract
-     * again. */
-    char setid[512], sethash[33];
-    snprintf(setid, sizeof setid,
-             "patterns %s\x1f"
-             "factd %s\x1f"
-             "rules %d\x1f"
-             "year %d\x1f"
-             "charset %s",
-             patternset_hash(ps), FACTD_VERSION, EXTRACT_RULES_VERSION, r.year,
-             r.charset ? r.charset : "");
-    store_hash(setid, strlen(setid), sethash);
+    char sethash[33];
+    input_set_hash(ps, r.year, r.charset, sethash);
     int opened;
     if (r.dry_run) {
         /* Look, touch nothing: no store is an empty one. */

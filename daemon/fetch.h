@@ -1,0 +1,92 @@
+/*
+ * fetch: many HTTP GETs at once, politely, with libcurl's multi interface
+ * driven by a libev loop (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION):
+ * no polling, no thread per transfer.
+ *
+ * Requests wait in a queue per host and start when the host has fewer than
+ * max_host_connections transfers and host_delay seconds have passed since
+ * its last start, and fewer than max_connections run in all.  Only http and
+ * https, redirects included, at most 5 redirects; gzip, deflate and br are
+ * accepted and undone; a body is cut off, and the transfer failed, as soon as
+ * it passes max_bytes (after decoding, so a gzip bomb stops there too).
+ *
+ * The done callback runs from the loop after curl_multi_info_read() and the
+ * removal of the handle, never inside a curl callback, so it may start new
+ * requests.
+ */
+#ifndef FACTD_FETCH_H
+#define FACTD_FETCH_H
+
+#include <ev.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct fetch;
+
+struct fetch_opts {
+    int max_connections;
+    int max_host_connections;
+    double host_delay;      /* seconds between two starts on one host */
+    double timeout;         /* seconds per transfer */
+    double connect_timeout; /* seconds */
+    size_t max_bytes;       /* largest body */
+    const char *user_agent; /* copied */
+};
+
+/* Why a transfer failed; FETCH_OK when a response came, whatever its status. */
+enum fetch_error {
+    FETCH_OK,
+    FETCH_TIMEOUT,   /* the transfer or the connection took too long */
+    FETCH_NETWORK,   /* refused, reset, closed early, a body shorter than said */
+    FETCH_TOO_BIG,   /* the body passed max_bytes */
+    FETCH_REFUSED,   /* a redirect to another scheme, too many redirects, a bad URL */
+    FETCH_BAD_REPLY, /* a response curl cannot read: bad content coding, bad headers */
+};
+
+/* A finished transfer.  Everything is valid during the done callback only,
+ * except body, which the callback may take (copy the struct and zero it). */
+struct fetch_result {
+    const char *url;           /* as asked */
+    const char *effective_url; /* after redirects */
+    enum fetch_error error;
+    const char *why;           /* the failure in words, "" when FETCH_OK */
+    int status;                /* HTTP status of the last response, 0 if none came */
+    const char *etag;          /* NULL when the response had none */
+    const char *last_modified; /* likewise */
+    const char *content_type;  /* likewise */
+    long retry_after;          /* seconds from Retry-After, -1 when none */
+    const char *ip;            /* the server's address, "" if unknown */
+    struct text body;          /* the body, decoded */
+    struct text head;          /* the last response's status line and headers */
+    struct text request;       /* the last request's line and headers, as sent */
+    double seconds;            /* total time of the transfer */
+};
+
+typedef void (*fetch_done_fn)(void *arg, struct fetch_result *r, void *udata);
+
+/* A fetcher on loop; done is called with arg for each finished request.
+ * NULL with err set when libcurl cannot be set up. */
+struct fetch *fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done,
+                        void *arg, struct err *err);
+
+/*
+ * Ask for url, conditionally when etag or last_modified (the validators of
+ * the copy held) are not NULL; udata comes back with the result.  Returns 0,
+ * or -1 with err set for a URL without a host or out of memory.
+ */
+int fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_modified,
+              void *udata, struct err *err);
+
+/* Transfers running, and requests waiting for their host. */
+size_t fetch_running(const struct fetch *f);
+size_t fetch_waiting(const struct fetch *f);
+
+/* Stop starting queued requests (shutdown); running ones go on. */
+void fetch_hold(struct fetch *f);
+
+/* Abort everything, running and waiting, without callbacks, and free f. */
+void fetch_free(struct fetch *f);
+
+#endif
