@@ -1,0 +1,81 @@
+/*
+ * archive: write fetched pages to web archives, as WARC/1.1 files that
+ * `factd replay` (warc.c) and other WARC tools read.
+ *
+ * Each page is a request record and a response record, each its own gzip
+ * member, so a reader can seek to any record and a file cut short by a crash
+ * loses only its last record.  Files are DIR/factd-TIMESTAMP-PID-SEQ.warc.gz
+ * (TIMESTAMP in UTC, when the file was begun), each begun with a warcinfo
+ * record; a new file is begun when the current one passes the rotation size,
+ * and on every archive_open() (an older file is never appended to).  A file
+ * being written has a .open suffix, removed when it is rotated or closed, so
+ * tools that pick up finished files never read a growing one.  After a crash
+ * the .open file stays: it reads to its last whole record and can be renamed
+ * by hand.
+ *
+ * The body is stored as factd received it after libcurl undid the transfer
+ * and content codings: the response header block is the server's with
+ * Content-Encoding and Transfer-Encoding removed (kept as X-Factd-Was-* lines)
+ * and Content-Length set to the stored body's length, so the record is
+ * self-consistent for any reader.  Line ends become CRLF; every other line is
+ * kept as it came.
+ *
+ * Records carry no WARC-Block-Digest or WARC-Payload-Digest: there is no
+ * SHA-1 in factd's dependencies, and WARC 1.1 makes both optional.
+ */
+#ifndef FACTD_ARCHIVE_H
+#define FACTD_ARCHIVE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+struct archive;
+
+/* One fetched page.  Nothing is owned; all of it may be freed after archive_write(). */
+struct archive_page {
+    const char *uri; /* The effective URL the response came from. */
+    /* The request as sent: request line and headers, CRLF-ended.  NULL: no
+     * request record is written. */
+    const char *request;
+    size_t request_len;
+    /* The response's status line and headers as received, with or without
+     * the empty line after them.  Of several heads (100 Continue, a proxy's
+     * reply to CONNECT) the last is kept. */
+    const char *head;
+    size_t head_len;
+    const char *body; /* The body, decoded. */
+    size_t body_len;
+    const char *ip; /* The server's address, or NULL. */
+    time_t when;    /* When the response was received. */
+};
+
+/* Open an archive in dir (created if missing, mode 0750) that rotates files
+ * after rotate_bytes of compressed output.  NULL with err set on failure. */
+struct archive *archive_open(const char *dir, size_t rotate_bytes, struct err *err);
+
+/*
+ * Append the page's records, with one write(), and begin a new file after
+ * this one if the file has passed the rotation size.  Returns 0, or -1 with
+ * err set:
+ *  - refused before anything was written (a URI or address with control
+ *    characters, a head without a status line, out of memory): the file goes
+ *    on as it was, and err names the URI;
+ *  - the write failed (ENOSPC, EIO, ...): the file is cut back to its last
+ *    whole record and finished, or removed if the page was its first; err
+ *    names it, and the next write begins a new file;
+ *  - the page was written but finishing the file after it failed (sync or
+ *    rename): the file is closed under its .open name, which err names.
+ */
+int archive_write(struct archive *a, const struct archive_page *p, struct err *err);
+
+/* The file the last write went to, under the name it has now (with .open
+ * while it is being written); NULL before the first write. */
+const char *archive_current(const struct archive *a);
+
+/* Finish the current file (drop its .open suffix) and free a.  NULL is fine.
+ * If the file cannot be synced or renamed, it keeps its .open name. */
+void archive_close(struct archive *a);
+
+#endif

@@ -1,0 +1,622 @@
+/*
+ * test_archive: pages written by archive.c and read back by warc.c (a GBK
+ * body, an empty one, a binary one with NULs, coded, LF-only and interim
+ * heads), the records as stored, one gzip member per record, rotation, a
+ * file cut in its last record, a failed write (RLIMIT_FSIZE stands in for a
+ * full disk), refused pages, and directories that cannot be used.  All of it
+ * happens in a directory from mkdtemp(), removed at the end.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "archive.h"
+#include "check.h"
+#include "warc.h"
+
+#define WHEN       ((time_t)1795323600) /* 2026-11-22T05:00:00Z */
+#define MAX_GOT    64
+#define MAX_FILES  64
+#define MAX_RECORD (1 << 20)
+#define GBK_BODY                                                                                   \
+    "<html><body>\xc8\xab\xc4\xea\xb9\xfa\xc4\xda\xc9\xfa\xb2\xfa\xd7\xdc\xd6\xb5"                 \
+    "1349084\xd2\xda\xd4\xaa</body></html>"
+#define GBK_URI "http://www.stats.gov.cn/sj/zxfb/202602/t20260228_1.html"
+#define GBK_REQUEST                                                                                \
+    "GET /sj/zxfb/202602/t20260228_1.html HTTP/1.1\r\nHost: www.stats.gov.cn\r\n"                  \
+    "User-Agent: factd/0.1.0\r\nAccept: */*\r\n\r\n"
+
+static char tmp[] = "/tmp/test_archive.XXXXXX";
+
+/* The responses warc_read_file() handed over; strings from malloc(). */
+static struct got {
+    char *uri;
+    int status;
+    char *ctype;
+    char *body;
+    size_t len;
+} got[MAX_GOT];
+static size_t ngot;
+
+static void
+got_clear(void)
+{
+    for (size_t i = 0; i < ngot; i++) {
+        free(got[i].uri);
+        free(got[i].ctype);
+        free(got[i].body);
+    }
+    ngot = 0;
+}
+
+static int
+collect(void *arg, const struct warc_response *r)
+{
+    struct got *g;
+
+    if (ngot == MAX_GOT)
+        return -1;
+    g = &got[ngot++];
+    g->uri = strdup(r->uri);
+    g->status = r->status;
+    g->ctype = r->content_type ? strdup(r->content_type) : NULL;
+    g->body = malloc(r->len + 1);
+    memcpy(g->body, r->body, r->len);
+    g->len = r->len;
+    return 0;
+}
+
+/* Read path's responses after the ones collected so far. */
+static int
+read_back(const char *path, size_t *skipped, struct err *err)
+{
+    return warc_read_file(path, MAX_RECORD, collect, NULL, skipped, err);
+}
+
+/* The names in dir, in order; returns how many (each at most 255 bytes). */
+static size_t
+list_dir(const char *dir, char (*names)[256], size_t max)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    size_t k = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (ents[i]->d_name[0] != '.' && k < max)
+            snprintf(names[k++], 256, "%s", ents[i]->d_name);
+        free(ents[i]);
+    }
+    if (n >= 0)
+        free(ents);
+    return k;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* All of a gzip file, its members one after another; from malloc(). */
+static char *
+gunzip_file(const char *path, size_t *len)
+{
+    gzFile gz = gzopen(path, "rb");
+    char *p = NULL;
+    size_t cap = 0;
+    int n;
+
+    *len = 0;
+    if (gz == NULL)
+        return NULL;
+    do {
+        if (cap - *len < 65536) {
+            cap = cap * 2 + 65536;
+            p = realloc(p, cap + 1);
+        }
+        n = gzread(gz, p + *len, 65536);
+        if (n > 0)
+            *len += (size_t)n;
+    } while (n > 0);
+    gzclose(gz);
+    p[*len] = '\0';
+    return p;
+}
+
+/* The gzip members in path, or -1 if it is not a sequence of whole ones. */
+static int
+count_members(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static unsigned char in[1 << 20], out[65536];
+    size_t n;
+    z_stream z;
+    int members = 0, rc = Z_OK;
+
+    if (f == NULL)
+        return -1;
+    n = fread(in, 1, sizeof in, f);
+    fclose(f);
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return -1;
+    z.next_in = in;
+    z.avail_in = (uInt)n;
+    while (z.avail_in > 0) {
+        z.next_out = out;
+        z.avail_out = sizeof out;
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            members++;
+            inflateReset(&z);
+        } else if (rc != Z_OK) {
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return rc == Z_STREAM_END ? members : -1;
+}
+
+static size_t
+count(const char *hay, size_t len, const char *needle)
+{
+    size_t k = 0, nl = strlen(needle);
+    const char *p = hay, *end = hay + len;
+
+    while ((p = memmem(p, (size_t)(end - p), needle, nl)) != NULL) {
+        k++;
+        p += nl;
+    }
+    return k;
+}
+
+static struct archive_page
+page(const char *uri, const char *head, const char *body, size_t body_len, const char *request,
+     const char *ip)
+{
+    struct archive_page p;
+
+    memset(&p, 0, sizeof p);
+    p.uri = uri;
+    p.head = head;
+    p.head_len = strlen(head);
+    p.body = body;
+    p.body_len = body_len;
+    p.request = request;
+    p.request_len = request ? strlen(request) : 0;
+    p.ip = ip;
+    p.when = WHEN;
+    return p;
+}
+
+/* Bytes that deflate cannot shrink, so file sizes are predictable. */
+static void
+noise(char *p, size_t n, unsigned seed)
+{
+    unsigned x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        p[i] = (char)(x >> 23);
+    }
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static void
+test_round_trip(void)
+{
+    char dir[256], path[600], names[MAX_FILES][256], binary[300], want[600];
+    static const char coded[] = "<p>\xe4\xb8\x80\xe8\x88\xac\xe5\x85\xac\xe5\x85\xb1 216784</p>";
+    struct archive_page pages[7];
+    struct archive *a;
+    struct err err;
+    size_t n, skipped = 0, len;
+
+    for (size_t i = 0; i < sizeof binary; i++)
+        binary[i] = (char)(i * 7 % 256);
+    pages[0] = page(GBK_URI,
+                    "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=GBK\r\n"
+                    "Content-Length: 12345\r\n\r\n",
+                    GBK_BODY, sizeof GBK_BODY - 1, GBK_REQUEST, "203.0.113.7");
+    pages[1] =
+        page("http://www.gov.cn/empty", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", NULL,
+             0, "GET /empty HTTP/1.1\r\nHost: www.gov.cn\r\n\r\n", "2001:db8::1");
+    pages[2] = page("https://www.mof.gov.cn/coded",
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    "content-encoding: gzip\r\nTransfer-Encoding:  chunked\r\n"
+                    "Vary: Accept-Encoding\r\n\r\n",
+                    coded, sizeof coded - 1, "GET /coded HTTP/1.1\r\n\r\n", NULL);
+    pages[3] = page("http://example.gov.cn/lf",
+                    "HTTP/1.0 200 OK\nContent-Type: text/html\nContent-Length: 3\n",
+                    "<p>LF only</p>", 14, NULL, NULL);
+    pages[4] = page("http://example.gov.cn/bin",
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n", binary,
+                    sizeof binary, NULL, NULL);
+    pages[5] = page("http://example.gov.cn/continue",
+                    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                    "Content-Length: 1\r\n\r\n",
+                    "x", 1, "POST /continue HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", NULL);
+    pages[6] = page("http://example.gov.cn/missing", "HTTP/1.1 404 Not Found\r\n\r\n", "gone", 4,
+                    NULL, NULL);
+
+    snprintf(dir, sizeof dir, "%s/round", tmp);
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    CHECK(archive_current(a) == NULL);
+    for (int i = 0; i < 7; i++) {
+        int rc = archive_write(a, &pages[i], &err);
+        CHECK(rc == 0);
+        if (rc != 0)
+            err_print(stderr, &err);
+    }
+    CHECK(archive_current(a) != NULL && ends_with(archive_current(a), ".warc.gz.open"));
+    CHECK(archive_current(a) != NULL && access(archive_current(a), F_OK) == 0);
+    archive_close(a);
+
+    n = list_dir(dir, names, MAX_FILES);
+    CHECK(n == 1);
+    if (n != 1)
+        return;
+    snprintf(want, sizeof want, "-%ld-00000.warc.gz", (long)getpid());
+    CHECK(strncmp(names[0], "factd-", 6) == 0 && strlen(names[0]) == 6 + 14 + strlen(want));
+    CHECK(ends_with(names[0], want));
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+
+    err_clear(&err);
+    CHECK(read_back(path, &skipped, &err) == 0);
+    if (err.msg[0] != '\0')
+        err_print(stderr, &err);
+    CHECK(skipped == 1);
+    CHECK(ngot == 6);
+    for (size_t i = 0; i < ngot && i < 6; i++) {
+        CHECK_STR(got[i].uri, pages[i].uri);
+        CHECK(got[i].status == 200);
+        CHECK(got[i].len == pages[i].body_len);
+        CHECK(got[i].len == pages[i].body_len &&
+              (got[i].len == 0 || memcmp(got[i].body, pages[i].body, got[i].len) == 0));
+    }
+    if (ngot == 6) {
+        CHECK_STR(got[0].ctype, "text/html; charset=GBK");
+        CHECK_STR(got[1].ctype, "text/plain");
+        CHECK_STR(got[2].ctype, "text/html; charset=utf-8");
+        CHECK_STR(got[3].ctype, "text/html");
+        CHECK_STR(got[4].ctype, "application/octet-stream");
+    }
+    got_clear();
+
+    /* The records as stored. */
+    char *s = gunzip_file(path, &len);
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    CHECK(strncmp(s, "WARC/1.1\r\nWARC-Type: warcinfo\r\n", 31) == 0);
+    CHECK(count(s, len, "WARC-Type: warcinfo\r\n") == 1);
+    CHECK(count(s, len, "\r\nsoftware: factd/") == 1);
+    CHECK(count(s, len, "\r\nformat: WARC File Format 1.1\r\n") == 1);
+    snprintf(want, sizeof want, "WARC-Filename: %s\r\n", names[0]);
+    CHECK(count(s, len, want) == 1);
+    CHECK(count(s, len, "WARC/1.1\r\n") == 1 + 4 * 2 + 3);
+    CHECK(count(s, len, "WARC-Type: request\r\n") == 4);
+    CHECK(count(s, len, "WARC-Type: response\r\n") == 7);
+    CHECK(count(s, len, "Content-Type: application/http;msgtype=request\r\n") == 4);
+    CHECK(count(s, len, "Content-Type: application/http;msgtype=response\r\n") == 7);
+    CHECK(count(s, len, "WARC-Date: 2026-11-22T05:00:00Z\r\n") == 11);
+    CHECK(count(s, len, "WARC-Target-URI: " GBK_URI "\r\n") == 2);
+    CHECK(count(s, len, "WARC-Target-URI: <") == 0);
+    CHECK(count(s, len, "WARC-IP-Address: 203.0.113.7\r\n") == 2);
+    CHECK(count(s, len, "WARC-IP-Address: 2001:db8::1\r\n") == 2);
+    CHECK(count(s, len, "WARC-IP-Address:") == 4);
+    CHECK(count(s, len, "WARC-Warcinfo-ID: <urn:uuid:") == 11);
+    CHECK(count(s, len, "WARC-Concurrent-To: <urn:uuid:") == 8);
+    CHECK(count(s, len, "\r\n\r\n" GBK_REQUEST "\r\n\r\n") == 1);
+    snprintf(want, sizeof want,
+             "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=GBK\r\n"
+             "Content-Length: %zu\r\n\r\n<html>",
+             sizeof GBK_BODY - 1);
+    CHECK(count(s, len, want) == 1);
+    CHECK(count(s, len, "Content-Length: 12345") == 0);
+    snprintf(want, sizeof want,
+             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+             "X-Factd-Was-Content-Encoding: gzip\r\nX-Factd-Was-Transfer-Encoding: chunked\r\n"
+             "Vary: Accept-Encoding\r\nContent-Length: %zu\r\n\r\n<p>",
+             sizeof coded - 1);
+    CHECK(count(s, len, want) == 1);
+    CHECK(count(s, len,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+                "\r\n\r\n\r\n") == 1);
+    CHECK(count(s, len,
+                "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: 14\r\n\r\n"
+                "<p>LF only</p>\r\n\r\n") == 1);
+    CHECK(count(s, len, "100 Continue") == 0);
+    CHECK(count(s, len,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1\r\n\r\n"
+                "x\r\n\r\n") == 1);
+
+    /* Record IDs: random version 4 UUIDs, all different; each
+     * WARC-Concurrent-To names a record of the file. */
+    char ids[16][40];
+    size_t nids = 0;
+    for (const char *p = s;
+         (p = memmem(p, len - (size_t)(p - s), "WARC-Record-ID: <urn:uuid:", 26)) != NULL &&
+         nids < 16;) {
+        p += 26;
+        CHECK(strlen(p) > 37 && p[36] == '>' && p[14] == '4' && strchr("89ab", p[19]) != NULL);
+        memcpy(ids[nids], p, 36);
+        ids[nids++][36] = '\0';
+    }
+    CHECK(nids == 12);
+    for (size_t i = 0; i < nids; i++)
+        for (size_t j = i + 1; j < nids; j++)
+            CHECK(strcmp(ids[i], ids[j]) != 0);
+    for (const char *p = s;
+         (p = memmem(p, len - (size_t)(p - s), "WARC-Concurrent-To: <urn:uuid:", 30)) != NULL;) {
+        p += 30;
+        int found = 0;
+        for (size_t i = 0; i < nids; i++)
+            found |= strncmp(p, ids[i], 36) == 0;
+        CHECK(found);
+    }
+    free(s);
+
+    /* One gzip member per record, so a reader can seek to each. */
+    CHECK(count_members(path) == 12);
+}
+
+static void
+test_rotation(void)
+{
+    char dir[256], path[600], names[MAX_FILES][256], uri[64], body[3000];
+    struct archive *a;
+    struct err err;
+    size_t n;
+    int rotated = 0;
+
+    snprintf(dir, sizeof dir, "%s/rotate", tmp);
+    a = archive_open(dir, 4096, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    for (int i = 0; i < 12; i++) {
+        snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02d", i);
+        noise(body, sizeof body, (unsigned)i);
+        struct archive_page p = page(uri, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+                                     body, sizeof body, "GET / HTTP/1.1\r\n\r\n", NULL);
+        CHECK(archive_write(a, &p, &err) == 0);
+        const char *cur = archive_current(a);
+        CHECK(cur != NULL && access(cur, F_OK) == 0);
+        if (cur != NULL && !ends_with(cur, ".open"))
+            rotated++;
+    }
+    archive_close(a);
+    CHECK(rotated >= 4);
+
+    n = list_dir(dir, names, MAX_FILES);
+    CHECK(n >= 4);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        CHECK(strncmp(names[i], "factd-", 6) == 0);
+        CHECK(ends_with(names[i], ".warc.gz"));
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *s = gunzip_file(path, &len);
+        CHECK(s != NULL && strncmp(s, "WARC/1.1\r\nWARC-Type: warcinfo\r\n", 31) == 0);
+        free(s);
+        err_clear(&err);
+        CHECK(read_back(path, NULL, &err) == 0);
+    }
+    CHECK(ngot == 12);
+    for (size_t i = 0; i < ngot; i++) {
+        snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02zu", i);
+        noise(body, sizeof body, (unsigned)i);
+        CHECK_STR(got[i].uri, uri);
+        CHECK(got[i].len == sizeof body && memcmp(got[i].body, body, sizeof body) == 0);
+    }
+    got_clear();
+}
+
+static void
+test_cut(void)
+{
+    char dir[256], path[600], names[MAX_FILES][256], msg[1200];
+    struct archive *a;
+    struct err err;
+    struct stat st;
+
+    snprintf(dir, sizeof dir, "%s/cut", tmp);
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    for (int i = 0; i < 3; i++) {
+        struct archive_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
+                                     sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
+        CHECK(archive_write(a, &p, &err) == 0);
+    }
+    archive_close(a);
+    CHECK(list_dir(dir, names, MAX_FILES) == 1);
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    CHECK(stat(path, &st) == 0);
+    CHECK(truncate(path, st.st_size - 20) == 0);
+
+    err_clear(&err);
+    CHECK(read_back(path, NULL, &err) == -1);
+    CHECK(ngot == 2);
+    CHECK_STR(err.file, path);
+    CHECK(err.offset > 0);
+    err_format(&err, msg, sizeof msg);
+    CHECK(strncmp(msg, path, strlen(path)) == 0 && strstr(msg, ": byte ") != NULL);
+    got_clear();
+}
+
+/* A full disk, played by RLIMIT_FSIZE: write() fails with EFBIG once the
+ * file would pass the limit. */
+static void
+test_write_failure(void)
+{
+    char dir[256], path[600], names[MAX_FILES][256], body[6000];
+    struct archive *a;
+    struct err err;
+    struct rlimit old, small;
+    int written = 0, rc = 0;
+    char failed[512] = "";
+
+    snprintf(dir, sizeof dir, "%s/full", tmp);
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    noise(body, sizeof body, 7);
+    struct archive_page p = page("http://example.gov.cn/full", "HTTP/1.1 200 OK\r\n\r\n", body,
+                                 sizeof body, NULL, NULL);
+    signal(SIGXFSZ, SIG_IGN);
+    CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    small = old;
+    small.rlim_cur = 20000;
+    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    while (written < 10 && (rc = archive_write(a, &p, &err)) == 0)
+        written++;
+    CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    CHECK(rc == -1);
+    CHECK(written == 3);
+    CHECK(strstr(err.msg, "cannot write: File too large") != NULL);
+    CHECK(strstr(err.msg, "cut back to its last whole record") != NULL);
+    CHECK(ends_with(err.file, ".warc.gz"));
+    CHECK(archive_current(a) != NULL && strcmp(archive_current(a), err.file) == 0);
+    snprintf(failed, sizeof failed, "%s", err.file);
+
+    /* The next write begins a new file. */
+    CHECK(archive_write(a, &p, &err) == 0);
+    CHECK(archive_current(a) != NULL && strcmp(archive_current(a), failed) != 0);
+    archive_close(a);
+
+    CHECK(list_dir(dir, names, MAX_FILES) == 2);
+    err_clear(&err);
+    CHECK(read_back(failed, NULL, &err) == 0);
+    CHECK(ngot == 3);
+    got_clear();
+    snprintf(path, sizeof path, "%s/%s", dir, names[1]);
+    CHECK(strcmp(path, failed) != 0);
+    CHECK(read_back(path, NULL, &err) == 0);
+    CHECK(ngot == 1);
+    got_clear();
+}
+
+/* Pages that cannot be stored are refused before anything is written. */
+static void
+test_refused(void)
+{
+    char dir[256], names[MAX_FILES][256], path[600], cur[512];
+    struct archive *a;
+    struct err err;
+
+    snprintf(dir, sizeof dir, "%s/refused", tmp);
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    struct archive_page good =
+        page("http://example.gov.cn/a", "HTTP/1.1 200 OK\r\n", "a", 1, NULL, NULL);
+    struct archive_page nohead =
+        page("http://example.gov.cn/b", "garbage\r\n\r\n", "b", 1, NULL, NULL);
+    struct archive_page baduri =
+        page("http://example.gov.cn/c\r\nWARC-Type: x", "HTTP/1.1 200 OK\r\n", "c", 1, NULL, NULL);
+    struct archive_page badip =
+        page("http://example.gov.cn/d", "HTTP/1.1 200 OK\r\n", "d", 1, NULL, "1.2.3.4\n");
+    CHECK(archive_write(a, &nohead, &err) == -1);
+    CHECK(archive_current(a) == NULL);
+    CHECK(list_dir(dir, names, MAX_FILES) == 0);
+    CHECK(archive_write(a, &good, &err) == 0);
+    snprintf(cur, sizeof cur, "%s", archive_current(a));
+    CHECK(archive_write(a, &nohead, &err) == -1);
+    CHECK_STR(err.file, "http://example.gov.cn/b");
+    CHECK(strstr(err.msg, "no status line") != NULL);
+    CHECK(archive_write(a, &baduri, &err) == -1);
+    CHECK(strstr(err.msg, "URI") != NULL);
+    CHECK(archive_write(a, &badip, &err) == -1);
+    CHECK(archive_write(a, &good, &err) == 0);
+    CHECK_STR(archive_current(a), cur);
+    archive_close(a);
+
+    CHECK(list_dir(dir, names, MAX_FILES) == 1);
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    err_clear(&err);
+    CHECK(read_back(path, NULL, &err) == 0);
+    CHECK(ngot == 2);
+    got_clear();
+}
+
+static void
+test_open(void)
+{
+    char path[600], names[MAX_FILES][256];
+    struct archive *a;
+    struct err err;
+    struct stat st;
+    FILE *f;
+
+    /* Created, with its mode, and left empty by an archive never written to. */
+    snprintf(path, sizeof path, "%s/new/", tmp);
+    a = archive_open(path, 1000, &err);
+    CHECK(a != NULL);
+    archive_close(a);
+    snprintf(path, sizeof path, "%s/new", tmp);
+    CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750);
+    CHECK(list_dir(path, names, MAX_FILES) == 0);
+    archive_close(NULL);
+
+    snprintf(path, sizeof path, "%s/plain-file", tmp);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f != NULL)
+        fclose(f);
+    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK_STR(err.file, path);
+    CHECK_STR(err.msg, "not a directory");
+
+    snprintf(path, sizeof path, "%s/no/such", tmp);
+    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK_STR(err.file, path);
+    CHECK(strstr(err.msg, "cannot create directory") != NULL);
+
+    if (geteuid() == 0) {
+        printf("test_archive: running as root, unwritable directory not checked\n");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/read-only", tmp);
+    CHECK(mkdir(path, 0500) == 0);
+    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK_STR(err.file, path);
+    CHECK(strstr(err.msg, "cannot write to directory: Permission denied") != NULL);
+    chmod(path, 0700);
+}
+
+int
+main(void)
+{
+    umask(022);
+    if (mkdtemp(tmp) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_round_trip();
+    test_rotation();
+    test_cut();
+    test_write_failure();
+    test_refused();
+    test_open();
+    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return check_done("test_archive");
+}
