@@ -10,6 +10,7 @@
 #include "extract_cmd.h"
 #include "patterns_cmd.h"
 #include "replay_cmd.h"
+#include "run_cmd.h"
 #include "stats_cmd.h"
 
 static void
@@ -20,6 +21,7 @@ usage(FILE *f)
           "Commands:\n"
           "  extract   print the facts of report pages as JSON lines\n"
           "  replay    store the facts of saved pages in an SQLite store\n"
+          "  run       follow the configured sources and keep the store current (-c FILE)\n"
           "  stats     what a store holds\n"
           "  test-patterns  check the examples written beside the patterns\n"
           "  check     check a configuration file and its patterns (-c FILE)\n"
@@ -46,6 +48,8 @@ main(int argc, char **argv)
         return extract_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "replay") == 0)
         return replay_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return run_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)

@@ -1,0 +1,1252 @@
+/*
+ * run_cmd: "factd run", the daemon.  Two threads:
+ *
+ *   the loop thread (libev) owns the network and the schedule: the frontier
+ *   in memory (every URL, when it is due), fetch.c's transfers, the sources'
+ *   link patterns for nothing but classifying; it never touches the disk
+ *   after start-up, so a slow disk or a large page never stalls a transfer;
+ *
+ *   the worker thread owns the store and the archive: for each finished
+ *   transfer it archives the response, decodes and extracts the page or
+ *   finds its links, and writes the page, its facts and its frontier row in
+ *   one group transaction.  Results come back to the loop through an
+ *   ev_async.
+ *
+ * Jobs are handled in order, so the frontier rows in the store are always
+ * those of pages that were stored: after a crash, the pages of the last
+ * uncommitted group are fetched again, conditionally, and nothing is lost.
+ */
+#include "run_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <curl/curl.h>
+#include <ev.h>
+#include <pcre2.h>
+
+#include "archive.h"
+#include "config.h"
+#include "extract.h"
+#include "fetch.h"
+#include "input.h"
+#include "links.h"
+#include "log.h"
+#include "patternset.h"
+#include "store.h"
+
+/* A failed fetch is tried this many times, with backoff, before it waits
+ * for the source's next interval. */
+#define MAX_ATTEMPTS    4
+#define BACKOFF_BASE    1.0    /* seconds before the first retry */
+#define BACKOFF_MAX     3600.0 /* longest wait between retries */
+#define ONCE_RETRY_WAIT 60.    /* --once waits for retries due this soon */
+#define ARCHIVE_ROTATE  (256u << 20)
+#define STOP_GRACE      10. /* seconds transfers in flight get at shutdown */
+
+enum kind { KIND_LIST, KIND_ARTICLE };
+enum state { ST_NEW, ST_OK, ST_RETRY, ST_GONE, ST_FAILED };
+static const char *const kind_names[] = {"list", "article"};
+static const char *const state_names[] = {"new", "ok", "retry", "gone", "failed"};
+
+/* A URL of the frontier, as the loop thread knows it. */
+struct entry {
+    char *url;  /* From malloc(), as are the strings below. */
+    int source; /* index in config.sources */
+    enum kind kind;
+    enum state state;
+    char *etag, *last_modified, *hash;
+    int failures, status;
+    double next_fetch;
+    int heap_at; /* index in the heap, -1 when not in it */
+};
+
+struct source_rt {
+    const struct config_source *cfg;
+    pcre2_code *link_re, *next_re;
+};
+
+enum job_type { JOB_PAGE, JOB_ROW, JOB_STOP };
+
+/* From the loop to the worker.  Everything is owned by the job. */
+struct job {
+    struct job *next;
+    enum job_type type;
+    struct entry *e; /* handed back in the result; the worker does not read it */
+    char *url, *effective_url, *content_type, *ip;
+    struct text body, head, request;
+    time_t when;
+    int source;
+    enum kind kind;
+    /* The frontier row to write; the worker fills in hash and, when the page
+     * cannot be used, state and error. */
+    char *etag, *last_modified, *old_hash, *error;
+    enum state state;
+    int status, failures;
+    double next_fetch;
+};
+
+/* From the worker back to the loop. */
+struct result {
+    struct result *next;
+    struct entry *e;
+    char *hash;   /* the body's hash, or NULL */
+    int failed;   /* the page could not be used */
+    char **links; /* new frontier URLs, with their kinds */
+    enum kind *link_kinds;
+    size_t nlinks;
+    int fatal; /* the store cannot take more */
+};
+
+struct counts {
+    size_t requests, ok, not_modified, gone, failed, retried, bytes;
+    size_t docs[4], docs_failed, facts_new, links_new;
+};
+
+struct run {
+    struct config *cfg;
+    struct patternset *ps;
+    struct store *store;
+    struct archive *archive;
+    int64_t ps_id;
+    struct source_rt *src;
+    int once;
+    int stopping; /* a signal came: finish what runs, start nothing */
+    int status;   /* exit status */
+
+    struct ev_loop *loop;
+    struct fetch *fetch;
+    ev_timer due_timer, lag_timer, stop_timer;
+    ev_async wake;
+    ev_signal sigterm, sigint;
+    ev_tstamp lag_expected, lag_max;
+
+    /* The frontier: a hash table by URL and a heap by next_fetch. */
+    struct entry **table;
+    size_t table_cap, nentries;
+    struct entry **heap;
+    size_t nheap, capheap;
+
+    /* The worker and its queues (under mu). */
+    pthread_t worker;
+    int worker_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct job *jobs, *jobs_last;
+    struct result *results, *results_last;
+    size_t outstanding; /* jobs given, results not yet back (loop thread only) */
+
+    struct counts n; /* loop thread, but the worker's doc counts under mu */
+    struct timespec start;
+    FILE *warn; /* input's warnings, into the log */
+};
+
+static double
+now_unix(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static char *
+xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void
+replace(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = xstrdup(s);
+}
+
+/* ---- the frontier in memory ---- */
+
+static uint64_t
+url_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static struct entry **
+slot(struct run *r, const char *url)
+{
+    size_t m = r->table_cap - 1, i = (size_t)url_hash(url) & m;
+    while (r->table[i] != NULL && strcmp(r->table[i]->url, url) != 0)
+        i = (i + 1) & m;
+    return &r->table[i];
+}
+
+static struct entry *
+find(struct run *r, const char *url)
+{
+    return r->table_cap ? *slot(r, url) : NULL;
+}
+
+static int
+grow_table(struct run *r)
+{
+    size_t cap = r->table_cap ? r->table_cap * 2 : 1024;
+    struct entry **old = r->table;
+    size_t oldcap = r->table_cap;
+    if ((r->table = calloc(cap, sizeof *r->table)) == NULL) {
+        r->table = old;
+        return -1;
+    }
+    r->table_cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i] != NULL)
+            *slot(r, old[i]->url) = old[i];
+    free(old);
+    return 0;
+}
+
+static void
+heap_swap(struct run *r, size_t a, size_t b)
+{
+    struct entry *t = r->heap[a];
+    r->heap[a] = r->heap[b];
+    r->heap[b] = t;
+    r->heap[a]->heap_at = (int)a;
+    r->heap[b]->heap_at = (int)b;
+}
+
+static void
+heap_up(struct run *r, size_t i)
+{
+    while (i > 0 && r->heap[(i - 1) / 2]->next_fetch > r->heap[i]->next_fetch) {
+        heap_swap(r, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void
+heap_down(struct run *r, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < r->nheap && r->heap[l]->next_fetch < r->heap[m]->next_fetch)
+            m = l;
+        if (l + 1 < r->nheap && r->heap[l + 1]->next_fetch < r->heap[m]->next_fetch)
+            m = l + 1;
+        if (m == i)
+            return;
+        heap_swap(r, i, m);
+        i = m;
+    }
+}
+
+static int
+heap_push(struct run *r, struct entry *e)
+{
+    if (e->heap_at >= 0) {
+        heap_up(r, (size_t)e->heap_at);
+        heap_down(r, (size_t)e->heap_at);
+        return 0;
+    }
+    if (r->nheap == r->capheap) {
+        size_t cap = r->capheap ? r->capheap * 2 : 1024;
+        struct entry **h = realloc(r->heap, cap * sizeof *h);
+        if (h == NULL)
+            return -1;
+        r->heap = h;
+        r->capheap = cap;
+    }
+    e->heap_at = (int)r->nheap;
+    r->heap[r->nheap++] = e;
+    heap_up(r, r->nheap - 1);
+    return 0;
+}
+
+static struct entry *
+heap_pop(struct run *r)
+{
+    struct entry *top = r->heap[0];
+    heap_swap(r, 0, r->nheap - 1);
+    r->nheap--;
+    top->heap_at = -1;
+    if (r->nheap > 0)
+        heap_down(r, 0);
+    return top;
+}
+
+static void
+entry_free(struct entry *e)
+{
+    if (e == NULL)
+        return;
+    free(e->url);
+    free(e->etag);
+    free(e->last_modified);
+    free(e->hash);
+    free(e);
+}
+
+/* A new entry for url, or NULL when out of memory. */
+static struct entry *
+add_entry(struct run *r, const char *url, int source, enum kind kind)
+{
+    if ((r->nentries + 1) * 2 > r->table_cap && grow_table(r) != 0)
+        return NULL;
+    struct entry *e = calloc(1, sizeof *e);
+    if (e == NULL || (e->url = strdup(url)) == NULL) {
+        free(e);
+        return NULL;
+    }
+    e->source = source;
+    e->kind = kind;
+    e->heap_at = -1;
+    *slot(r, url) = e;
+    r->nentries++;
+    return e;
+}
+
+static int
+source_index(const struct run *r, const char *name)
+{
+    for (size_t i = 0; i < r->cfg->nsources; i++)
+        if (strcmp(r->cfg->sources[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int
+load_row(void *arg, const struct store_url *u)
+{
+    struct run *r = arg;
+    int src = source_index(r, u->source);
+    if (src < 0)
+        return 0; /* a source no longer configured: left in the store, not followed */
+    struct entry *e =
+        add_entry(r, u->url, src, strcmp(u->kind, "list") == 0 ? KIND_LIST : KIND_ARTICLE);
+    if (e == NULL)
+        return -1;
+    e->state = ST_NEW;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(u->state, state_names[i]) == 0)
+            e->state = (enum state)i;
+    e->etag = xstrdup(u->etag);
+    e->last_modified = xstrdup(u->last_modified);
+    e->hash = xstrdup(u->hash);
+    e->failures = u->failures;
+    e->status = u->status;
+    e->next_fetch = u->next_fetch;
+    return 0;
+}
+
+/* ---- the worker ---- */
+
+static void
+push_job(struct run *r, struct job *j)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->jobs_last)
+        r->jobs_last->next = j;
+    else
+        r->jobs = j;
+    r->jobs_last = j;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    r->outstanding++;
+}
+
+static void
+job_free(struct job *j)
+{
+    free(j->url);
+    free(j->effective_url);
+    free(j->content_type);
+    free(j->ip);
+    text_free(&j->body);
+    text_free(&j->head);
+    text_free(&j->request);
+    free(j->etag);
+    free(j->last_modified);
+    free(j->old_hash);
+    free(j->error);
+    free(j);
+}
+
+static int
+result_add_link(struct result *res, const char *url, enum kind kind)
+{
+    char **l = realloc(res->links, (res->nlinks + 1) * sizeof *l);
+    if (l == NULL)
+        return -1;
+    res->links = l;
+    enum kind *k = realloc(res->link_kinds, (res->nlinks + 1) * sizeof *k);
+    if (k == NULL)
+        return -1;
+    res->link_kinds = k;
+    if ((l[res->nlinks] = strdup(url)) == NULL)
+        return -1;
+    k[res->nlinks++] = kind;
+    return 0;
+}
+
+static int
+host_allowed(const struct config_source *s, const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int ok = 0;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        for (size_t i = 0; i < s->nallowed_hosts && !ok; i++)
+            ok = strcasecmp(s->allowed_hosts[i], host) == 0;
+    curl_free(host);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+static int
+re_match(const pcre2_code *re, const char *s, pcre2_match_data *md)
+{
+    return re != NULL && pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0;
+}
+
+/* A list page: its links that the source follows go into the frontier. */
+static void
+work_list(struct run *r, struct job *j, struct result *res)
+{
+    const struct source_rt *s = &r->src[j->source];
+    struct text utf8 = {0};
+    struct charset_result cs;
+    struct links links = {0};
+    struct err err;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+
+    err_clear(&err);
+    if (md == NULL ||
+        charset_decode(j->body.data, j->body.len,
+                       s->cfg->charset ? s->cfg->charset : j->content_type, 1,
+                       r->cfg->max_page_bytes * 4 + 4096, &utf8, &cs, &err) != 0 ||
+        links_extract(utf8.data, utf8.len, j->effective_url, &links, &err) != 0) {
+        log_msg(LOG_WARNING, "%s: cannot read the list page: %s", j->url,
+                err.msg[0] ? err.msg : "out of memory");
+        res->failed = 1;
+    }
+    double now = now_unix();
+    for (size_t i = 0; i < links.n && !res->fatal; i++) {
+        const char *u = links.urls[i];
+        enum kind k;
+        if (re_match(s->link_re, u, md))
+            k = KIND_ARTICLE;
+        else if (re_match(s->next_re, u, md))
+            k = KIND_LIST;
+        else
+            continue;
+        if (!host_allowed(s->cfg, u))
+            continue;
+        struct store_url row = {
+            .url = u, .source = s->cfg->name, .kind = kind_names[k], .next_fetch = now};
+        int added = 0;
+        if (store_frontier_add(r->store, &row, &added, &err) != 0) {
+            char msg[600];
+            err_format(&err, msg, sizeof msg);
+            log_msg(LOG_ERR, "%s", msg);
+            res->fatal = store_broken(r->store);
+            break;
+        }
+        if (added && result_add_link(res, u, k) != 0)
+            break;
+    }
+    links_free(&links);
+    text_free(&utf8);
+    pcre2_match_data_free(md);
+}
+
+/* An article: extracted and stored unless it is the same as before. */
+static void
+work_article(struct run *r, struct job *j, struct result *res, const char *hash)
+{
+    const struct source_rt *s = &r->src[j->source];
+    struct store_doc sd = {j->effective_url, s->cfg->name, NULL, NULL, NULL, hash, j->body.len};
+    struct err err;
+    struct doc d;
+    struct fact_list facts;
+    int unchanged = 0, counted = 0;
+    char msg[700];
+
+    err_clear(&err);
+    if (j->old_hash != NULL && strcmp(j->old_hash, hash) == 0) {
+        pthread_mutex_lock(&r->mu);
+        r->n.docs[STORE_UNCHANGED]++;
+        pthread_mutex_unlock(&r->mu);
+        log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
+        return;
+    }
+    if (store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0)
+        goto failed;
+    if (unchanged) {
+        pthread_mutex_lock(&r->mu);
+        r->n.docs[STORE_UNCHANGED]++;
+        pthread_mutex_unlock(&r->mu);
+        log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
+        return;
+    }
+    if (input_doc_from_bytes(j->effective_url, j->body.data, j->body.len, r->cfg->max_page_bytes,
+                             s->cfg->charset, j->content_type, &d, r->warn, &err) != 0)
+        goto failed;
+    fact_list_init(&facts);
+    struct extract_stats st;
+    struct store_result sr;
+    if (extract_run(r->ps, d.text.data, d.text.len, d.year, &facts, &st, &err) == 0) {
+        sd.title = d.info.title[0] ? d.info.title : NULL;
+        sd.published = d.info.published[0] ? d.info.published : NULL;
+        sd.charset = d.cs.name;
+        if (st.limit_hits > 0)
+            log_msg(LOG_WARNING, "%s: byte %zu: pattern %s gave up at its match limit", j->url,
+                    st.limit_offset, st.limit_pattern);
+        if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &sr, &err) == 0) {
+            static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
+            pthread_mutex_lock(&r->mu);
+            r->n.docs[sr.outcome]++;
+            r->n.facts_new += sr.facts_new;
+            pthread_mutex_unlock(&r->mu);
+            log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
+                    facts.n, sr.facts_new);
+            counted = 1;
+        }
+    }
+    fact_list_free(&facts);
+    doc_free(&d);
+    if (counted)
+        return;
+failed:
+    err_file(&err, j->url);
+    err_format(&err, msg, sizeof msg);
+    log_msg(LOG_WARNING, "%s", msg);
+    res->failed = 1;
+    res->fatal = store_broken(r->store);
+    free(j->error);
+    j->error = strdup(err.msg);
+    pthread_mutex_lock(&r->mu);
+    r->n.docs_failed++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+work(struct run *r, struct job *j, struct result *res)
+{
+    struct err err;
+    char hash[33], msg[700];
+
+    err_clear(&err);
+    if (j->type == JOB_PAGE) {
+        if (r->archive != NULL) {
+            struct archive_page ap = {j->effective_url, j->request.data, j->request.len,
+                                      j->head.data,     j->head.len,     j->body.data,
+                                      j->body.len,      j->ip,           j->when};
+            if (archive_write(r->archive, &ap, &err) != 0) {
+                err_format(&err, msg, sizeof msg);
+                log_msg(LOG_ERR, "%s (the page is stored, not archived)", msg);
+            }
+        }
+        store_hash(j->body.data ? j->body.data : "", j->body.len, hash);
+        res->hash = strdup(hash);
+        if (j->kind == KIND_LIST) {
+            work_list(r, j, res);
+            if (!res->failed)
+                log_msg(LOG_INFO, "%s: %d list, %zu new links", j->url, j->status, res->nlinks);
+        } else {
+            work_article(r, j, res, hash);
+        }
+        if (res->failed) {
+            j->state = ST_FAILED;
+            free(res->hash); /* so the next fetch tries again in full */
+            res->hash = NULL;
+        }
+    }
+    struct store_url row = {
+        .url = j->url,
+        .source = r->cfg->sources[j->source].name,
+        .kind = kind_names[j->kind],
+        .state = state_names[j->state],
+        .etag = j->etag,
+        .last_modified = j->last_modified,
+        .hash = j->type == JOB_PAGE ? res->hash : j->old_hash,
+        .error = j->error,
+        .status = j->status,
+        .failures = j->failures,
+        .next_fetch = j->next_fetch,
+    };
+    if (!res->fatal && store_frontier_put(r->store, &row, 1, &err) != 0) {
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_ERR, "%s", msg);
+        res->fatal = store_broken(r->store);
+    }
+}
+
+static void
+commit(struct run *r)
+{
+    struct err err;
+    if (store_commit(r->store, &err) != 0) {
+        char msg[700];
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_ERR, "%s (their pages are fetched again)", msg);
+    }
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct run *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (r->jobs == NULL) {
+            /* Idle: commit the open group when it is due rather than keep
+             * it from readers until the next page. */
+            if (store_due(r->store)) {
+                pthread_mutex_unlock(&r->mu);
+                commit(r);
+                pthread_mutex_lock(&r->mu);
+                continue;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 100 * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&r->cond, &r->mu, &until);
+        }
+        struct job *j = r->jobs;
+        r->jobs = j->next;
+        if (r->jobs == NULL)
+            r->jobs_last = NULL;
+        pthread_mutex_unlock(&r->mu);
+        if (j->type == JOB_STOP) {
+            commit(r);
+            job_free(j);
+            return NULL;
+        }
+        struct result *res = calloc(1, sizeof *res);
+        if (res != NULL) {
+            res->e = j->e;
+            work(r, j, res);
+            if (store_due(r->store))
+                commit(r);
+        }
+        job_free(j);
+        pthread_mutex_lock(&r->mu);
+        if (res != NULL) {
+            if (r->results_last)
+                r->results_last->next = res;
+            else
+                r->results = res;
+            r->results_last = res;
+        }
+        pthread_mutex_unlock(&r->mu);
+        ev_async_send(r->loop, &r->wake);
+        pthread_mutex_lock(&r->mu);
+    }
+}
+
+/* ---- the loop ---- */
+
+static void schedule(struct run *r);
+
+/* Backoff before attempt n+1 after n failures: doubling, with jitter so many
+ * pages that failed together do not come back together. */
+static double
+backoff(int failures, long retry_after)
+{
+    double d = BACKOFF_BASE * ldexp(1.0, failures - 1);
+    unsigned short rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
+        rnd = 32768;
+    d *= 0.75 + 0.5 * rnd / 65535.0;
+    if (retry_after >= 0 && (double)retry_after > d)
+        d = (double)retry_after;
+    return d < BACKOFF_MAX ? d : BACKOFF_MAX;
+}
+
+static struct job *
+row_job(struct entry *e, enum job_type type)
+{
+    struct job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return NULL;
+    j->type = type;
+    j->e = e;
+    j->url = xstrdup(e->url);
+    j->source = e->source;
+    j->kind = e->kind;
+    j->etag = xstrdup(e->etag);
+    j->last_modified = xstrdup(e->last_modified);
+    j->old_hash = xstrdup(e->hash);
+    j->state = e->state;
+    j->status = e->status;
+    j->failures = e->failures;
+    j->next_fetch = e->next_fetch;
+    return j;
+}
+
+static const char *
+error_name(enum fetch_error e)
+{
+    static const char *const names[] = {"ok",      "timeout", "network",
+                                        "too big", "refused", "bad reply"};
+    return names[e];
+}
+
+static void
+fetch_done(void *arg, struct fetch_result *fr, void *udata)
+{
+    struct run *r = arg;
+    struct entry *e = udata;
+    double now = now_unix(), interval = (double)r->cfg->sources[e->source].interval_s;
+    int retry = 0, page = 0;
+    char why[600] = "";
+
+    r->n.requests++;
+    e->status = fr->status;
+    if (fr->error == FETCH_OK && fr->status == 200) {
+        page = 1;
+    } else if (fr->error == FETCH_OK && fr->status == 304) {
+        r->n.not_modified++;
+        log_msg(LOG_INFO, "%s: 304 not modified", e->url);
+    } else if (fr->error == FETCH_OK && (fr->status == 404 || fr->status == 410)) {
+        r->n.gone++;
+        e->state = ST_GONE;
+        snprintf(why, sizeof why, "HTTP %d", fr->status);
+        log_msg(LOG_WARNING, "%s: %d, not fetched again", e->url, fr->status);
+    } else if (fr->error == FETCH_OK) {
+        snprintf(why, sizeof why, "HTTP %d", fr->status);
+        retry = fr->status == 429 || fr->status >= 500;
+    } else {
+        snprintf(why, sizeof why, "%s: %s", error_name(fr->error), fr->why);
+        retry = fr->error == FETCH_TIMEOUT || fr->error == FETCH_NETWORK;
+    }
+    if (page || (fr->error == FETCH_OK && fr->status == 304)) {
+        e->state = ST_OK;
+        e->failures = 0;
+        e->next_fetch = now + interval;
+        if (fr->etag || fr->last_modified || page) {
+            replace(&e->etag, fr->etag);
+            replace(&e->last_modified, fr->last_modified);
+        }
+    } else if (e->state != ST_GONE) {
+        e->failures++;
+        if (retry && e->failures < MAX_ATTEMPTS) {
+            double d = backoff(e->failures, fr->retry_after);
+            e->state = ST_RETRY;
+            e->next_fetch = now + d;
+            r->n.retried++;
+            log_msg(LOG_INFO, "%s: %s; attempt %d of %d, next in %.1f s", e->url, why, e->failures,
+                    MAX_ATTEMPTS, d);
+        } else {
+            e->state = ST_FAILED;
+            e->next_fetch = now + interval;
+            r->n.failed++;
+            if (retry)
+                log_msg(LOG_WARNING, "%s: %s; gave up after %d attempts", e->url, why, e->failures);
+            else
+                log_msg(LOG_WARNING, "%s: %s", e->url, why);
+            e->failures = 0;
+        }
+    }
+    struct job *j = row_job(e, page ? JOB_PAGE : JOB_ROW);
+    if (j == NULL) {
+        log_msg(LOG_ERR, "%s: out of memory", e->url);
+        return;
+    }
+    if (why[0])
+        j->error = strdup(why);
+    if (page) {
+        r->n.ok++;
+        r->n.bytes += fr->body.len;
+        j->body = fr->body; /* taken */
+        fr->body.data = NULL;
+        fr->body.len = 0;
+        j->head = fr->head;
+        fr->head.data = NULL;
+        j->request = fr->request;
+        fr->request.data = NULL;
+        j->effective_url = xstrdup(fr->effective_url);
+        j->content_type = xstrdup(fr->content_type);
+        j->ip = xstrdup(fr->ip);
+        j->when = time(NULL);
+    }
+    push_job(r, j);
+}
+
+/* Pages in hand at once: fetching, waiting for their host, or with the
+ * worker.  Beyond it nothing new starts until the worker catches up, so a
+ * fast network and a slow disk do not pile bodies up in memory. */
+static size_t
+backlog_max(const struct run *r)
+{
+    return 2 * (size_t)r->cfg->max_connections + 16;
+}
+
+/* Start every due entry the backlog allows; arm the timer for the next. */
+static void
+schedule(struct run *r)
+{
+    if (r->stopping)
+        return;
+    double now = now_unix();
+    while (r->nheap > 0 && r->heap[0]->next_fetch <= now &&
+           fetch_running(r->fetch) + fetch_waiting(r->fetch) + r->outstanding < backlog_max(r)) {
+        struct entry *e = heap_pop(r);
+        struct err err;
+        if (fetch_get(r->fetch, e->url, e->etag, e->last_modified, e, &err) != 0) {
+            char msg[700];
+            err_format(&err, msg, sizeof msg);
+            log_msg(LOG_WARNING, "%s", msg);
+            e->state = ST_FAILED;
+        }
+    }
+    ev_timer_stop(r->loop, &r->due_timer);
+    /* When the backlog is full, the next result calls again. */
+    if (r->nheap > 0 && r->heap[0]->next_fetch > now) {
+        ev_timer_set(&r->due_timer, r->heap[0]->next_fetch - now, 0.);
+        ev_timer_start(r->loop, &r->due_timer);
+    }
+}
+
+static void
+finish_loop(struct run *r)
+{
+    ev_timer_stop(r->loop, &r->due_timer);
+    ev_timer_stop(r->loop, &r->lag_timer);
+    ev_timer_stop(r->loop, &r->stop_timer);
+    ev_break(r->loop, EVBREAK_ALL);
+}
+
+/* --once is done when nothing runs, nothing waits with the worker, and
+ * nothing is due before ONCE_RETRY_WAIT; a stop when nothing runs. */
+static void
+maybe_finish(struct run *r)
+{
+    if (fetch_running(r->fetch) > 0 || r->outstanding > 0)
+        return;
+    if (r->stopping) {
+        finish_loop(r);
+        return;
+    }
+    if (r->once && fetch_waiting(r->fetch) == 0 &&
+        (r->nheap == 0 || r->heap[0]->next_fetch > now_unix() + ONCE_RETRY_WAIT))
+        finish_loop(r);
+}
+
+static void
+take_results(struct ev_loop *loop, ev_async *w, int revents)
+{
+    struct run *r = w->data;
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&r->mu);
+    struct result *res = r->results;
+    r->results = r->results_last = NULL;
+    pthread_mutex_unlock(&r->mu);
+    while (res != NULL) {
+        struct result *next = res->next;
+        struct entry *e = res->e;
+        r->outstanding--;
+        if (res->hash != NULL)
+            replace(&e->hash, res->hash);
+        if (res->failed)
+            e->state = ST_FAILED;
+        for (size_t i = 0; i < res->nlinks; i++) {
+            if (find(r, res->links[i]) == NULL) {
+                struct entry *n = add_entry(r, res->links[i], e->source, res->link_kinds[i]);
+                if (n != NULL) {
+                    n->next_fetch = now_unix();
+                    heap_push(r, n);
+                    r->n.links_new++;
+                }
+            }
+            free(res->links[i]);
+        }
+        if (res->fatal && !r->stopping) {
+            log_msg(LOG_ERR, "%s: the store cannot take more pages; stopping", r->cfg->db);
+            r->status = 1;
+            r->stopping = 1;
+            fetch_hold(r->fetch);
+        }
+        /* Back in the schedule, unless --once is done with it. */
+        if (e->state != ST_GONE && !(r->once && e->state != ST_RETRY))
+            heap_push(r, e);
+        free(res->links);
+        free(res->link_kinds);
+        free(res->hash);
+        free(res);
+        res = next;
+    }
+    schedule(r);
+    maybe_finish(r);
+}
+
+static void
+due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct run *r = w->data;
+    (void)loop;
+    (void)revents;
+    schedule(r);
+    maybe_finish(r);
+}
+
+/* How late a 100 ms tick runs is how long the loop was kept from the
+ * network: the figure README.md gives. */
+static void
+lag_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct run *r = w->data;
+    (void)revents;
+    ev_tstamp now = ev_time(), late = now - r->lag_expected;
+    if (late > r->lag_max)
+        r->lag_max = late;
+    r->lag_expected = now + 0.1;
+    (void)loop;
+    maybe_finish(r);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct run *r = w->data;
+    (void)loop;
+    (void)revents;
+    log_msg(LOG_WARNING, "transfers still running after %.0f s; giving them up", STOP_GRACE);
+    finish_loop(r);
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct run *r = w->data;
+    (void)revents;
+    if (r->stopping) {
+        log_msg(LOG_WARNING, "second signal: stopping now");
+        finish_loop(r);
+        return;
+    }
+    log_msg(LOG_INFO, "signal %d: finishing %zu transfers, then stopping", w->signum,
+            fetch_running(r->fetch));
+    r->stopping = 1;
+    fetch_hold(r->fetch);
+    ev_timer_stop(loop, &r->due_timer);
+    ev_timer_set(&r->stop_timer, STOP_GRACE, 0.);
+    ev_timer_start(loop, &r->stop_timer);
+    maybe_finish(r);
+}
+
+/* ---- setting up ---- */
+
+static ssize_t
+warn_write(void *cookie, const char *buf, size_t len)
+{
+    /* input.c writes whole lines starting with "factd: ". */
+    (void)cookie;
+    size_t skip = len > 7 && memcmp(buf, "factd: ", 7) == 0 ? 7 : 0;
+    size_t n = len - skip;
+    while (n > 0 && buf[skip + n - 1] == '\n')
+        n--;
+    log_msg(LOG_WARNING, "%.*s", (int)n, buf + skip);
+    return (ssize_t)len;
+}
+
+static void
+config_report(void *arg, const struct err *e)
+{
+    char msg[700];
+    (void)arg;
+    err_format(e, msg, sizeof msg);
+    fprintf(stderr, "%s\n", msg);
+}
+
+static int
+compile_sources(struct run *r)
+{
+    r->src = calloc(r->cfg->nsources ? r->cfg->nsources : 1, sizeof *r->src);
+    if (r->src == NULL)
+        return -1;
+    for (size_t i = 0; i < r->cfg->nsources; i++) {
+        const struct config_source *s = &r->cfg->sources[i];
+        int ec;
+        PCRE2_SIZE eo;
+        r->src[i].cfg = s;
+        r->src[i].link_re = pcre2_compile((PCRE2_SPTR)s->link_pattern, PCRE2_ZERO_TERMINATED,
+                                          PCRE2_UTF, &ec, &eo, NULL);
+        if (s->next_pattern)
+            r->src[i].next_re = pcre2_compile((PCRE2_SPTR)s->next_pattern, PCRE2_ZERO_TERMINATED,
+                                              PCRE2_UTF, &ec, &eo, NULL);
+        /* factd check compiled them already: a failure here is memory. */
+        if (r->src[i].link_re == NULL || (s->next_pattern && r->src[i].next_re == NULL))
+            return -1;
+    }
+    return 0;
+}
+
+/* Each source's start URLs are list pages, due now under --once. */
+static int
+seed(struct run *r)
+{
+    double now = now_unix();
+    for (size_t i = 0; i < r->cfg->nsources; i++) {
+        const struct config_source *s = &r->cfg->sources[i];
+        for (size_t k = 0; k < s->nstart_urls; k++) {
+            struct entry *e = find(r, s->start_urls[k]);
+            if (e == NULL) {
+                if ((e = add_entry(r, s->start_urls[k], (int)i, KIND_LIST)) == NULL)
+                    return -1;
+                e->next_fetch = now;
+            }
+            e->kind = KIND_LIST;
+            e->source = (int)i;
+            if (r->once || e->state == ST_GONE)
+                e->next_fetch = now;
+            if (e->state == ST_GONE)
+                e->state = ST_NEW; /* a start URL the operator names is always tried */
+        }
+    }
+    for (size_t i = 0; i < r->table_cap; i++) {
+        struct entry *e = r->table[i];
+        if (e == NULL || e->state == ST_GONE)
+            continue;
+        /* One pass takes what is due now, and what is due again soon
+         * because it failed; a daemon takes everything, each in its time. */
+        if (r->once && e->next_fetch > now && e->state != ST_RETRY)
+            continue;
+        if (heap_push(r, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: factd run -c FILE [--once] [-v]\n"
+          "\n"
+          "Follow the sources of the configuration FILE: fetch their list pages and\n"
+          "the articles they link, politely, and keep the store (db) current.\n"
+          "Runs until SIGTERM or SIGINT; --once makes one pass over every source,\n"
+          "waits for it to finish, prints a summary and exits.\n"
+          "\n"
+          "  -c, --config FILE  the configuration (factd check -c FILE checks it)\n"
+          "      --once         one pass, then exit\n"
+          "  -v, --verbose      log at debug level (-v) whatever log_level says\n"
+          "\n"
+          "Exit status: 0 when the pass completed (pages that failed are counted),\n"
+          "1 when the store failed, 2 for usage, configuration and pattern errors.\n",
+          f);
+}
+
+static void
+summary(struct run *r)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double el = (double)(t.tv_sec - r->start.tv_sec) + (double)(t.tv_nsec - r->start.tv_nsec) / 1e9;
+    printf("requests: %zu (%zu ok, %zu not modified, %zu gone, %zu failed, %zu retries); "
+           "%.2f MB\n"
+           "documents: %zu new, %zu changed, %zu unchanged, %zu failed; facts: %zu new; "
+           "links: %zu new\n"
+           "%.2f s; the loop waited at most %.1f ms\n",
+           r->n.requests, r->n.ok, r->n.not_modified, r->n.gone, r->n.failed, r->n.retried,
+           (double)r->n.bytes / 1e6, r->n.docs[STORE_NEW], r->n.docs[STORE_CHANGED],
+           r->n.docs[STORE_UNCHANGED], r->n.docs_failed, r->n.facts_new, r->n.links_new, el,
+           r->lag_max * 1000);
+    fflush(stdout);
+}
+
+static void
+cleanup(struct run *r)
+{
+    /* Pages not yet stored are dropped: their frontier rows are unchanged,
+     * so the next run fetches them again. */
+    pthread_mutex_lock(&r->mu);
+    while (r->jobs != NULL) {
+        struct job *j = r->jobs;
+        r->jobs = j->next;
+        job_free(j);
+    }
+    r->jobs_last = NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (r->worker_started) {
+        struct job *stop = calloc(1, sizeof *stop);
+        if (stop != NULL) {
+            stop->type = JOB_STOP;
+            push_job(r, stop);
+        }
+        pthread_join(r->worker, NULL);
+    }
+    while (r->jobs != NULL) {
+        struct job *j = r->jobs;
+        r->jobs = j->next;
+        job_free(j);
+    }
+    while (r->results != NULL) {
+        struct result *res = r->results;
+        r->results = res->next;
+        for (size_t i = 0; i < res->nlinks; i++)
+            free(res->links[i]);
+        free(res->links);
+        free(res->link_kinds);
+        free(res->hash);
+        free(res);
+    }
+    fetch_free(r->fetch);
+    if (r->loop != NULL)
+        ev_loop_destroy(r->loop);
+    for (size_t i = 0; i < r->table_cap; i++)
+        entry_free(r->table[i]);
+    free(r->table);
+    free(r->heap);
+    for (size_t i = 0; r->src != NULL && i < r->cfg->nsources; i++) {
+        pcre2_code_free(r->src[i].link_re);
+        pcre2_code_free(r->src[i].next_re);
+    }
+    free(r->src);
+    archive_close(r->archive);
+    store_close(r->store);
+    patternset_free(r->ps);
+    config_free(r->cfg);
+    if (r->warn != NULL)
+        fclose(r->warn);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cond);
+}
+
+int
+run_cmd(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"once", no_argument, NULL, 'o'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    struct run r;
+    const char *file = NULL;
+    int c, verbose = 0;
+    struct err err;
+
+    memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cond, NULL);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            file = optarg;
+            break;
+        case 'o':
+            r.once = 1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (file == NULL || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &r.start);
+    if ((r.cfg = config_load(file, input_patterns_dir(), config_report, NULL)) == NULL) {
+        cleanup(&r);
+        return 2;
+    }
+    log_init(verbose ? LOG_DEBUG : (enum log_level)log_level_from_name(r.cfg->log_level));
+    if ((r.ps = patternset_load(r.cfg->patterns_dir, &err)) == NULL) {
+        err_print(stderr, &err);
+        cleanup(&r);
+        return 2;
+    }
+    char sethash[33];
+    input_set_hash(r.ps, 0, NULL, sethash);
+    if ((r.store = store_open(r.cfg->db, 60000, &err)) == NULL ||
+        store_pattern_set(r.store, sethash, &r.ps_id, &err) != 0 ||
+        store_commit(r.store, &err) != 0 ||
+        (r.archive = archive_open(r.cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
+        err_print(stderr, &err);
+        cleanup(&r);
+        return 2;
+    }
+    /* Groups of up to 200 pages or half a second, as replay (store.c says why). */
+    store_set_batch(r.store, 200, 500);
+    static cookie_io_functions_t warn_io = {NULL, warn_write, NULL, NULL};
+    r.warn = fopencookie(NULL, "w", warn_io);
+    if (r.warn != NULL)
+        setvbuf(r.warn, NULL, _IOLBF, 0);
+    if (compile_sources(&r) != 0 || r.warn == NULL ||
+        store_frontier_load(r.store, load_row, &r, &err) != 0) {
+        if (err.msg[0])
+            err_print(stderr, &err);
+        else
+            fprintf(stderr, "factd: out of memory\n");
+        cleanup(&r);
+        return 2;
+    }
+    r.loop = ev_loop_new(EVFLAG_AUTO);
+    struct fetch_opts fo = {
+        r.cfg->max_connections, r.cfg->max_host_connections, r.cfg->host_delay, r.cfg->timeout,
+        r.cfg->connect_timeout, r.cfg->max_page_bytes,       r.cfg->user_agent};
+    if (r.loop == NULL || (r.fetch = fetch_new(r.loop, &fo, fetch_done, &r, &err)) == NULL ||
+        seed(&r) != 0) {
+        fprintf(stderr, "factd: %s\n", r.loop == NULL ? "cannot make an event loop" : err.msg);
+        cleanup(&r);
+        return 2;
+    }
+    ev_init(&r.due_timer, due_cb);
+    r.due_timer.data = &r;
+    ev_init(&r.stop_timer, stop_cb);
+    r.stop_timer.data = &r;
+    ev_timer_init(&r.lag_timer, lag_cb, 0.1, 0.1);
+    r.lag_timer.data = &r;
+    r.lag_expected = ev_time() + 0.1;
+    ev_timer_start(r.loop, &r.lag_timer);
+    ev_async_init(&r.wake, take_results);
+    r.wake.data = &r;
+    ev_async_start(r.loop, &r.wake);
+    ev_signal_init(&r.sigterm, signal_cb, SIGTERM);
+    r.sigterm.data = &r;
+    ev_signal_start(r.loop, &r.sigterm);
+    ev_signal_init(&r.sigint, signal_cb, SIGINT);
+    r.sigint.data = &r;
+    ev_signal_start(r.loop, &r.sigint);
+    /* Keep the loop's timers: the worker only commits. */
+    if (pthread_create(&r.worker, NULL, worker_main, &r) != 0) {
+        fprintf(stderr, "factd: cannot start the worker thread\n");
+        cleanup(&r);
+        return 2;
+    }
+    r.worker_started = 1;
+    log_msg(LOG_INFO, "%s: %zu sources, %zu URLs known; store %s", file, r.cfg->nsources,
+            r.nentries, r.cfg->db);
+    schedule(&r);
+    ev_run(r.loop, 0);
+    int status = r.status;
+    cleanup(&r);
+    summary(&r);
+    return status;
+}
