@@ -614,8 +614,7 @@ archive_open(const char *dir, size_t rotate_bytes, struct err *err)
     buf_init(&a->rec, (size_t)-1);
     buf_init(&a->out, (size_t)-1);
     if (a->dir == NULL || a->path == NULL || a->final == NULL ||
-        deflateInit2(&a->z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-            Z_OK) {
+        deflateInit2(&a->z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         free(a->dir);
         free(a->path);
         free(a->final);

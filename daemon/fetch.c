@@ -578,6 +578,22 @@ fetch_waiting(const struct fetch *f)
     return f->waiting;
 }
 
+int
+fetch_set_opts(struct fetch *f, const struct fetch_opts *o)
+{
+    char *ua = strdup(o->user_agent);
+    if (ua == NULL)
+        return -1;
+    free(f->user_agent);
+    f->user_agent = ua;
+    f->o = *o;
+    f->o.user_agent = ua;
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->max_host_connections);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->max_connections);
+    pump(f);
+    return 0;
+}
+
 void
 fetch_hold(struct fetch *f)
 {

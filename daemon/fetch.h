@@ -83,6 +83,10 @@ int fetch_get(struct fetch *f, const char *url, const char *etag, const char *la
 size_t fetch_running(const struct fetch *f);
 size_t fetch_waiting(const struct fetch *f);
 
+/* New limits and timeouts (a reload), for requests started from now on.
+ * Returns -1 when out of memory, with the old ones kept. */
+int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
+
 /* Stop starting queued requests (shutdown); running ones go on. */
 void fetch_hold(struct fetch *f);
 

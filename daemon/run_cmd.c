@@ -23,6 +23,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 #include <pcre2.h>
+#include <systemd/sd-daemon.h>
 
 #include "archive.h"
 #include "config.h"
@@ -69,7 +71,8 @@ struct entry {
     char *etag, *last_modified, *hash;
     int failures, status;
     double next_fetch;
-    int heap_at; /* index in the heap, -1 when not in it */
+    int heap_at;   /* index in the heap, -1 when not in it */
+    int in_flight; /* fetching, or its page is with the worker */
 };
 
 struct source_rt {
@@ -77,13 +80,28 @@ struct source_rt {
     pcre2_code *link_re, *next_re;
 };
 
-enum job_type { JOB_PAGE, JOB_ROW, JOB_STOP };
+/*
+ * What a reload replaces as one: the configuration, its compiled link
+ * patterns and the pattern set.  The loop thread and the worker each hold
+ * one; a reload hands the worker the new one through the job queue, so the
+ * pages fetched before it are handled with the old one.
+ */
+struct setup {
+    struct config *cfg;
+    struct source_rt *src;
+    struct patternset *ps;
+    char set_hash[33]; /* input_set_hash() of ps */
+    int64_t ps_id;     /* its id in the store; set by the worker */
+};
+
+enum job_type { JOB_PAGE, JOB_ROW, JOB_SWAP, JOB_STOP };
 
 /* From the loop to the worker.  Everything is owned by the job. */
 struct job {
     struct job *next;
     enum job_type type;
-    struct entry *e; /* handed back in the result; the worker does not read it */
+    struct entry *e;     /* handed back in the result; the worker does not read it */
+    struct setup *setup; /* JOB_SWAP: the worker's new setup (not owned by the job) */
     char *url, *effective_url, *content_type, *ip;
     struct text body, head, request;
     time_t when;
@@ -109,18 +127,24 @@ struct result {
     int fatal; /* the store cannot take more */
 };
 
+/* Warnings about one host in the current minute, for rate limiting. */
+struct host_log {
+    char host[256];
+    double window; /* start of the minute */
+    unsigned logged, held;
+};
+
 struct counts {
     size_t requests, ok, not_modified, gone, failed, retried, bytes;
     size_t docs[4], docs_failed, facts_new, links_new;
 };
 
 struct run {
-    struct config *cfg;
-    struct patternset *ps;
+    const char *file;  /* the configuration file, read again on SIGHUP */
+    struct setup *cur; /* the loop thread's */
+    struct setup *w;   /* the worker's; the same as cur but during a reload */
     struct store *store;
     struct archive *archive;
-    int64_t ps_id;
-    struct source_rt *src;
     int once;
     int stopping; /* a signal came: finish what runs, start nothing */
     int status;   /* exit status */
@@ -129,7 +153,8 @@ struct run {
     struct fetch *fetch;
     ev_timer due_timer, lag_timer, stop_timer;
     ev_async wake;
-    ev_signal sigterm, sigint;
+    ev_signal sigterm, sigint, sighup;
+    ev_timer status_timer, watchdog_timer;
     ev_tstamp lag_expected, lag_max;
 
     /* The frontier: a hash table by URL and a heap by next_fetch. */
@@ -147,7 +172,9 @@ struct run {
     struct result *results, *results_last;
     size_t outstanding; /* jobs given, results not yet back (loop thread only) */
 
-    struct counts n; /* loop thread, but the worker's doc counts under mu */
+    struct counts n;        /* loop thread, but the worker's doc counts under mu */
+    struct host_log *hosts; /* loop thread */
+    size_t nhosts;
     struct timespec start;
     FILE *warn; /* input's warnings, into the log */
 };
@@ -287,6 +314,19 @@ heap_pop(struct run *r)
 }
 
 static void
+heap_remove(struct run *r, struct entry *e)
+{
+    size_t i = (size_t)e->heap_at;
+    heap_swap(r, i, r->nheap - 1);
+    r->nheap--;
+    e->heap_at = -1;
+    if (i < r->nheap) {
+        heap_up(r, i);
+        heap_down(r, i);
+    }
+}
+
+static void
 entry_free(struct entry *e)
 {
     if (e == NULL)
@@ -320,8 +360,8 @@ add_entry(struct run *r, const char *url, int source, enum kind kind)
 static int
 source_index(const struct run *r, const char *name)
 {
-    for (size_t i = 0; i < r->cfg->nsources; i++)
-        if (strcmp(r->cfg->sources[i].name, name) == 0)
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++)
+        if (strcmp(r->cur->cfg->sources[i].name, name) == 0)
             return (int)i;
     return -1;
 }
@@ -355,6 +395,7 @@ load_row(void *arg, const struct store_url *u)
 static void
 push_job(struct run *r, struct job *j)
 {
+    int counted = j->type == JOB_PAGE || j->type == JOB_ROW; /* each gives a result back */
     pthread_mutex_lock(&r->mu);
     if (r->jobs_last)
         r->jobs_last->next = j;
@@ -363,7 +404,9 @@ push_job(struct run *r, struct job *j)
     r->jobs_last = j;
     pthread_cond_signal(&r->cond);
     pthread_mutex_unlock(&r->mu);
-    r->outstanding++;
+    /* j is the worker's now, maybe freed already: its type was read above. */
+    if (counted)
+        r->outstanding++;
 }
 
 static void
@@ -425,7 +468,7 @@ re_match(const pcre2_code *re, const char *s, pcre2_match_data *md)
 static void
 work_list(struct run *r, struct job *j, struct result *res)
 {
-    const struct source_rt *s = &r->src[j->source];
+    const struct source_rt *s = &r->w->src[j->source];
     struct text utf8 = {0};
     struct charset_result cs;
     struct links links = {0};
@@ -436,7 +479,7 @@ work_list(struct run *r, struct job *j, struct result *res)
     if (md == NULL ||
         charset_decode(j->body.data, j->body.len,
                        s->cfg->charset ? s->cfg->charset : j->content_type, 1,
-                       r->cfg->max_page_bytes * 4 + 4096, &utf8, &cs, &err) != 0 ||
+                       r->w->cfg->max_page_bytes * 4 + 4096, &utf8, &cs, &err) != 0 ||
         links_extract(utf8.data, utf8.len, j->effective_url, &links, &err) != 0) {
         log_msg(LOG_WARNING, "%s: cannot read the list page: %s", j->url,
                 err.msg[0] ? err.msg : "out of memory");
@@ -476,7 +519,7 @@ work_list(struct run *r, struct job *j, struct result *res)
 static void
 work_article(struct run *r, struct job *j, struct result *res, const char *hash)
 {
-    const struct source_rt *s = &r->src[j->source];
+    const struct source_rt *s = &r->w->src[j->source];
     struct store_doc sd = {j->effective_url, s->cfg->name, NULL, NULL, NULL, hash, j->body.len};
     struct err err;
     struct doc d;
@@ -492,7 +535,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
     }
-    if (store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0)
+    if (store_seen(r->store, &sd, r->w->ps_id, &unchanged, &err) != 0)
         goto failed;
     if (unchanged) {
         pthread_mutex_lock(&r->mu);
@@ -501,20 +544,20 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
     }
-    if (input_doc_from_bytes(j->effective_url, j->body.data, j->body.len, r->cfg->max_page_bytes,
+    if (input_doc_from_bytes(j->effective_url, j->body.data, j->body.len, r->w->cfg->max_page_bytes,
                              s->cfg->charset, j->content_type, &d, r->warn, &err) != 0)
         goto failed;
     fact_list_init(&facts);
     struct extract_stats st;
     struct store_result sr;
-    if (extract_run(r->ps, d.text.data, d.text.len, d.year, &facts, &st, &err) == 0) {
+    if (extract_run(r->w->ps, d.text.data, d.text.len, d.year, &facts, &st, &err) == 0) {
         sd.title = d.info.title[0] ? d.info.title : NULL;
         sd.published = d.info.published[0] ? d.info.published : NULL;
         sd.charset = d.cs.name;
         if (st.limit_hits > 0)
             log_msg(LOG_WARNING, "%s: byte %zu: pattern %s gave up at its match limit", j->url,
                     st.limit_offset, st.limit_pattern);
-        if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &sr, &err) == 0) {
+        if (store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err) == 0) {
             static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
             pthread_mutex_lock(&r->mu);
             r->n.docs[sr.outcome]++;
@@ -576,7 +619,7 @@ work(struct run *r, struct job *j, struct result *res)
     }
     struct store_url row = {
         .url = j->url,
-        .source = r->cfg->sources[j->source].name,
+        .source = r->w->cfg->sources[j->source].name,
         .kind = kind_names[j->kind],
         .state = state_names[j->state],
         .etag = j->etag,
@@ -603,6 +646,25 @@ commit(struct run *r)
         err_format(&err, msg, sizeof msg);
         log_msg(LOG_ERR, "%s (their pages are fetched again)", msg);
     }
+}
+
+static void setup_free(struct setup *su);
+
+/* A reload's new setup, from the pages after it on: the old one is the
+ * worker's alone by now (the loop moved on when it sent this). */
+static void
+take_setup(struct run *r, struct setup *su)
+{
+    struct err err;
+    if (store_pattern_set(r->store, su->set_hash, &su->ps_id, &err) != 0) {
+        char msg[700];
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_ERR, "%s (the new patterns' facts are recorded under the old set)", msg);
+        su->ps_id = r->w->ps_id;
+    }
+    struct setup *old = r->w;
+    r->w = su;
+    setup_free(old);
 }
 
 static void *
@@ -638,6 +700,12 @@ worker_main(void *arg)
             commit(r);
             job_free(j);
             return NULL;
+        }
+        if (j->type == JOB_SWAP) {
+            take_setup(r, j->setup);
+            job_free(j);
+            pthread_mutex_lock(&r->mu);
+            continue;
         }
         struct result *res = calloc(1, sizeof *res);
         if (res != NULL) {
@@ -701,6 +769,80 @@ row_job(struct entry *e, enum job_type type)
     return j;
 }
 
+#define HOST_WARNINGS_PER_MINUTE 20
+
+static void
+host_log_flush(struct host_log *h)
+{
+    if (h->held > 0)
+        log_msg(LOG_WARNING, "%s: %u more warnings in the last minute not logged", h->host,
+                h->held);
+    h->held = 0;
+}
+
+/* A fetch warning about url; a host that is down fails every page, so past
+ * HOST_WARNINGS_PER_MINUTE a minute the rest are counted, and the count
+ * logged when the minute is over. */
+static void warn_url(struct run *r, const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+warn_url(struct run *r, const char *url, const char *fmt, ...)
+{
+    char host[256] = "", msg[1200];
+    const char *p = strstr(url, "://");
+    if (p != NULL) {
+        p += 3;
+        size_t n = strcspn(p, "/?#");
+        snprintf(host, sizeof host, "%.*s", (int)n, p);
+    }
+    double now = now_unix();
+    struct host_log *h = NULL;
+    for (size_t i = 0; i < r->nhosts && h == NULL; i++)
+        if (strcmp(r->hosts[i].host, host) == 0)
+            h = &r->hosts[i];
+    if (h == NULL) {
+        struct host_log *v = realloc(r->hosts, (r->nhosts + 1) * sizeof *v);
+        if (v != NULL) {
+            r->hosts = v;
+            h = &v[r->nhosts++];
+            memset(h, 0, sizeof *h);
+            snprintf(h->host, sizeof h->host, "%s", host);
+            h->window = now;
+        }
+    }
+    if (h != NULL && now - h->window >= 60) {
+        host_log_flush(h);
+        h->window = now;
+        h->logged = 0;
+    }
+    if (h != NULL && h->logged >= HOST_WARNINGS_PER_MINUTE) {
+        h->held++;
+        return;
+    }
+    if (h != NULL)
+        h->logged++;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_msg(LOG_WARNING, "%s: %s", url, msg);
+}
+
+/* Counts held back are logged once their minute is over, even when no
+ * further warning comes to roll the window. */
+static void
+hosts_tick(struct run *r)
+{
+    double now = now_unix();
+    for (size_t i = 0; i < r->nhosts; i++)
+        if (r->hosts[i].held > 0 && now - r->hosts[i].window >= 60) {
+            host_log_flush(&r->hosts[i]);
+            r->hosts[i].window = now;
+            r->hosts[i].logged = 0;
+        }
+}
+
 static const char *
 error_name(enum fetch_error e)
 {
@@ -714,7 +856,12 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
 {
     struct run *r = arg;
     struct entry *e = udata;
-    double now = now_unix(), interval = (double)r->cfg->sources[e->source].interval_s;
+    if (e->source < 0) {
+        /* Its source was dropped by a reload while it was fetched. */
+        e->in_flight = 0;
+        return;
+    }
+    double now = now_unix(), interval = (double)r->cur->cfg->sources[e->source].interval_s;
     int retry = 0, page = 0;
     char why[600] = "";
 
@@ -729,7 +876,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         r->n.gone++;
         e->state = ST_GONE;
         snprintf(why, sizeof why, "HTTP %d", fr->status);
-        log_msg(LOG_WARNING, "%s: %d, not fetched again", e->url, fr->status);
+        warn_url(r, e->url, "%d, not fetched again", fr->status);
     } else if (fr->error == FETCH_OK) {
         snprintf(why, sizeof why, "HTTP %d", fr->status);
         retry = fr->status == 429 || fr->status >= 500;
@@ -759,15 +906,16 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
             e->next_fetch = now + interval;
             r->n.failed++;
             if (retry)
-                log_msg(LOG_WARNING, "%s: %s; gave up after %d attempts", e->url, why, e->failures);
+                warn_url(r, e->url, "%s; gave up after %d attempts", why, e->failures);
             else
-                log_msg(LOG_WARNING, "%s: %s", e->url, why);
+                warn_url(r, e->url, "%s", why);
             e->failures = 0;
         }
     }
     struct job *j = row_job(e, page ? JOB_PAGE : JOB_ROW);
     if (j == NULL) {
         log_msg(LOG_ERR, "%s: out of memory", e->url);
+        e->in_flight = 0;
         return;
     }
     if (why[0])
@@ -796,7 +944,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
 static size_t
 backlog_max(const struct run *r)
 {
-    return 2 * (size_t)r->cfg->max_connections + 16;
+    return 2 * (size_t)r->cur->cfg->max_connections + 16;
 }
 
 /* Start every due entry the backlog allows; arm the timer for the next. */
@@ -815,6 +963,8 @@ schedule(struct run *r)
             err_format(&err, msg, sizeof msg);
             log_msg(LOG_WARNING, "%s", msg);
             e->state = ST_FAILED;
+        } else {
+            e->in_flight = 1;
         }
     }
     ev_timer_stop(r->loop, &r->due_timer);
@@ -869,7 +1019,7 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
         if (res->failed)
             e->state = ST_FAILED;
         for (size_t i = 0; i < res->nlinks; i++) {
-            if (find(r, res->links[i]) == NULL) {
+            if (e->source >= 0 && find(r, res->links[i]) == NULL) {
                 struct entry *n = add_entry(r, res->links[i], e->source, res->link_kinds[i]);
                 if (n != NULL) {
                     n->next_fetch = now_unix();
@@ -880,13 +1030,14 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
             free(res->links[i]);
         }
         if (res->fatal && !r->stopping) {
-            log_msg(LOG_ERR, "%s: the store cannot take more pages; stopping", r->cfg->db);
+            log_msg(LOG_ERR, "%s: the store cannot take more pages; stopping", r->cur->cfg->db);
             r->status = 1;
             r->stopping = 1;
             fetch_hold(r->fetch);
         }
+        e->in_flight = 0;
         /* Back in the schedule, unless --once is done with it. */
-        if (e->state != ST_GONE && !(r->once && e->state != ST_RETRY))
+        if (e->state != ST_GONE && e->source >= 0 && !(r->once && e->state != ST_RETRY))
             heap_push(r, e);
         free(res->links);
         free(res->link_kinds);
@@ -933,23 +1084,53 @@ stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
     finish_loop(r);
 }
 
+/* ---- systemd ---- */
+
+/* sd_notify() does nothing when NOTIFY_SOCKET is unset (not under systemd). */
 static void
-signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+notify_status(struct run *r)
 {
-    struct run *r = w->data;
+    pthread_mutex_lock(&r->mu);
+    size_t stored = r->n.docs[STORE_NEW] + r->n.docs[STORE_CHANGED], facts = r->n.facts_new;
+    pthread_mutex_unlock(&r->mu);
+    sd_notifyf(0,
+               "STATUS=%zu pages fetched (%zu stored, %zu failed), %zu facts new; "
+               "%zu URLs known, %zu transfers, %zu pages with the worker",
+               r->n.requests, stored, r->n.failed, facts, r->nentries,
+               fetch_running(r->fetch) + fetch_waiting(r->fetch), r->outstanding);
+}
+
+static void
+status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
     (void)revents;
-    if (r->stopping) {
-        log_msg(LOG_WARNING, "second signal: stopping now");
-        finish_loop(r);
-        return;
-    }
-    log_msg(LOG_INFO, "signal %d: finishing %zu transfers, then stopping", w->signum,
+    hosts_tick(w->data);
+    notify_status(w->data);
+}
+
+/* WATCHDOG=1 comes from the loop itself, so a loop that is stuck (not just
+ * a busy worker) stops it and systemd restarts the service. */
+static void
+watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    (void)w;
+    sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+stop(struct run *r, int signum)
+{
+    log_msg(LOG_INFO, "signal %d: finishing %zu transfers, then stopping", signum,
             fetch_running(r->fetch));
+    sd_notify(0, "STOPPING=1");
     r->stopping = 1;
     fetch_hold(r->fetch);
-    ev_timer_stop(loop, &r->due_timer);
+    ev_timer_stop(r->loop, &r->due_timer);
     ev_timer_set(&r->stop_timer, STOP_GRACE, 0.);
-    ev_timer_start(loop, &r->stop_timer);
+    ev_timer_start(r->loop, &r->stop_timer);
     maybe_finish(r);
 }
 
@@ -974,30 +1155,66 @@ config_report(void *arg, const struct err *e)
     char msg[700];
     (void)arg;
     err_format(e, msg, sizeof msg);
-    fprintf(stderr, "%s\n", msg);
+    log_msg(LOG_ERR, "%s", msg);
 }
 
-static int
-compile_sources(struct run *r)
+static void
+setup_free(struct setup *su)
 {
-    r->src = calloc(r->cfg->nsources ? r->cfg->nsources : 1, sizeof *r->src);
-    if (r->src == NULL)
-        return -1;
-    for (size_t i = 0; i < r->cfg->nsources; i++) {
-        const struct config_source *s = &r->cfg->sources[i];
+    if (su == NULL)
+        return;
+    for (size_t i = 0; su->src != NULL && i < su->cfg->nsources; i++) {
+        pcre2_code_free(su->src[i].link_re);
+        pcre2_code_free(su->src[i].next_re);
+    }
+    free(su->src);
+    patternset_free(su->ps);
+    config_free(su->cfg);
+    free(su);
+}
+
+/* Read the configuration file and the patterns it names, and compile the
+ * sources' link patterns: all of it, or NULL with every error logged. */
+static struct setup *
+setup_load(const char *file)
+{
+    struct setup *su = calloc(1, sizeof *su);
+    struct err err;
+    if (su == NULL ||
+        (su->cfg = config_load(file, input_patterns_dir(), config_report, NULL)) == NULL) {
+        if (su != NULL)
+            log_msg(LOG_ERR, "%s: not loaded", file);
+        free(su);
+        return NULL;
+    }
+    if ((su->ps = patternset_load(su->cfg->patterns_dir, &err)) == NULL) {
+        config_report(NULL, &err);
+        setup_free(su);
+        return NULL;
+    }
+    input_set_hash(su->ps, 0, NULL, su->set_hash);
+    su->src = calloc(su->cfg->nsources ? su->cfg->nsources : 1, sizeof *su->src);
+    if (su->src == NULL)
+        goto nomem;
+    for (size_t i = 0; i < su->cfg->nsources; i++) {
+        const struct config_source *s = &su->cfg->sources[i];
         int ec;
         PCRE2_SIZE eo;
-        r->src[i].cfg = s;
-        r->src[i].link_re = pcre2_compile((PCRE2_SPTR)s->link_pattern, PCRE2_ZERO_TERMINATED,
-                                          PCRE2_UTF, &ec, &eo, NULL);
+        su->src[i].cfg = s;
+        su->src[i].link_re = pcre2_compile((PCRE2_SPTR)s->link_pattern, PCRE2_ZERO_TERMINATED,
+                                           PCRE2_UTF, &ec, &eo, NULL);
         if (s->next_pattern)
-            r->src[i].next_re = pcre2_compile((PCRE2_SPTR)s->next_pattern, PCRE2_ZERO_TERMINATED,
-                                              PCRE2_UTF, &ec, &eo, NULL);
-        /* factd check compiled them already: a failure here is memory. */
-        if (r->src[i].link_re == NULL || (s->next_pattern && r->src[i].next_re == NULL))
-            return -1;
+            su->src[i].next_re = pcre2_compile((PCRE2_SPTR)s->next_pattern, PCRE2_ZERO_TERMINATED,
+                                               PCRE2_UTF, &ec, &eo, NULL);
+        /* config.c compiled them already: a failure here is memory. */
+        if (su->src[i].link_re == NULL || (s->next_pattern && su->src[i].next_re == NULL))
+            goto nomem;
     }
-    return 0;
+    return su;
+nomem:
+    log_msg(LOG_ERR, "%s: out of memory", file);
+    setup_free(su);
+    return NULL;
 }
 
 /* Each source's start URLs are list pages, due now under --once. */
@@ -1005,8 +1222,8 @@ static int
 seed(struct run *r)
 {
     double now = now_unix();
-    for (size_t i = 0; i < r->cfg->nsources; i++) {
-        const struct config_source *s = &r->cfg->sources[i];
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
+        const struct config_source *s = &r->cur->cfg->sources[i];
         for (size_t k = 0; k < s->nstart_urls; k++) {
             struct entry *e = find(r, s->start_urls[k]);
             if (e == NULL) {
@@ -1024,7 +1241,7 @@ seed(struct run *r)
     }
     for (size_t i = 0; i < r->table_cap; i++) {
         struct entry *e = r->table[i];
-        if (e == NULL || e->state == ST_GONE)
+        if (e == NULL || e->state == ST_GONE || e->source < 0 || e->in_flight)
             continue;
         /* One pass takes what is due now, and what is due again soon
          * because it failed; a daemon takes everything, each in its time. */
@@ -1036,6 +1253,95 @@ seed(struct run *r)
     return 0;
 }
 
+static struct fetch_opts
+fetch_opts_of(const struct config *c)
+{
+    struct fetch_opts fo = {c->max_connections, c->max_host_connections, c->host_delay, c->timeout,
+                            c->connect_timeout, c->max_page_bytes,       c->user_agent};
+    return fo;
+}
+
+/*
+ * SIGHUP: build the new setup whole, then swap.  A file that does not load
+ * leaves the running one as it is.  The store and the archive stay open:
+ * a new db or archive_dir takes a restart, and says so.
+ */
+static void
+reload(struct run *r)
+{
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s\nMONOTONIC_USEC=%llu", r->file,
+               (unsigned long long)mono.tv_sec * 1000000ULL +
+                   (unsigned long long)mono.tv_nsec / 1000ULL);
+    struct setup *su = setup_load(r->file);
+    struct job *j = su ? calloc(1, sizeof *j) : NULL;
+    struct fetch_opts fo;
+    if (su != NULL)
+        fo = fetch_opts_of(su->cfg);
+    if (j == NULL || fetch_set_opts(r->fetch, &fo) != 0) {
+        log_msg(LOG_ERR,
+                "%s: reload failed; still running with the configuration and patterns "
+                "loaded before",
+                r->file);
+        setup_free(su);
+        free(j);
+        sd_notify(0, "READY=1");
+        notify_status(r);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *key = k ? "archive_dir" : "db";
+        const char *was = k ? r->cur->cfg->archive_dir : r->cur->cfg->db;
+        const char *now = k ? su->cfg->archive_dir : su->cfg->db;
+        if (strcmp(was, now) != 0)
+            log_msg(LOG_WARNING, "%s: %s changed to %s: that takes a restart; still using %s",
+                    r->file, key, now, was);
+    }
+    /* Entries follow their source by name; those of a source no longer
+     * configured leave the schedule (their rows stay in the store). */
+    struct setup *old = r->cur;
+    r->cur = su;
+    for (size_t i = 0; i < r->table_cap; i++) {
+        struct entry *e = r->table[i];
+        if (e == NULL || e->source < 0)
+            continue;
+        e->source = source_index(r, old->cfg->sources[e->source].name);
+        if (e->source < 0 && e->heap_at >= 0)
+            heap_remove(r, e);
+    }
+    log_set_level((enum log_level)log_level_from_name(su->cfg->log_level));
+    j->type = JOB_SWAP;
+    j->setup = su;
+    push_job(r, j);
+    if (seed(r) != 0)
+        log_msg(LOG_ERR, "out of memory adding the new start URLs");
+    log_msg(LOG_INFO, "%s: reloaded: %zu sources, %zu patterns", r->file, su->cfg->nsources,
+            patternset_count(su->ps));
+    sd_notify(0, "READY=1");
+    notify_status(r);
+    schedule(r);
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct run *r = w->data;
+    (void)loop;
+    (void)revents;
+    if (w->signum == SIGHUP) {
+        if (!r->stopping)
+            reload(r);
+        return;
+    }
+    if (r->stopping) {
+        log_msg(LOG_WARNING, "second signal: stopping now");
+        finish_loop(r);
+        return;
+    }
+    stop(r, w->signum);
+}
+
 static void
 usage(FILE *f)
 {
@@ -1043,15 +1349,17 @@ usage(FILE *f)
           "\n"
           "Follow the sources of the configuration FILE: fetch their list pages and\n"
           "the articles they link, politely, and keep the store (db) current.\n"
-          "Runs until SIGTERM or SIGINT; --once makes one pass over every source,\n"
-          "waits for it to finish, prints a summary and exits.\n"
+          "Runs until SIGTERM or SIGINT; SIGHUP reads FILE and the patterns again.\n"
+          "--once makes one pass over every source, waits for it to finish, prints\n"
+          "a summary and exits.\n"
           "\n"
           "  -c, --config FILE  the configuration (factd check -c FILE checks it)\n"
           "      --once         one pass, then exit\n"
-          "  -v, --verbose      log at debug level (-v) whatever log_level says\n"
+          "  -v, --verbose      log at debug level whatever log_level says\n"
           "\n"
-          "Exit status: 0 when the pass completed (pages that failed are counted),\n"
-          "1 when the store failed, 2 for usage, configuration and pattern errors.\n",
+          "Exit status: 0 when the pass completed or a signal stopped it (pages that\n"
+          "failed are counted), 1 when the store failed, 2 for usage, configuration\n"
+          "and pattern errors.\n",
           f);
 }
 
@@ -1077,7 +1385,8 @@ static void
 cleanup(struct run *r)
 {
     /* Pages not yet stored are dropped: their frontier rows are unchanged,
-     * so the next run fetches them again. */
+     * so the next run fetches them again.  A reload not yet taken by the
+     * worker goes with them (its setup is cur, freed below). */
     pthread_mutex_lock(&r->mu);
     while (r->jobs != NULL) {
         struct job *j = r->jobs;
@@ -1087,17 +1396,12 @@ cleanup(struct run *r)
     r->jobs_last = NULL;
     pthread_mutex_unlock(&r->mu);
     if (r->worker_started) {
-        struct job *stop = calloc(1, sizeof *stop);
-        if (stop != NULL) {
-            stop->type = JOB_STOP;
-            push_job(r, stop);
+        struct job *stop_job = calloc(1, sizeof *stop_job);
+        if (stop_job != NULL) {
+            stop_job->type = JOB_STOP;
+            push_job(r, stop_job);
         }
         pthread_join(r->worker, NULL);
-    }
-    while (r->jobs != NULL) {
-        struct job *j = r->jobs;
-        r->jobs = j->next;
-        job_free(j);
     }
     while (r->results != NULL) {
         struct result *res = r->results;
@@ -1116,19 +1420,26 @@ cleanup(struct run *r)
         entry_free(r->table[i]);
     free(r->table);
     free(r->heap);
-    for (size_t i = 0; r->src != NULL && i < r->cfg->nsources; i++) {
-        pcre2_code_free(r->src[i].link_re);
-        pcre2_code_free(r->src[i].next_re);
-    }
-    free(r->src);
+    for (size_t i = 0; i < r->nhosts; i++)
+        host_log_flush(&r->hosts[i]);
+    free(r->hosts);
+    if (r->w != r->cur)
+        setup_free(r->w);
+    setup_free(r->cur);
     archive_close(r->archive);
     store_close(r->store);
-    patternset_free(r->ps);
-    config_free(r->cfg);
     if (r->warn != NULL)
         fclose(r->warn);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cond);
+}
+
+static void
+watch_signal(struct run *r, ev_signal *w, int signum)
+{
+    ev_signal_init(w, signal_cb, signum);
+    w->data = r;
+    ev_signal_start(r->loop, w);
 }
 
 int
@@ -1140,7 +1451,6 @@ run_cmd(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct run r;
-    const char *file = NULL;
     int c, verbose = 0;
     struct err err;
 
@@ -1151,7 +1461,7 @@ run_cmd(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            file = optarg;
+            r.file = optarg;
             break;
         case 'o':
             r.once = 1;
@@ -1167,28 +1477,24 @@ run_cmd(int argc, char **argv)
             return 2;
         }
     }
-    if (file == NULL || optind != argc) {
+    if (r.file == NULL || optind != argc) {
         usage(stderr);
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &r.start);
-    if ((r.cfg = config_load(file, input_patterns_dir(), config_report, NULL)) == NULL) {
+    log_init(verbose ? LOG_DEBUG : LOG_INFO);
+    if ((r.cur = r.w = setup_load(r.file)) == NULL) {
         cleanup(&r);
         return 2;
     }
-    log_init(verbose ? LOG_DEBUG : (enum log_level)log_level_from_name(r.cfg->log_level));
-    if ((r.ps = patternset_load(r.cfg->patterns_dir, &err)) == NULL) {
-        err_print(stderr, &err);
-        cleanup(&r);
-        return 2;
-    }
-    char sethash[33];
-    input_set_hash(r.ps, 0, NULL, sethash);
-    if ((r.store = store_open(r.cfg->db, 60000, &err)) == NULL ||
-        store_pattern_set(r.store, sethash, &r.ps_id, &err) != 0 ||
+    if (!verbose)
+        log_set_level((enum log_level)log_level_from_name(r.cur->cfg->log_level));
+    const struct config *cfg = r.cur->cfg;
+    if ((r.store = store_open(cfg->db, 60000, &err)) == NULL ||
+        store_pattern_set(r.store, r.cur->set_hash, &r.cur->ps_id, &err) != 0 ||
         store_commit(r.store, &err) != 0 ||
-        (r.archive = archive_open(r.cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
-        err_print(stderr, &err);
+        (r.archive = archive_open(cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
+        config_report(NULL, &err);
         cleanup(&r);
         return 2;
     }
@@ -1198,22 +1504,18 @@ run_cmd(int argc, char **argv)
     r.warn = fopencookie(NULL, "w", warn_io);
     if (r.warn != NULL)
         setvbuf(r.warn, NULL, _IOLBF, 0);
-    if (compile_sources(&r) != 0 || r.warn == NULL ||
-        store_frontier_load(r.store, load_row, &r, &err) != 0) {
-        if (err.msg[0])
-            err_print(stderr, &err);
-        else
-            fprintf(stderr, "factd: out of memory\n");
+    if (r.warn == NULL || store_frontier_load(r.store, load_row, &r, &err) != 0) {
+        if (r.warn == NULL)
+            err_set(&err, "out of memory");
+        config_report(NULL, &err);
         cleanup(&r);
         return 2;
     }
     r.loop = ev_loop_new(EVFLAG_AUTO);
-    struct fetch_opts fo = {
-        r.cfg->max_connections, r.cfg->max_host_connections, r.cfg->host_delay, r.cfg->timeout,
-        r.cfg->connect_timeout, r.cfg->max_page_bytes,       r.cfg->user_agent};
+    struct fetch_opts fo = fetch_opts_of(cfg);
     if (r.loop == NULL || (r.fetch = fetch_new(r.loop, &fo, fetch_done, &r, &err)) == NULL ||
         seed(&r) != 0) {
-        fprintf(stderr, "factd: %s\n", r.loop == NULL ? "cannot make an event loop" : err.msg);
+        log_msg(LOG_ERR, "%s", r.loop == NULL ? "cannot make an event loop" : err.msg);
         cleanup(&r);
         return 2;
     }
@@ -1225,24 +1527,31 @@ run_cmd(int argc, char **argv)
     r.lag_timer.data = &r;
     r.lag_expected = ev_time() + 0.1;
     ev_timer_start(r.loop, &r.lag_timer);
+    ev_timer_init(&r.status_timer, status_cb, 5., 5.);
+    r.status_timer.data = &r;
+    ev_timer_start(r.loop, &r.status_timer);
+    uint64_t wd_usec = 0;
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+        double every = (double)wd_usec / 2e6;
+        ev_timer_init(&r.watchdog_timer, watchdog_cb, every, every);
+        ev_timer_start(r.loop, &r.watchdog_timer);
+    }
     ev_async_init(&r.wake, take_results);
     r.wake.data = &r;
     ev_async_start(r.loop, &r.wake);
-    ev_signal_init(&r.sigterm, signal_cb, SIGTERM);
-    r.sigterm.data = &r;
-    ev_signal_start(r.loop, &r.sigterm);
-    ev_signal_init(&r.sigint, signal_cb, SIGINT);
-    r.sigint.data = &r;
-    ev_signal_start(r.loop, &r.sigint);
-    /* Keep the loop's timers: the worker only commits. */
+    watch_signal(&r, &r.sigterm, SIGTERM);
+    watch_signal(&r, &r.sigint, SIGINT);
+    watch_signal(&r, &r.sighup, SIGHUP);
     if (pthread_create(&r.worker, NULL, worker_main, &r) != 0) {
-        fprintf(stderr, "factd: cannot start the worker thread\n");
+        log_msg(LOG_ERR, "cannot start the worker thread");
         cleanup(&r);
         return 2;
     }
     r.worker_started = 1;
-    log_msg(LOG_INFO, "%s: %zu sources, %zu URLs known; store %s", file, r.cfg->nsources,
-            r.nentries, r.cfg->db);
+    log_msg(LOG_INFO, "%s: %zu sources, %zu URLs known; store %s", r.file, cfg->nsources,
+            r.nentries, cfg->db);
+    sd_notify(0, "READY=1");
+    notify_status(&r);
     schedule(&r);
     ev_run(r.loop, 0);
     int status = r.status;

@@ -1,0 +1,205 @@
+"""Operating factd run: sd_notify messages caught on our own NOTIFY_SOCKET
+(READY, STATUS, WATCHDOG, RELOADING with MONOTONIC_USEC, READY, STOPPING, in
+that order); SIGHUP with good and with broken patterns; SIGTERM during a
+crawl leaves a store that passes integrity_check and holds every page that
+completed before it, and exits 0; log lines carry <N> priorities when stderr
+is the stream JOURNAL_STREAM names; repeated warnings about one host are
+rate-limited with a count.
+
+usage: test_operate.py FACTD
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import daemonlib as D  # noqa: E402
+
+LINK = r"/zwgk/\d{6}/t\d{8}_\d+\.html$"
+NEXT = r"/zwgk/index_\d+\.html$"
+
+
+class Notify:
+    """An AF_UNIX datagram socket standing in for systemd's."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.05)
+        self.messages = []
+
+    def drain(self, seconds=0.0):
+        end = time.monotonic() + seconds
+        while True:
+            try:
+                self.messages.append(self.sock.recv(65536).decode())
+            except socket.timeout:
+                if time.monotonic() >= end:
+                    return
+
+    def wait_for(self, pred, seconds=30):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.drain(0.1)
+            if any(pred(m) for m in self.messages):
+                return True
+        return False
+
+
+def conf_for(tmp, site, patterns, **kw):
+    conf = os.path.join(tmp, "f.conf")
+    D.write_conf(conf, tmp, [("zwgk", {"start_url": site.base + "/zwgk/index.html",
+                                       "link_pattern": LINK, "next_pattern": NEXT,
+                                       "interval": "1d"})],
+                 patterns_dir=patterns, **kw)
+    return conf
+
+
+def lifecycle(chk, factd, tmp, site):
+    """READY, STATUS, WATCHDOG, two reloads (good, broken), SIGTERM mid-crawl."""
+    pats = os.path.join(tmp, "patterns")
+    shutil.copytree("patterns", pats)
+    # Slow enough that the crawl is still going when the signals come.
+    conf = conf_for(tmp, site, pats, max_host_connections=1, host_delay=0.8)
+    db = os.path.join(tmp, "facts.db")
+    n = Notify(os.path.join(tmp, "notify"))
+    env = dict(os.environ, NOTIFY_SOCKET=n.path, WATCHDOG_USEC="400000")
+    env.pop("WATCHDOG_PID", None)
+    p = D.start_daemon(factd, conf, env=env)
+    try:
+        chk.check(n.wait_for(lambda m: "READY=1" in m), "READY=1 sent")
+        chk.check(n.wait_for(lambda m: m.startswith("WATCHDOG=1"), 5),
+                  "WATCHDOG=1 sent (WATCHDOG_USEC=400000)")
+        time.sleep(0.5)
+        # A good reload: a new pattern file that loads.
+        with open(os.path.join(pats, "extra.pat"), "w", encoding="utf-8") as f:
+            f.write("# added while running\n")
+        p.send_signal(signal.SIGHUP)
+        chk.check(n.wait_for(lambda m: "READY=1" in m and
+                             any("RELOADING=1" in x for x in n.messages)),
+                  "RELOADING=1 then READY=1 on SIGHUP")
+        time.sleep(0.5)
+        # A broken reload: the old patterns keep running.
+        with open(os.path.join(pats, "broken.pat"), "w", encoding="utf-8") as f:
+            f.write("pattern broken\nkind mu\nunit 亩 1\nregex (?<num>\\d+{UNIT}\n")
+        mark = len(n.messages)
+        p.send_signal(signal.SIGHUP)
+        chk.check(n.wait_for(lambda m: any("READY=1" in x for x in n.messages[mark:])),
+                  "READY=1 again after a broken reload")
+        time.sleep(0.5)
+        chk.eq(p.poll(), None, "still running after a broken reload")
+        p.send_signal(signal.SIGTERM)
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        n.drain(0.2)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    chk.eq(p.returncode, 0, "exit 0 after SIGTERM (stderr: %s)" % err[-1500:])
+    chk.check(re.search(r"broken\.pat:\d+:\d+: ", err), "the broken file is named with its line",
+              err[-1500:])
+    chk.check("reload failed" in err, "the failed reload is logged")
+    chk.check("reloaded" in err, "the good reload is logged")
+    kinds = []
+    for m in n.messages:
+        for line in m.split("\n"):
+            key = line.split("=", 1)[0]
+            if key in ("READY", "RELOADING", "STOPPING", "MONOTONIC_USEC"):
+                kinds.append(key)
+    seq = [k for k in kinds if k != "MONOTONIC_USEC"]
+    chk.eq(seq, ["READY", "RELOADING", "READY", "RELOADING", "READY", "STOPPING"],
+           "READY, RELOADING, READY (twice), STOPPING, in order")
+    chk.eq(kinds.count("MONOTONIC_USEC"), 2, "RELOADING comes with MONOTONIC_USEC")
+    chk.check(any(m.startswith("STATUS=") for m in n.messages), "STATUS= sent")
+    chk.check(sum(m.startswith("WATCHDOG=1") for m in n.messages) >= 3,
+              "WATCHDOG=1 sent repeatedly")
+    chk.eq(D.integrity(db), "ok", "SIGTERM: integrity_check")
+    served = {site.base + path for (meth, path, st) in site.requests()
+              if meth == "GET" and st == 200 and re.search(LINK, path)}
+    stored = {u for (u,) in D.query(db, "SELECT uri FROM documents")}
+    chk.check(served and served <= stored,
+              "SIGTERM: every article served before the exit is stored",
+              sorted(served - stored))
+    chk.check(0 < len(served) < 12,
+              "SIGTERM came during the crawl (%d of 12 articles served)" % len(served))
+    # The patterns added by the good reload are the store's newest set.
+    chk.check(D.query(db, "SELECT count(*) FROM pattern_sets")[0][0] >= 2,
+              "the reloaded pattern set is recorded")
+
+
+def journald(chk, factd, tmp, site):
+    """Under JOURNAL_STREAM each line starts with <N>."""
+    sub = os.path.join(tmp, "journal")
+    os.makedirs(sub)
+    conf = os.path.join(sub, "f.conf")
+    D.write_conf(conf, sub, [("x", {"start_url": site.base + "/zwgk/index.html",
+                                    "link_pattern": LINK, "next_pattern": NEXT})])
+    log = os.path.join(sub, "stderr")
+    with open(log, "w") as f:
+        st = os.fstat(f.fileno())
+        env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+        p = subprocess.run([factd, "run", "-c", conf, "--once"], stdout=subprocess.DEVNULL,
+                           stderr=f, env=env, timeout=120)
+    chk.eq(p.returncode, 0, "journald: exit status")
+    lines = open(log, encoding="utf-8").read().splitlines()
+    chk.check(lines and all(re.match(r"<[3467]>", l) for l in lines),
+              "journald: every line has a <N> priority", lines[:5])
+    chk.check(any(l.startswith("<6>") and "200 new" in l for l in lines),
+              "journald: a page's line is <6> (info)")
+    # Not the journal's stream: no prefix.
+    p = subprocess.run([factd, "run", "-c", conf, "--once"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    chk.check(p.stderr and not re.match(r"<\d>", p.stderr), "journald: no prefix on another stream")
+
+
+def rate_limit(chk, factd, tmp, site):
+    """30 dead links on one host: 20 warnings, then one line with the count."""
+    sub = os.path.join(tmp, "limit")
+    os.makedirs(os.path.join(sub, "site"))
+    links = "".join('<a href="/dead/t20240101_%d.html">x</a>' % i for i in range(30))
+    with open(os.path.join(sub, "site", "list.html"), "w") as f:
+        f.write("<html><body>%s</body></html>" % links)
+    s2 = D.Site(os.path.join(sub, "site"), sub)
+    try:
+        conf = os.path.join(sub, "f.conf")
+        D.write_conf(conf, sub, [("dead", {"start_url": s2.base + "/list.html",
+                                           "link_pattern": r"/dead/"})])
+        rc, out, err = D.run_once(factd, conf)
+    finally:
+        s2.stop()
+    chk.eq(rc, 0, "rate limit: exit status")
+    warnings = [l for l in err.splitlines() if "warning:" in l and "/dead/" in l]
+    chk.eq(len(warnings), 20, "rate limit: 20 warnings about the host")
+    chk.check(re.search(r"127\.0\.0\.1:\d+: 10 more warnings in the last minute not logged", err),
+              "rate limit: the rest counted", err[-800:])
+
+
+def main():
+    factd = os.path.abspath(sys.argv[1])
+    chk = D.Checker("test_operate")
+    tmp = tempfile.mkdtemp(prefix="factd-operate-")
+    root = os.path.join(tmp, "site")
+    D.make_site(root)
+    site = D.Site(root, tmp)
+    try:
+        chk.guard(lifecycle, chk, factd, tmp, site)
+        chk.guard(journald, chk, factd, tmp, site)
+        chk.guard(rate_limit, chk, factd, tmp, site)
+    finally:
+        site.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    chk.finish()
+
+
+if __name__ == "__main__":
+    main()
