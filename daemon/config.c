@@ -433,6 +433,7 @@ fill(struct parser *p, const char *default_patterns)
     c->patterns_dir = get_string(p, -1, "patterns_dir", default_patterns);
     c->user_agent = get_string(p, -1, "user_agent", ua);
     c->log_level = get_string(p, -1, "log_level", "info");
+    c->metrics_listen = get_string(p, -1, "metrics_listen", "");
     c->max_connections = (int)get_number(p, -1, "max_connections", 16, 1, 1024);
     c->max_host_connections = (int)get_number(p, -1, "max_host_connections", 2, 1, 64);
     c->host_delay = get_number(p, -1, "host_delay", 1, 0, 3600);
@@ -440,8 +441,21 @@ fill(struct parser *p, const char *default_patterns)
     c->connect_timeout = get_number(p, -1, "connect_timeout", 10, 1, 600);
     c->max_page_bytes = (size_t)get_number(p, -1, "max_page_bytes", 16 << 20, 1024, 1 << 30);
     if (c->db == NULL || c->archive_dir == NULL || c->patterns_dir == NULL ||
-        c->user_agent == NULL || c->log_level == NULL)
+        c->user_agent == NULL || c->log_level == NULL || c->metrics_listen == NULL)
         return -1;
+    if (c->metrics_listen[0] != '\0') {
+        /* The address itself (loopback only) is checked when it is bound. */
+        const char *colon = strrchr(c->metrics_listen, ':');
+        char *end;
+        long port = colon ? strtol(colon + 1, &end, 10) : -1;
+        if (colon == NULL || colon == c->metrics_listen || end == colon + 1 || *end != '\0' ||
+            port < 0 || port > 65535) {
+            struct entry *e = find(p, -1, "metrics_listen");
+            perr(p, e ? e->line : 0,
+                 "metrics_listen is ADDRESS:PORT on loopback (127.0.0.1:9464), not '%s'",
+                 c->metrics_listen);
+        }
+    }
     int ok = 0;
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
         ok |= strcmp(c->log_level, levels[i]) == 0;
@@ -547,6 +561,7 @@ config_free(struct config *c)
     free(c->archive_dir);
     free(c->patterns_dir);
     free(c->user_agent);
+    free(c->metrics_listen);
     free(c->log_level);
     free(c);
 }

@@ -39,6 +39,7 @@ struct config {
     char *archive_dir;        /* Where fetched pages are archived (WARC). */
     char *patterns_dir;       /* The pattern files. */
     char *user_agent;         /* User-Agent of every request. */
+    char *metrics_listen;     /* ADDRESS:PORT of the metrics endpoint, "" for none. */
     char *log_level;          /* error, warning, info or debug. */
     int max_connections;      /* Transfers at once, in all. */
     int max_host_connections; /* Transfers at once to one host. */

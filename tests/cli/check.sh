@@ -54,6 +54,14 @@ done
 # A 40-URL start_url line (over 200 bytes) is one value, not split into keys.
 grep -q "unknown key" "$tmp/out" && [ "$(grep -c 'unknown key' "$tmp/out")" = 1 ] && ok ||
     no "the long start_url line was split: $(grep 'unknown key' "$tmp/out")"
+printf '[factd]\nmetrics_listen = localhost\n[source s]\nstart_url = http://a.example/\nlink_pattern = x\n' \
+    >"$tmp/metrics.conf"
+"$factd" check -c "$tmp/metrics.conf" --patterns patterns >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -qF "metrics.conf:2: metrics_listen is ADDRESS:PORT on loopback" "$tmp/out" &&
+    ok || no "metrics_listen without a port: $(cat "$tmp/out")"
+sed -i 's/= localhost/= 127.0.0.1:9464/' "$tmp/metrics.conf"
+"$factd" check -c "$tmp/metrics.conf" --patterns patterns >"$tmp/out" 2>&1 && ok ||
+    no "metrics_listen = 127.0.0.1:9464: $(cat "$tmp/out")"
 "$factd" check -c "$tmp/none.conf" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && grep -q "none.conf: cannot read: No such file" "$tmp/out" && ok || no "missing file: $(cat "$tmp/out")"
 [ $fail -eq 0 ] || cat "$tmp/out"
