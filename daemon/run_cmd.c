@@ -173,6 +173,8 @@ struct run {
     size_t outstanding; /* jobs given, results not yet back (loop thread only) */
 
     struct counts n;        /* loop thread, but the worker's doc counts under mu */
+    struct counts pn;       /* the worker's doc counts of the open group, under mu */
+    int broken;             /* the worker found the store or archive unusable, under mu */
     struct host_log *hosts; /* loop thread */
     size_t nhosts;
     struct timespec start;
@@ -530,7 +532,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     err_clear(&err);
     if (j->old_hash != NULL && strcmp(j->old_hash, hash) == 0) {
         pthread_mutex_lock(&r->mu);
-        r->n.docs[STORE_UNCHANGED]++;
+        r->pn.docs[STORE_UNCHANGED]++;
         pthread_mutex_unlock(&r->mu);
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
@@ -539,7 +541,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         goto failed;
     if (unchanged) {
         pthread_mutex_lock(&r->mu);
-        r->n.docs[STORE_UNCHANGED]++;
+        r->pn.docs[STORE_UNCHANGED]++;
         pthread_mutex_unlock(&r->mu);
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
@@ -560,8 +562,8 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         if (store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err) == 0) {
             static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
             pthread_mutex_lock(&r->mu);
-            r->n.docs[sr.outcome]++;
-            r->n.facts_new += sr.facts_new;
+            r->pn.docs[sr.outcome]++;
+            r->pn.facts_new += sr.facts_new;
             pthread_mutex_unlock(&r->mu);
             log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
                     facts.n, sr.facts_new);
@@ -592,14 +594,28 @@ work(struct run *r, struct job *j, struct result *res)
     char hash[33], msg[700];
 
     err_clear(&err);
+    pthread_mutex_lock(&r->mu);
+    int broken = r->broken;
+    pthread_mutex_unlock(&r->mu);
+    if (broken) {
+        /* Nothing more can be stored: the page is fetched again next run. */
+        res->failed = 1;
+        return;
+    }
     if (j->type == JOB_PAGE) {
         if (r->archive != NULL) {
             struct archive_page ap = {j->effective_url, j->request.data, j->request.len,
                                       j->head.data,     j->head.len,     j->body.data,
                                       j->body.len,      j->ip,           j->when};
             if (archive_write(r->archive, &ap, &err) != 0) {
+                /* Replaying the archive must give the store back, so a page
+                 * that cannot be archived is not stored either; its
+                 * frontier row is left as it was, to fetch it again. */
                 err_format(&err, msg, sizeof msg);
-                log_msg(LOG_ERR, "%s (the page is stored, not archived)", msg);
+                log_msg(LOG_ERR, "%s; %s not stored, stopping", msg, j->url);
+                res->failed = 1;
+                res->fatal = 1;
+                return;
             }
         }
         store_hash(j->body.data ? j->body.data : "", j->body.len, hash);
@@ -637,14 +653,41 @@ work(struct run *r, struct job *j, struct result *res)
     }
 }
 
+/* The store cannot take more: the loop stops fetching. */
+static void
+worker_broken(struct run *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->broken = 1;
+    pthread_mutex_unlock(&r->mu);
+    ev_async_send(r->loop, &r->wake);
+}
+
+/* Commit the open group; its pages count as stored only now. */
 static void
 commit(struct run *r)
 {
     struct err err;
-    if (store_commit(r->store, &err) != 0) {
+    err_clear(&err);
+    int rc = store_commit(r->store, &err);
+    pthread_mutex_lock(&r->mu);
+    for (int k = 0; k < 4; k++) {
+        if (rc == 0)
+            r->n.docs[k] += r->pn.docs[k];
+        else
+            r->n.docs_failed += r->pn.docs[k];
+        r->pn.docs[k] = 0;
+    }
+    if (rc == 0)
+        r->n.facts_new += r->pn.facts_new;
+    r->pn.facts_new = 0;
+    pthread_mutex_unlock(&r->mu);
+    if (rc != 0) {
         char msg[700];
         err_format(&err, msg, sizeof msg);
         log_msg(LOG_ERR, "%s (their pages are fetched again)", msg);
+        if (store_broken(r->store))
+            worker_broken(r);
     }
 }
 
@@ -1029,11 +1072,10 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
             }
             free(res->links[i]);
         }
-        if (res->fatal && !r->stopping) {
-            log_msg(LOG_ERR, "%s: the store cannot take more pages; stopping", r->cur->cfg->db);
-            r->status = 1;
-            r->stopping = 1;
-            fetch_hold(r->fetch);
+        if (res->fatal) {
+            pthread_mutex_lock(&r->mu);
+            r->broken = 1;
+            pthread_mutex_unlock(&r->mu);
         }
         e->in_flight = 0;
         /* Back in the schedule, unless --once is done with it. */
@@ -1044,6 +1086,16 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
         free(res->hash);
         free(res);
         res = next;
+    }
+    pthread_mutex_lock(&r->mu);
+    int broken = r->broken;
+    pthread_mutex_unlock(&r->mu);
+    if (broken && !r->stopping) {
+        log_msg(LOG_ERR, "the store or the archive cannot take more pages; stopping");
+        sd_notify(0, "STOPPING=1\nSTATUS=stopping: the store or the archive failed");
+        r->status = 1;
+        r->stopping = 1;
+        fetch_hold(r->fetch);
     }
     schedule(r);
     maybe_finish(r);
@@ -1556,6 +1608,8 @@ run_cmd(int argc, char **argv)
     ev_run(r.loop, 0);
     int status = r.status;
     cleanup(&r);
+    if (r.broken) /* the last commit, after the loop, failed too */
+        status = 1;
     summary(&r);
     return status;
 }

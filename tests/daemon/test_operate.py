@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 import daemonlib as D  # noqa: E402
 
@@ -184,6 +185,42 @@ def rate_limit(chk, factd, tmp, site):
               "rate limit: the rest counted", err[-800:])
 
 
+def disk_full(chk, factd, tmp, site):
+    """The store and archive on a small tmpfs (full while archiving, or at
+    the last commit): the run stops with status 1 and a message naming the
+    full file, the store passes integrity_check, and a run with room
+    afterwards stores every article."""
+    for size in ("160k", "224k"):
+        what = "disk full (%s)" % size
+        sub = os.path.join(tmp, "full-" + size)
+        os.makedirs(sub)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", sub],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            chk.skip(what, "cannot mount a tmpfs (%s)" % r.stderr.strip())
+            return
+        try:
+            conf = os.path.join(tmp, "full-%s.conf" % size)
+            db = D.write_conf(conf, sub, [("zwgk", {"start_url": site.base + "/zwgk/index.html",
+                                                    "link_pattern": LINK,
+                                                    "next_pattern": NEXT})])
+            rc, out, err = D.run_once(factd, conf, timeout=120)
+            chk.eq(rc, 1, "%s: the run stops with status 1" % what)
+            chk.check(re.search(re.escape(sub) + r"/\S+: .*(No space left|disk is full)", err),
+                      "%s: the log names the full file" % what, err[-1500:])
+            chk.check(re.search(r"documents: 0 new, .* [1-9]\d* failed", out),
+                      "%s: nothing counted as stored that was not" % what, out)
+            subprocess.run(["mount", "-o", "remount,size=64m", sub], check=True)
+            if os.path.exists(db):
+                chk.eq(D.integrity(db), "ok", "%s: integrity_check" % what)
+            rc, out, err = D.run_once(factd, conf, timeout=120)
+            chk.eq(rc, 0, "%s: with room again, a run completes (%s)" % (what, err[-800:]))
+            chk.eq(D.query(db, "SELECT count(*) FROM documents")[0][0], 12,
+                   "%s: with room again, every article is stored" % what)
+        finally:
+            subprocess.run(["umount", "-l", sub], capture_output=True)
+
+
 def main():
     factd = os.path.abspath(sys.argv[1])
     chk = D.Checker("test_operate")
@@ -195,6 +232,7 @@ def main():
         chk.guard(lifecycle, chk, factd, tmp, site)
         chk.guard(journald, chk, factd, tmp, site)
         chk.guard(rate_limit, chk, factd, tmp, site)
+        chk.guard(disk_full, chk, factd, tmp, site)
     finally:
         site.stop()
         shutil.rmtree(tmp, ignore_errors=True)
