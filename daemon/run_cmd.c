@@ -45,6 +45,7 @@
 #include "input.h"
 #include "links.h"
 #include "log.h"
+#include "metrics.h"
 #include "patternset.h"
 #include "store.h"
 
@@ -145,6 +146,7 @@ struct run {
     struct setup *w;   /* the worker's; the same as cur but during a reload */
     struct store *store;
     struct archive *archive;
+    struct metrics *metrics; /* NULL-safe; served when metrics_listen is set */
     int once;
     int stopping; /* a signal came: finish what runs, start nothing */
     int status;   /* exit status */
@@ -187,6 +189,12 @@ now_unix(void)
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double
+elapsed(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
 static char *
@@ -534,6 +542,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         pthread_mutex_lock(&r->mu);
         r->pn.docs[STORE_UNCHANGED]++;
         pthread_mutex_unlock(&r->mu);
+        metrics_document(r->metrics, "unchanged", 0);
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
     }
@@ -543,12 +552,17 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         pthread_mutex_lock(&r->mu);
         r->pn.docs[STORE_UNCHANGED]++;
         pthread_mutex_unlock(&r->mu);
+        metrics_document(r->metrics, "unchanged", 0);
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
     }
+    struct timespec t0, t1, t2;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (input_doc_from_bytes(j->effective_url, j->body.data, j->body.len, r->w->cfg->max_page_bytes,
-                             s->cfg->charset, j->content_type, &d, r->warn, &err) != 0)
+                             s->cfg->charset, j->content_type, &d, r->warn, &err) != 0) {
+        metrics_failure(r->metrics, "not_a_page");
         goto failed;
+    }
     fact_list_init(&facts);
     struct extract_stats st;
     struct store_result sr;
@@ -559,11 +573,20 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         if (st.limit_hits > 0)
             log_msg(LOG_WARNING, "%s: byte %zu: pattern %s gave up at its match limit", j->url,
                     st.limit_offset, st.limit_pattern);
-        if (store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err) == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        metrics_observe_extract(r->metrics, elapsed(&t0, &t1));
+        int put = store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err);
+        clock_gettime(CLOCK_MONOTONIC, &t2);
+        metrics_observe_store(r->metrics, elapsed(&t1, &t2));
+        if (put != 0)
+            metrics_failure(r->metrics, "store");
+        if (put == 0) {
             static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
             pthread_mutex_lock(&r->mu);
             r->pn.docs[sr.outcome]++;
             r->pn.facts_new += sr.facts_new;
+            metrics_document(r->metrics, sr.outcome == STORE_CHANGED ? "changed" : "new",
+                             sr.facts_new);
             pthread_mutex_unlock(&r->mu);
             log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
                     facts.n, sr.facts_new);
@@ -585,6 +608,7 @@ failed:
     pthread_mutex_lock(&r->mu);
     r->n.docs_failed++;
     pthread_mutex_unlock(&r->mu);
+    metrics_document(r->metrics, "failed", 0);
 }
 
 static void
@@ -886,6 +910,10 @@ hosts_tick(struct run *r)
         }
 }
 
+/* metrics_failure()'s reason for each fetch error. */
+static const char *const metric_reason[] = {"",        "timeout", "network",
+                                            "too_big", "refused", "bad_reply"};
+
 static const char *
 error_name(enum fetch_error e)
 {
@@ -910,6 +938,15 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
 
     r->n.requests++;
     e->status = fr->status;
+    metrics_response(r->metrics, fr->error == FETCH_OK ? fr->status : 0, fr->body.len);
+    if (fr->error != FETCH_OK)
+        metrics_failure(r->metrics, metric_reason[fr->error]);
+    else if (fr->status == 404 || fr->status == 410)
+        metrics_failure(r->metrics, "gone");
+    else if (fr->status >= 500 || fr->status == 429)
+        metrics_failure(r->metrics, "http_5xx");
+    else if (fr->status >= 400)
+        metrics_failure(r->metrics, "http_4xx");
     if (fr->error == FETCH_OK && fr->status == 200) {
         page = 1;
     } else if (fr->error == FETCH_OK && fr->status == 304) {
@@ -1157,8 +1194,15 @@ status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
-    hosts_tick(w->data);
-    notify_status(w->data);
+    struct run *r = w->data;
+    size_t due = 0;
+    double now = now_unix();
+    for (size_t i = 0; i < r->nheap; i++)
+        due += r->heap[i]->next_fetch <= now;
+    metrics_set_frontier(r->metrics, r->nentries, due,
+                         fetch_running(r->fetch) + fetch_waiting(r->fetch) + r->outstanding);
+    hosts_tick(r);
+    notify_status(r);
 }
 
 /* WATCHDOG=1 comes from the loop itself, so a loop that is stuck (not just
@@ -1342,10 +1386,15 @@ reload(struct run *r)
         notify_status(r);
         return;
     }
-    for (int k = 0; k < 2; k++) {
-        const char *key = k ? "archive_dir" : "db";
-        const char *was = k ? r->cur->cfg->archive_dir : r->cur->cfg->db;
-        const char *now = k ? su->cfg->archive_dir : su->cfg->db;
+    for (int k = 0; k < 3; k++) {
+        static const char *const keys[] = {"db", "archive_dir", "metrics_listen"};
+        const char *key = keys[k];
+        const char *was = k == 0   ? r->cur->cfg->db
+                          : k == 1 ? r->cur->cfg->archive_dir
+                                   : r->cur->cfg->metrics_listen;
+        const char *now = k == 0   ? su->cfg->db
+                          : k == 1 ? su->cfg->archive_dir
+                                   : su->cfg->metrics_listen;
         if (strcmp(was, now) != 0)
             log_msg(LOG_WARNING, "%s: %s changed to %s: that takes a restart; still using %s",
                     r->file, key, now, was);
@@ -1466,6 +1515,7 @@ cleanup(struct run *r)
         free(res);
     }
     fetch_free(r->fetch);
+    metrics_free(r->metrics);
     if (r->loop != NULL)
         ev_loop_destroy(r->loop);
     for (size_t i = 0; i < r->table_cap; i++)
@@ -1568,6 +1618,15 @@ run_cmd(int argc, char **argv)
     if (r.loop == NULL || (r.fetch = fetch_new(r.loop, &fo, fetch_done, &r, &err)) == NULL ||
         seed(&r) != 0) {
         log_msg(LOG_ERR, "%s", r.loop == NULL ? "cannot make an event loop" : err.msg);
+        cleanup(&r);
+        return 2;
+    }
+    if ((r.metrics = metrics_new()) == NULL ||
+        (cfg->metrics_listen[0] != '\0' &&
+         metrics_listen(r.metrics, r.loop, cfg->metrics_listen, &err) != 0)) {
+        if (r.metrics == NULL)
+            err_set(&err, "out of memory");
+        config_report(NULL, &err);
         cleanup(&r);
         return 2;
     }

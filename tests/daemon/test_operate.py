@@ -221,6 +221,60 @@ def disk_full(chk, factd, tmp, site):
             subprocess.run(["umount", "-l", sub], capture_output=True)
 
 
+def free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def metrics(chk, factd, tmp, site):
+    """The Prometheus endpoint, served from the daemon's loop while it runs;
+    an address off loopback is refused."""
+    import urllib.request
+    sub = os.path.join(tmp, "metrics")
+    os.makedirs(sub)
+    port = free_port()
+    conf = os.path.join(sub, "f.conf")
+    D.write_conf(conf, sub, [("zwgk", {"start_url": site.base + "/zwgk/index.html",
+                                       "link_pattern": LINK, "next_pattern": NEXT})],
+                 metrics_listen="127.0.0.1:%d" % port)
+    p = D.start_daemon(factd, conf)
+    body = ""
+    try:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                            timeout=5) as resp:
+                    body = resp.read().decode()
+                    ctype = resp.headers["Content-Type"]
+                m = re.search(r'factd_documents_total\{outcome="new"\} (\d+)', body)
+                if m and int(m.group(1)) >= 12:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    chk.check(re.search(r'factd_documents_total\{outcome="new"\} 12\b', body),
+              "metrics: 12 new documents counted", body[-2000:])
+    chk.check(re.search(r'factd_http_responses_total\{status="200"\} 15\b', body),
+              "metrics: 15 responses with status 200", body[-2000:])
+    chk.check(re.search(r'factd_extract_seconds_count \d+', body) and
+              re.search(r'factd_store_write_seconds_bucket\{le="\+Inf"\} \d+', body),
+              "metrics: extraction and store-write histograms")
+    chk.check(re.search(r"factd_frontier_urls \d+", body), "metrics: frontier size")
+    chk.check(body and ctype.startswith("text/plain; version=0.0.4"), "metrics: content type")
+    D.write_conf(conf, sub, [("zwgk", {"start_url": site.base + "/zwgk/index.html",
+                                       "link_pattern": LINK})], metrics_listen="0.0.0.0:%d" % port)
+    rc, out, err = D.run_once(factd, conf, timeout=60)
+    chk.eq(rc, 2, "metrics: an address off loopback: exit 2")
+    chk.check("0.0.0.0:%d" % port in err, "metrics: the refused address is named", err[-500:])
+
+
 def main():
     factd = os.path.abspath(sys.argv[1])
     chk = D.Checker("test_operate")
@@ -233,6 +287,7 @@ def main():
         chk.guard(journald, chk, factd, tmp, site)
         chk.guard(rate_limit, chk, factd, tmp, site)
         chk.guard(disk_full, chk, factd, tmp, site)
+        chk.guard(metrics, chk, factd, tmp, site)
     finally:
         site.stop()
         shutil.rmtree(tmp, ignore_errors=True)
