@@ -12,6 +12,7 @@
 #include "replay_cmd.h"
 #include "run_cmd.h"
 #include "stats_cmd.h"
+#include "status_cmd.h"
 
 static void
 usage(FILE *f)
@@ -23,6 +24,7 @@ usage(FILE *f)
           "  replay    store the facts of saved pages in an SQLite store\n"
           "  run       follow the configured sources and keep the store current (-c FILE)\n"
           "  stats     what a store holds\n"
+          "  status    what factd run did lately, and whether it looks alive (-c FILE)\n"
           "  test-patterns  check the examples written beside the patterns\n"
           "  check     check a configuration file and its patterns (-c FILE)\n"
           "  version   print the version\n"
@@ -52,6 +54,8 @@ main(int argc, char **argv)
         return run_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "status") == 0)
+        return status_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)
         return check_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-patterns") == 0)
