@@ -1,0 +1,83 @@
+/*
+ * metrics: the daemon's counters, gauges and histograms, kept in memory and
+ * written in the Prometheus text exposition format (version 0.0.4), served
+ * if asked from a listener on a loopback address.
+ *
+ * Recording is safe from any thread (a mutex inside): the loop thread counts
+ * responses and failures, the worker thread times extraction and store
+ * writes.  The listener runs on the caller's libev loop, non-blocking, with
+ * no thread of its own; only the loop's thread may call metrics_listen() and
+ * metrics_free().  Nothing here names a URL or a host, so the page tells a
+ * reader how much the daemon does but not what it follows.
+ */
+#ifndef FACTD_METRICS_H
+#define FACTD_METRICS_H
+
+#include <ev.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct metrics;
+
+/* Longest request head the listener reads, and metrics_parse_request() takes. */
+#define METRICS_MAX_HEAD 8192
+
+/* Making and freeing.  The caller owns what metrics_new() returns (NULL when
+ * out of memory); metrics_free() stops the listener's watchers and closes
+ * its sockets first, so it runs on the loop's thread, before the loop is
+ * destroyed.  metrics_free(NULL) does nothing. */
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+
+/*
+ * Recording, from any thread.  m may be NULL: nothing is recorded, so a
+ * command without metrics can call these all the same.
+ *
+ * metrics_response: a finished transfer with its HTTP status (0 when no
+ *   response came; codes outside 0..599 count as "other") and body bytes.
+ * metrics_failure: reason is one of "timeout", "network", "too_big",
+ *   "refused", "bad_reply", "http_4xx", "http_5xx", "gone", "not_a_page",
+ *   "store"; anything else (NULL too) counts as "other".
+ * metrics_document: outcome is "new", "changed", "unchanged" or "failed"
+ *   (anything else is not counted); facts_new is added whatever the outcome.
+ * metrics_observe_*: seconds taken; NaN is dropped, below 0 counts as 0.
+ */
+void metrics_response(struct metrics *m, int status, size_t bytes);
+void metrics_failure(struct metrics *m, const char *reason);
+void metrics_document(struct metrics *m, const char *outcome, size_t facts_new);
+void metrics_set_frontier(struct metrics *m, size_t urls, size_t due, size_t in_flight);
+void metrics_observe_extract(struct metrics *m, double seconds);
+void metrics_observe_store(struct metrics *m, double seconds);
+
+/* Everything in the exposition format, into out; the caller frees it with
+ * text_free().  Returns 0, or -1 when out of memory (out is then empty). */
+int metrics_render(struct metrics *m, struct text *out);
+
+/*
+ * Serve GET and HEAD of /metrics on addr, "HOST:PORT" where HOST is an IPv4
+ * address in 127.0.0.0/8, "[::1]", or "localhost" (taken as 127.0.0.1, with
+ * no lookup); PORT 0 takes a free port (see metrics_port()).  Anything else
+ * is refused: the page must not reach the network.  Up to 16 clients at
+ * once, each dropped after 5 s without progress, each answered once and
+ * closed.  Returns 0, or -1 with err naming addr (not loopback, malformed,
+ * in use, already listening).
+ */
+int metrics_listen(struct metrics *m, struct ev_loop *loop, const char *addr, struct err *err);
+
+/* The port listened on, or -1 when not listening. */
+int metrics_port(const struct metrics *m);
+
+/*
+ * Read one HTTP/1.x request head, buf[0..len), as a client sent it so far.
+ * Returns 1 when it holds a whole head (ended by an empty line; a line may
+ * end in CRLF or in LF alone), 0 when more is needed, -1 when it is malformed
+ * or longer than METRICS_MAX_HEAD.  On 1, *status is the answer due: 200 for
+ * GET or HEAD of /metrics (a query string allowed), 404 for another path, 405
+ * for another method on /metrics; *head_only is 1 for HEAD.  Exposed for the
+ * fuzzer and the tests.
+ */
+int metrics_parse_request(const char *buf, size_t len, int *status, int *head_only);
+
+#endif
