@@ -42,6 +42,7 @@
 #include "config.h"
 #include "extract.h"
 #include "fetch.h"
+#include "frontier.h"
 #include "input.h"
 #include "links.h"
 #include "log.h"
@@ -57,24 +58,6 @@
 #define ONCE_RETRY_WAIT 60.    /* --once waits for retries due this soon */
 #define ARCHIVE_ROTATE  (256u << 20)
 #define STOP_GRACE      10. /* seconds transfers in flight get at shutdown */
-
-enum kind { KIND_LIST, KIND_ARTICLE };
-enum state { ST_NEW, ST_OK, ST_RETRY, ST_GONE, ST_FAILED };
-static const char *const kind_names[] = {"list", "article"};
-static const char *const state_names[] = {"new", "ok", "retry", "gone", "failed"};
-
-/* A URL of the frontier, as the loop thread knows it. */
-struct entry {
-    char *url;  /* From malloc(), as are the strings below. */
-    int source; /* index in config.sources */
-    enum kind kind;
-    enum state state;
-    char *etag, *last_modified, *hash;
-    int failures, status;
-    double next_fetch;
-    int heap_at;   /* index in the heap, -1 when not in it */
-    int in_flight; /* fetching, or its page is with the worker */
-};
 
 struct source_rt {
     const struct config_source *cfg;
@@ -101,17 +84,17 @@ enum job_type { JOB_PAGE, JOB_ROW, JOB_SWAP, JOB_STOP };
 struct job {
     struct job *next;
     enum job_type type;
-    struct entry *e;     /* handed back in the result; the worker does not read it */
-    struct setup *setup; /* JOB_SWAP: the worker's new setup (not owned by the job) */
+    struct frontier_entry *e; /* handed back in the result; the worker does not read it */
+    struct setup *setup;      /* JOB_SWAP: the worker's new setup (not owned by the job) */
     char *url, *effective_url, *content_type, *ip;
     struct text body, head, request;
     time_t when;
     int source;
-    enum kind kind;
+    enum frontier_kind kind;
     /* The frontier row to write; the worker fills in hash and, when the page
      * cannot be used, state and error. */
     char *etag, *last_modified, *old_hash, *error;
-    enum state state;
+    enum frontier_state state;
     int status, failures;
     double next_fetch;
 };
@@ -119,11 +102,11 @@ struct job {
 /* From the worker back to the loop. */
 struct result {
     struct result *next;
-    struct entry *e;
+    struct frontier_entry *e;
     char *hash;   /* the body's hash, or NULL */
     int failed;   /* the page could not be used */
     char **links; /* new frontier URLs, with their kinds */
-    enum kind *link_kinds;
+    enum frontier_kind *link_kinds;
     size_t nlinks;
     int fatal; /* the store cannot take more */
 };
@@ -159,11 +142,7 @@ struct run {
     ev_timer status_timer, watchdog_timer;
     ev_tstamp lag_expected, lag_max;
 
-    /* The frontier: a hash table by URL and a heap by next_fetch. */
-    struct entry **table;
-    size_t table_cap, nentries;
-    struct entry **heap;
-    size_t nheap, capheap;
+    struct frontier *fr; /* loop thread only */
 
     /* The worker and its queues (under mu). */
     pthread_t worker;
@@ -210,162 +189,7 @@ replace(char **dst, const char *s)
     *dst = xstrdup(s);
 }
 
-/* ---- the frontier in memory ---- */
-
-static uint64_t
-url_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static struct entry **
-slot(struct run *r, const char *url)
-{
-    size_t m = r->table_cap - 1, i = (size_t)url_hash(url) & m;
-    while (r->table[i] != NULL && strcmp(r->table[i]->url, url) != 0)
-        i = (i + 1) & m;
-    return &r->table[i];
-}
-
-static struct entry *
-find(struct run *r, const char *url)
-{
-    return r->table_cap ? *slot(r, url) : NULL;
-}
-
-static int
-grow_table(struct run *r)
-{
-    size_t cap = r->table_cap ? r->table_cap * 2 : 1024;
-    struct entry **old = r->table;
-    size_t oldcap = r->table_cap;
-    if ((r->table = calloc(cap, sizeof *r->table)) == NULL) {
-        r->table = old;
-        return -1;
-    }
-    r->table_cap = cap;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i] != NULL)
-            *slot(r, old[i]->url) = old[i];
-    free(old);
-    return 0;
-}
-
-static void
-heap_swap(struct run *r, size_t a, size_t b)
-{
-    struct entry *t = r->heap[a];
-    r->heap[a] = r->heap[b];
-    r->heap[b] = t;
-    r->heap[a]->heap_at = (int)a;
-    r->heap[b]->heap_at = (int)b;
-}
-
-static void
-heap_up(struct run *r, size_t i)
-{
-    while (i > 0 && r->heap[(i - 1) / 2]->next_fetch > r->heap[i]->next_fetch) {
-        heap_swap(r, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
-}
-
-static void
-heap_down(struct run *r, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < r->nheap && r->heap[l]->next_fetch < r->heap[m]->next_fetch)
-            m = l;
-        if (l + 1 < r->nheap && r->heap[l + 1]->next_fetch < r->heap[m]->next_fetch)
-            m = l + 1;
-        if (m == i)
-            return;
-        heap_swap(r, i, m);
-        i = m;
-    }
-}
-
-static int
-heap_push(struct run *r, struct entry *e)
-{
-    if (e->heap_at >= 0) {
-        heap_up(r, (size_t)e->heap_at);
-        heap_down(r, (size_t)e->heap_at);
-        return 0;
-    }
-    if (r->nheap == r->capheap) {
-        size_t cap = r->capheap ? r->capheap * 2 : 1024;
-        struct entry **h = realloc(r->heap, cap * sizeof *h);
-        if (h == NULL)
-            return -1;
-        r->heap = h;
-        r->capheap = cap;
-    }
-    e->heap_at = (int)r->nheap;
-    r->heap[r->nheap++] = e;
-    heap_up(r, r->nheap - 1);
-    return 0;
-}
-
-static struct entry *
-heap_pop(struct run *r)
-{
-    struct entry *top = r->heap[0];
-    heap_swap(r, 0, r->nheap - 1);
-    r->nheap--;
-    top->heap_at = -1;
-    if (r->nheap > 0)
-        heap_down(r, 0);
-    return top;
-}
-
-static void
-heap_remove(struct run *r, struct entry *e)
-{
-    size_t i = (size_t)e->heap_at;
-    heap_swap(r, i, r->nheap - 1);
-    r->nheap--;
-    e->heap_at = -1;
-    if (i < r->nheap) {
-        heap_up(r, i);
-        heap_down(r, i);
-    }
-}
-
-static void
-entry_free(struct entry *e)
-{
-    if (e == NULL)
-        return;
-    free(e->url);
-    free(e->etag);
-    free(e->last_modified);
-    free(e->hash);
-    free(e);
-}
-
-/* A new entry for url, or NULL when out of memory. */
-static struct entry *
-add_entry(struct run *r, const char *url, int source, enum kind kind)
-{
-    if ((r->nentries + 1) * 2 > r->table_cap && grow_table(r) != 0)
-        return NULL;
-    struct entry *e = calloc(1, sizeof *e);
-    if (e == NULL || (e->url = strdup(url)) == NULL) {
-        free(e);
-        return NULL;
-    }
-    e->source = source;
-    e->kind = kind;
-    e->heap_at = -1;
-    *slot(r, url) = e;
-    r->nentries++;
-    return e;
-}
+/* ---- the frontier, from the store ---- */
 
 static int
 source_index(const struct run *r, const char *name)
@@ -383,14 +207,14 @@ load_row(void *arg, const struct store_url *u)
     int src = source_index(r, u->source);
     if (src < 0)
         return 0; /* a source no longer configured: left in the store, not followed */
-    struct entry *e =
-        add_entry(r, u->url, src, strcmp(u->kind, "list") == 0 ? KIND_LIST : KIND_ARTICLE);
+    struct frontier_entry *e = frontier_add(
+        r->fr, u->url, src, strcmp(u->kind, "list") == 0 ? FRONTIER_LIST : FRONTIER_ARTICLE);
     if (e == NULL)
         return -1;
-    e->state = ST_NEW;
+    e->state = FRONTIER_NEW;
     for (int i = 0; i < 5; i++)
-        if (strcmp(u->state, state_names[i]) == 0)
-            e->state = (enum state)i;
+        if (strcmp(u->state, frontier_state_names[i]) == 0)
+            e->state = (enum frontier_state)i;
     e->etag = xstrdup(u->etag);
     e->last_modified = xstrdup(u->last_modified);
     e->hash = xstrdup(u->hash);
@@ -437,13 +261,13 @@ job_free(struct job *j)
 }
 
 static int
-result_add_link(struct result *res, const char *url, enum kind kind)
+result_add_link(struct result *res, const char *url, enum frontier_kind kind)
 {
     char **l = realloc(res->links, (res->nlinks + 1) * sizeof *l);
     if (l == NULL)
         return -1;
     res->links = l;
-    enum kind *k = realloc(res->link_kinds, (res->nlinks + 1) * sizeof *k);
+    enum frontier_kind *k = realloc(res->link_kinds, (res->nlinks + 1) * sizeof *k);
     if (k == NULL)
         return -1;
     res->link_kinds = k;
@@ -498,17 +322,17 @@ work_list(struct run *r, struct job *j, struct result *res)
     double now = now_unix();
     for (size_t i = 0; i < links.n && !res->fatal; i++) {
         const char *u = links.urls[i];
-        enum kind k;
+        enum frontier_kind k;
         if (re_match(s->link_re, u, md))
-            k = KIND_ARTICLE;
+            k = FRONTIER_ARTICLE;
         else if (re_match(s->next_re, u, md))
-            k = KIND_LIST;
+            k = FRONTIER_LIST;
         else
             continue;
         if (!host_allowed(s->cfg, u))
             continue;
         struct store_url row = {
-            .url = u, .source = s->cfg->name, .kind = kind_names[k], .next_fetch = now};
+            .url = u, .source = s->cfg->name, .kind = frontier_kind_names[k], .next_fetch = now};
         int added = 0;
         if (store_frontier_add(r->store, &row, &added, &err) != 0) {
             char msg[600];
@@ -644,7 +468,7 @@ work(struct run *r, struct job *j, struct result *res)
         }
         store_hash(j->body.data ? j->body.data : "", j->body.len, hash);
         res->hash = strdup(hash);
-        if (j->kind == KIND_LIST) {
+        if (j->kind == FRONTIER_LIST) {
             work_list(r, j, res);
             if (!res->failed)
                 log_msg(LOG_INFO, "%s: %d list, %zu new links", j->url, j->status, res->nlinks);
@@ -652,7 +476,7 @@ work(struct run *r, struct job *j, struct result *res)
             work_article(r, j, res, hash);
         }
         if (res->failed) {
-            j->state = ST_FAILED;
+            j->state = FRONTIER_FAILED;
             free(res->hash); /* so the next fetch tries again in full */
             res->hash = NULL;
         }
@@ -660,8 +484,8 @@ work(struct run *r, struct job *j, struct result *res)
     struct store_url row = {
         .url = j->url,
         .source = r->w->cfg->sources[j->source].name,
-        .kind = kind_names[j->kind],
-        .state = state_names[j->state],
+        .kind = frontier_kind_names[j->kind],
+        .state = frontier_state_names[j->state],
         .etag = j->etag,
         .last_modified = j->last_modified,
         .hash = j->type == JOB_PAGE ? res->hash : j->old_hash,
@@ -816,7 +640,7 @@ backoff(int failures, long retry_after)
 }
 
 static struct job *
-row_job(struct entry *e, enum job_type type)
+row_job(struct frontier_entry *e, enum job_type type)
 {
     struct job *j = calloc(1, sizeof *j);
     if (j == NULL)
@@ -926,7 +750,7 @@ static void
 fetch_done(void *arg, struct fetch_result *fr, void *udata)
 {
     struct run *r = arg;
-    struct entry *e = udata;
+    struct frontier_entry *e = udata;
     if (e->source < 0) {
         /* Its source was dropped by a reload while it was fetched. */
         e->in_flight = 0;
@@ -954,7 +778,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         log_msg(LOG_INFO, "%s: 304 not modified", e->url);
     } else if (fr->error == FETCH_OK && (fr->status == 404 || fr->status == 410)) {
         r->n.gone++;
-        e->state = ST_GONE;
+        e->state = FRONTIER_GONE;
         snprintf(why, sizeof why, "HTTP %d", fr->status);
         warn_url(r, e->url, "%d, not fetched again", fr->status);
     } else if (fr->error == FETCH_OK) {
@@ -965,24 +789,24 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         retry = fr->error == FETCH_TIMEOUT || fr->error == FETCH_NETWORK;
     }
     if (page || (fr->error == FETCH_OK && fr->status == 304)) {
-        e->state = ST_OK;
+        e->state = FRONTIER_OK;
         e->failures = 0;
         e->next_fetch = now + interval;
         if (fr->etag || fr->last_modified || page) {
             replace(&e->etag, fr->etag);
             replace(&e->last_modified, fr->last_modified);
         }
-    } else if (e->state != ST_GONE) {
+    } else if (e->state != FRONTIER_GONE) {
         e->failures++;
         if (retry && e->failures < MAX_ATTEMPTS) {
             double d = backoff(e->failures, fr->retry_after);
-            e->state = ST_RETRY;
+            e->state = FRONTIER_RETRY;
             e->next_fetch = now + d;
             r->n.retried++;
             log_msg(LOG_INFO, "%s: %s; attempt %d of %d, next in %.1f s", e->url, why, e->failures,
                     MAX_ATTEMPTS, d);
         } else {
-            e->state = ST_FAILED;
+            e->state = FRONTIER_FAILED;
             e->next_fetch = now + interval;
             r->n.failed++;
             if (retry)
@@ -1034,23 +858,24 @@ schedule(struct run *r)
     if (r->stopping)
         return;
     double now = now_unix();
-    while (r->nheap > 0 && r->heap[0]->next_fetch <= now &&
+    struct frontier_entry *next;
+    while ((next = frontier_next(r->fr)) != NULL && next->next_fetch <= now &&
            fetch_running(r->fetch) + fetch_waiting(r->fetch) + r->outstanding < backlog_max(r)) {
-        struct entry *e = heap_pop(r);
+        struct frontier_entry *e = frontier_pop(r->fr);
         struct err err;
         if (fetch_get(r->fetch, e->url, e->etag, e->last_modified, e, &err) != 0) {
             char msg[700];
             err_format(&err, msg, sizeof msg);
             log_msg(LOG_WARNING, "%s", msg);
-            e->state = ST_FAILED;
+            e->state = FRONTIER_FAILED;
         } else {
             e->in_flight = 1;
         }
     }
     ev_timer_stop(r->loop, &r->due_timer);
     /* When the backlog is full, the next result calls again. */
-    if (r->nheap > 0 && r->heap[0]->next_fetch > now) {
-        ev_timer_set(&r->due_timer, r->heap[0]->next_fetch - now, 0.);
+    if ((next = frontier_next(r->fr)) != NULL && next->next_fetch > now) {
+        ev_timer_set(&r->due_timer, next->next_fetch - now, 0.);
         ev_timer_start(r->loop, &r->due_timer);
     }
 }
@@ -1075,8 +900,9 @@ maybe_finish(struct run *r)
         finish_loop(r);
         return;
     }
+    struct frontier_entry *next = frontier_next(r->fr);
     if (r->once && fetch_waiting(r->fetch) == 0 &&
-        (r->nheap == 0 || r->heap[0]->next_fetch > now_unix() + ONCE_RETRY_WAIT))
+        (next == NULL || next->next_fetch > now_unix() + ONCE_RETRY_WAIT))
         finish_loop(r);
 }
 
@@ -1092,18 +918,19 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
     pthread_mutex_unlock(&r->mu);
     while (res != NULL) {
         struct result *next = res->next;
-        struct entry *e = res->e;
+        struct frontier_entry *e = res->e;
         r->outstanding--;
         if (res->hash != NULL)
             replace(&e->hash, res->hash);
         if (res->failed)
-            e->state = ST_FAILED;
+            e->state = FRONTIER_FAILED;
         for (size_t i = 0; i < res->nlinks; i++) {
-            if (e->source >= 0 && find(r, res->links[i]) == NULL) {
-                struct entry *n = add_entry(r, res->links[i], e->source, res->link_kinds[i]);
+            if (e->source >= 0 && frontier_find(r->fr, res->links[i]) == NULL) {
+                struct frontier_entry *n =
+                    frontier_add(r->fr, res->links[i], e->source, res->link_kinds[i]);
                 if (n != NULL) {
                     n->next_fetch = now_unix();
-                    heap_push(r, n);
+                    frontier_schedule(r->fr, n);
                     r->n.links_new++;
                 }
             }
@@ -1116,8 +943,8 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
         }
         e->in_flight = 0;
         /* Back in the schedule, unless --once is done with it. */
-        if (e->state != ST_GONE && e->source >= 0 && !(r->once && e->state != ST_RETRY))
-            heap_push(r, e);
+        if (e->state != FRONTIER_GONE && e->source >= 0 && !(r->once && e->state != FRONTIER_RETRY))
+            frontier_schedule(r->fr, e);
         free(res->links);
         free(res->link_kinds);
         free(res->hash);
@@ -1185,7 +1012,7 @@ notify_status(struct run *r)
     sd_notifyf(0,
                "STATUS=%zu pages fetched (%zu stored, %zu failed), %zu facts new; "
                "%zu URLs known, %zu transfers, %zu pages with the worker",
-               r->n.requests, stored, r->n.failed, facts, r->nentries,
+               r->n.requests, stored, r->n.failed, facts, frontier_count(r->fr),
                fetch_running(r->fetch) + fetch_waiting(r->fetch), r->outstanding);
 }
 
@@ -1195,11 +1022,7 @@ status_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     struct run *r = w->data;
-    size_t due = 0;
-    double now = now_unix();
-    for (size_t i = 0; i < r->nheap; i++)
-        due += r->heap[i]->next_fetch <= now;
-    metrics_set_frontier(r->metrics, r->nentries, due,
+    metrics_set_frontier(r->metrics, frontier_count(r->fr), frontier_due(r->fr, now_unix()),
                          fetch_running(r->fetch) + fetch_waiting(r->fetch) + r->outstanding);
     hosts_tick(r);
     notify_status(r);
@@ -1321,29 +1144,30 @@ seed(struct run *r)
     for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
         const struct config_source *s = &r->cur->cfg->sources[i];
         for (size_t k = 0; k < s->nstart_urls; k++) {
-            struct entry *e = find(r, s->start_urls[k]);
+            struct frontier_entry *e = frontier_find(r->fr, s->start_urls[k]);
             if (e == NULL) {
-                if ((e = add_entry(r, s->start_urls[k], (int)i, KIND_LIST)) == NULL)
+                if ((e = frontier_add(r->fr, s->start_urls[k], (int)i, FRONTIER_LIST)) == NULL)
                     return -1;
                 e->next_fetch = now;
             }
-            e->kind = KIND_LIST;
+            e->kind = FRONTIER_LIST;
             e->source = (int)i;
-            if (r->once || e->state == ST_GONE)
+            if (r->once || e->state == FRONTIER_GONE)
                 e->next_fetch = now;
-            if (e->state == ST_GONE)
-                e->state = ST_NEW; /* a start URL the operator names is always tried */
+            if (e->state == FRONTIER_GONE)
+                e->state = FRONTIER_NEW; /* a start URL the operator names is always tried */
         }
     }
-    for (size_t i = 0; i < r->table_cap; i++) {
-        struct entry *e = r->table[i];
-        if (e == NULL || e->state == ST_GONE || e->source < 0 || e->in_flight)
+    size_t pos = 0;
+    struct frontier_entry *e;
+    while ((e = frontier_each(r->fr, &pos)) != NULL) {
+        if (e->state == FRONTIER_GONE || e->source < 0 || e->in_flight)
             continue;
         /* One pass takes what is due now, and what is due again soon
          * because it failed; a daemon takes everything, each in its time. */
-        if (r->once && e->next_fetch > now && e->state != ST_RETRY)
+        if (r->once && e->next_fetch > now && e->state != FRONTIER_RETRY)
             continue;
-        if (heap_push(r, e) != 0)
+        if (frontier_schedule(r->fr, e) != 0)
             return -1;
     }
     return 0;
@@ -1403,13 +1227,14 @@ reload(struct run *r)
      * configured leave the schedule (their rows stay in the store). */
     struct setup *old = r->cur;
     r->cur = su;
-    for (size_t i = 0; i < r->table_cap; i++) {
-        struct entry *e = r->table[i];
-        if (e == NULL || e->source < 0)
+    size_t pos = 0;
+    struct frontier_entry *e;
+    while ((e = frontier_each(r->fr, &pos)) != NULL) {
+        if (e->source < 0)
             continue;
         e->source = source_index(r, old->cfg->sources[e->source].name);
-        if (e->source < 0 && e->heap_at >= 0)
-            heap_remove(r, e);
+        if (e->source < 0)
+            frontier_unschedule(r->fr, e);
     }
     log_set_level((enum log_level)log_level_from_name(su->cfg->log_level));
     j->type = JOB_SWAP;
@@ -1518,10 +1343,7 @@ cleanup(struct run *r)
     metrics_free(r->metrics);
     if (r->loop != NULL)
         ev_loop_destroy(r->loop);
-    for (size_t i = 0; i < r->table_cap; i++)
-        entry_free(r->table[i]);
-    free(r->table);
-    free(r->heap);
+    frontier_free(r->fr);
     for (size_t i = 0; i < r->nhosts; i++)
         host_log_flush(&r->hosts[i]);
     free(r->hosts);
@@ -1606,8 +1428,9 @@ run_cmd(int argc, char **argv)
     r.warn = fopencookie(NULL, "w", warn_io);
     if (r.warn != NULL)
         setvbuf(r.warn, NULL, _IOLBF, 0);
-    if (r.warn == NULL || store_frontier_load(r.store, load_row, &r, &err) != 0) {
-        if (r.warn == NULL)
+    r.fr = frontier_new();
+    if (r.warn == NULL || r.fr == NULL || store_frontier_load(r.store, load_row, &r, &err) != 0) {
+        if (r.warn == NULL || r.fr == NULL)
             err_set(&err, "out of memory");
         config_report(NULL, &err);
         cleanup(&r);
@@ -1660,7 +1483,7 @@ run_cmd(int argc, char **argv)
     }
     r.worker_started = 1;
     log_msg(LOG_INFO, "%s: %zu sources, %zu URLs known; store %s", r.file, cfg->nsources,
-            r.nentries, cfg->db);
+            frontier_count(r.fr), cfg->db);
     sd_notify(0, "READY=1");
     notify_status(&r);
     schedule(&r);
