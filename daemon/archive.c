@@ -308,10 +308,9 @@ write_all(int fd, const char *p, size_t n)
  * (delayed allocation), and after a crash a name without .open would then
  * promise a file that is short or full of zeros.  The directory is not
  * synced: after a crash the rename may be lost, which leaves a whole file
- * under its .open name, not a broken one.  Records are not synced one by one:
- * a flush per page would stall the event loop for milliseconds each time,
- * and what a crash costs is the pages since the last rotation, which the
- * .open file still holds unless the disk itself lost them.
+ * under its .open name, not a broken one.  Records are not synced one by
+ * one: the daemon calls archive_sync() before each commit of the store, so
+ * a page the store holds is on disk in the archive too.
  *
  * On failure the file keeps its .open name.  Either way it is closed.
  */
@@ -629,6 +628,16 @@ const char *
 archive_current(const struct archive *a)
 {
     return a->current;
+}
+
+int
+archive_sync(struct archive *a, struct err *err)
+{
+    if (a->fd < 0 || fdatasync(a->fd) == 0)
+        return 0;
+    err_file(err, a->path);
+    err_set(err, "cannot sync: %s", strerror(errno));
+    return -1;
 }
 
 void

@@ -70,6 +70,11 @@ struct archive *archive_open(const char *dir, size_t rotate_bytes, struct err *e
  */
 int archive_write(struct archive *a, const struct archive_page *p, struct err *err);
 
+/* Put what was written so far on disk (fdatasync), so that a store
+ * committed after it never holds a page the archive lost in a crash.
+ * Returns 0, or -1 with err set naming the file. */
+int archive_sync(struct archive *a, struct err *err);
+
 /* The file the last write went to, under the name it has now (with .open
  * while it is being written); NULL before the first write. */
 const char *archive_current(const struct archive *a);

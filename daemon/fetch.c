@@ -601,29 +601,42 @@ fetch_hold(struct fetch *f)
 }
 
 void
+fetch_abort(struct fetch *f)
+{
+    f->held = 1;
+    while (f->active != NULL) {
+        struct request *rq = f->active;
+        curl_multi_remove_handle(f->multi, rq->easy);
+        unlink_active(f, rq);
+        rq->host->running--;
+        request_free(rq);
+    }
+    f->running = 0;
+    while (f->failed != NULL) {
+        struct request *rq = f->failed;
+        f->failed = rq->next;
+        request_free(rq);
+    }
+    for (struct host *h = f->hosts; h != NULL; h = h->next) {
+        for (struct request *rq = h->first, *rn; rq != NULL; rq = rn) {
+            rn = rq->next;
+            request_free(rq);
+        }
+        h->first = h->last = NULL;
+    }
+    f->waiting = 0;
+}
+
+void
 fetch_free(struct fetch *f)
 {
     if (f == NULL)
         return;
     ev_timer_stop(f->loop, &f->curl_timer);
     ev_timer_stop(f->loop, &f->pump_timer);
-    while (f->active != NULL) {
-        struct request *rq = f->active;
-        curl_multi_remove_handle(f->multi, rq->easy);
-        unlink_active(f, rq);
-        request_free(rq);
-    }
-    while (f->failed != NULL) {
-        struct request *rq = f->failed;
-        f->failed = rq->next;
-        request_free(rq);
-    }
+    fetch_abort(f);
     for (struct host *h = f->hosts, *hn; h != NULL; h = hn) {
         hn = h->next;
-        for (struct request *rq = h->first, *rn; rq != NULL; rq = rn) {
-            rn = rq->next;
-            request_free(rq);
-        }
         free(h->name);
         free(h);
     }

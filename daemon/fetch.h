@@ -90,6 +90,10 @@ int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
 /* Stop starting queued requests (shutdown); running ones go on. */
 void fetch_hold(struct fetch *f);
 
+/* Abort everything, running and waiting, without callbacks (their udata
+ * are not handed back); nothing starts after it. */
+void fetch_abort(struct fetch *f);
+
 /* Abort everything, running and waiting, without callbacks, and free f. */
 void fetch_free(struct fetch *f);
 

@@ -14,7 +14,8 @@
 
 enum log_style { STYLE_PLAIN, STYLE_JOURNAL, STYLE_TERMINAL };
 
-static enum log_level cur_level = LOG_INFO;
+/* Set by the loop thread on a reload, read by the worker's log lines. */
+static _Atomic int cur_level = LOG_INFO;
 static enum log_style style = STYLE_PLAIN;
 
 /* JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it is
@@ -60,7 +61,7 @@ log_set_level(enum log_level level)
 int
 log_enabled(enum log_level level)
 {
-    return level <= cur_level;
+    return (int)level <= cur_level;
 }
 
 void

@@ -92,8 +92,12 @@ struct job {
     int source;
     enum frontier_kind kind;
     /* The frontier row to write; the worker fills in hash and, when the page
-     * cannot be used, state and error. */
+     * cannot be used, state and error.  etag and last_modified are those of
+     * the copy stored before; a 200's new ones are new_etag and
+     * new_last_modified, which count only once the page is stored. */
     char *etag, *last_modified, *old_hash, *error;
+    char *new_etag, *new_last_modified;
+    struct result *res; /* made with the job, so a result always comes back */
     enum frontier_state state;
     int status, failures;
     double next_fetch;
@@ -103,9 +107,13 @@ struct job {
 struct result {
     struct result *next;
     struct frontier_entry *e;
-    char *hash;   /* the body's hash, or NULL */
-    int failed;   /* the page could not be used */
-    char **links; /* new frontier URLs, with their kinds */
+    char *hash;                    /* the body's hash, once stored, or NULL */
+    char *etag, *last_modified;    /* the stored page's validators, with hash */
+    int failed;                    /* the page could not be used */
+    struct frontier_entry **reset; /* a group that did not commit: fetch these again */
+    size_t nreset;
+    size_t links_added; /* of links, those new to the store */
+    char **links;       /* the frontier URLs the page links, with their kinds */
     enum frontier_kind *link_kinds;
     size_t nlinks;
     int fatal; /* the store cannot take more */
@@ -131,6 +139,7 @@ struct run {
     struct archive *archive;
     struct metrics *metrics; /* NULL-safe; served when metrics_listen is set */
     int once;
+    int verbose;  /* -v: debug whatever log_level says, reloads included */
     int stopping; /* a signal came: finish what runs, start nothing */
     int status;   /* exit status */
 
@@ -153,8 +162,10 @@ struct run {
     struct result *results, *results_last;
     size_t outstanding; /* jobs given, results not yet back (loop thread only) */
 
-    struct counts n;        /* loop thread, but the worker's doc counts under mu */
-    struct counts pn;       /* the worker's doc counts of the open group, under mu */
+    struct counts n;               /* loop thread, but the worker's doc counts under mu */
+    struct counts pn;              /* the worker's doc counts of the open group, under mu */
+    struct frontier_entry **group; /* the worker's: pages in the open group */
+    size_t ngroup, capgroup;
     int broken;             /* the worker found the store or archive unusable, under mu */
     struct host_log *hosts; /* loop thread */
     size_t nhosts;
@@ -204,9 +215,9 @@ static int
 load_row(void *arg, const struct store_url *u)
 {
     struct run *r = arg;
+    /* A source no longer configured gives -1: known, not followed, until a
+     * configured source's list page links it. */
     int src = source_index(r, u->source);
-    if (src < 0)
-        return 0; /* a source no longer configured: left in the store, not followed */
     struct frontier_entry *e = frontier_add(
         r->fr, u->url, src, strcmp(u->kind, "list") == 0 ? FRONTIER_LIST : FRONTIER_ARTICLE);
     if (e == NULL)
@@ -226,6 +237,9 @@ load_row(void *arg, const struct store_url *u)
 
 /* ---- the worker ---- */
 
+static void group_add(struct run *r, struct frontier_entry *e);
+static void group_lost(struct run *r);
+
 static void
 push_job(struct run *r, struct job *j)
 {
@@ -244,6 +258,22 @@ push_job(struct run *r, struct job *j)
 }
 
 static void
+result_free(struct result *res)
+{
+    if (res == NULL)
+        return;
+    for (size_t i = 0; i < res->nlinks; i++)
+        free(res->links[i]);
+    free(res->links);
+    free(res->link_kinds);
+    free(res->hash);
+    free(res->etag);
+    free(res->last_modified);
+    free(res->reset);
+    free(res);
+}
+
+static void
 job_free(struct job *j)
 {
     free(j->url);
@@ -257,6 +287,9 @@ job_free(struct job *j)
     free(j->last_modified);
     free(j->old_hash);
     free(j->error);
+    free(j->new_etag);
+    free(j->new_last_modified);
+    result_free(j->res);
     free(j);
 }
 
@@ -341,7 +374,10 @@ work_list(struct run *r, struct job *j, struct result *res)
             res->fatal = store_broken(r->store);
             break;
         }
-        if (added && result_add_link(res, u, k) != 0)
+        res->links_added += added != 0;
+        /* All of them go back: the loop may know a URL the store has under
+         * a source no longer configured, and adopts it. */
+        if (result_add_link(res, u, k) != 0)
             break;
     }
     links_free(&links);
@@ -422,6 +458,18 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     if (counted)
         return;
 failed:
+    if (store_pending(r->store) == 0 && r->ngroup > 0) {
+        /* SQLite gave the whole transaction up (a full disk): the group's
+         * other pages went with this one. */
+        pthread_mutex_lock(&r->mu);
+        for (int k = 0; k < 4; k++) {
+            r->n.docs_failed += r->pn.docs[k];
+            r->pn.docs[k] = 0;
+        }
+        r->pn.facts_new = 0;
+        pthread_mutex_unlock(&r->mu);
+        group_lost(r);
+    }
     err_file(&err, j->url);
     err_format(&err, msg, sizeof msg);
     log_msg(LOG_WARNING, "%s", msg);
@@ -471,24 +519,33 @@ work(struct run *r, struct job *j, struct result *res)
         if (j->kind == FRONTIER_LIST) {
             work_list(r, j, res);
             if (!res->failed)
-                log_msg(LOG_INFO, "%s: %d list, %zu new links", j->url, j->status, res->nlinks);
+                log_msg(LOG_INFO, "%s: %d list, %zu new links", j->url, j->status,
+                        res->links_added);
         } else {
             work_article(r, j, res, hash);
         }
         if (res->failed) {
+            /* The row keeps the validators and hash of the copy stored
+             * before, so the next fetch is not answered 304 for a page
+             * the store never got. */
             j->state = FRONTIER_FAILED;
-            free(res->hash); /* so the next fetch tries again in full */
+            free(res->hash);
             res->hash = NULL;
+        } else {
+            res->etag = xstrdup(j->new_etag);
+            res->last_modified = xstrdup(j->new_last_modified);
+            group_add(r, j->e);
         }
     }
+    int stored = j->type == JOB_PAGE && !res->failed;
     struct store_url row = {
         .url = j->url,
         .source = r->w->cfg->sources[j->source].name,
         .kind = frontier_kind_names[j->kind],
         .state = frontier_state_names[j->state],
-        .etag = j->etag,
-        .last_modified = j->last_modified,
-        .hash = j->type == JOB_PAGE ? res->hash : j->old_hash,
+        .etag = stored ? j->new_etag : j->etag,
+        .last_modified = stored ? j->new_last_modified : j->last_modified,
+        .hash = stored ? res->hash : j->old_hash,
         .error = j->error,
         .status = j->status,
         .failures = j->failures,
@@ -511,13 +568,66 @@ worker_broken(struct run *r)
     ev_async_send(r->loop, &r->wake);
 }
 
-/* Commit the open group; its pages count as stored only now. */
+/* The pages written in the open group, to fetch again if it is lost. */
+static void
+group_add(struct run *r, struct frontier_entry *e)
+{
+    if (r->ngroup == r->capgroup) {
+        size_t cap = r->capgroup ? r->capgroup * 2 : 256;
+        struct frontier_entry **g = realloc(r->group, cap * sizeof *g);
+        if (g == NULL)
+            return; /* then that page is not fetched again early: it is only late */
+        r->group = g;
+        r->capgroup = cap;
+    }
+    r->group[r->ngroup++] = e;
+}
+
+static void
+post_result(struct run *r, struct result *res)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->results_last)
+        r->results_last->next = res;
+    else
+        r->results = res;
+    r->results_last = res;
+    pthread_mutex_unlock(&r->mu);
+    ev_async_send(r->loop, &r->wake);
+}
+
+/* The open group is gone (rolled back): its pages are not in the store, so
+ * the loop forgets what it was told of them and fetches them again. */
+static void
+group_lost(struct run *r)
+{
+    struct result *res = calloc(1, sizeof *res);
+    if (res != NULL && r->ngroup > 0) {
+        res->reset = r->group; /* handed over */
+        res->nreset = r->ngroup;
+        r->group = NULL;
+        r->capgroup = 0;
+        post_result(r, res);
+    } else {
+        free(res);
+    }
+    r->ngroup = 0;
+}
+
+/* Commit the open group; its pages count as stored only now.  The archive
+ * is synced first, so the store never holds a page a crash took from it. */
 static void
 commit(struct run *r)
 {
     struct err err;
     err_clear(&err);
-    int rc = store_commit(r->store, &err);
+    int archive_bad =
+        r->archive != NULL && store_pending(r->store) > 0 && archive_sync(r->archive, &err) != 0;
+    int rc = -1;
+    if (archive_bad)
+        store_rollback(r->store);
+    else
+        rc = store_commit(r->store, &err);
     pthread_mutex_lock(&r->mu);
     for (int k = 0; k < 4; k++) {
         if (rc == 0)
@@ -530,13 +640,16 @@ commit(struct run *r)
         r->n.facts_new += r->pn.facts_new;
     r->pn.facts_new = 0;
     pthread_mutex_unlock(&r->mu);
-    if (rc != 0) {
-        char msg[700];
-        err_format(&err, msg, sizeof msg);
-        log_msg(LOG_ERR, "%s (their pages are fetched again)", msg);
-        if (store_broken(r->store))
-            worker_broken(r);
+    if (rc == 0) {
+        r->ngroup = 0;
+        return;
     }
+    char msg[700];
+    err_format(&err, msg, sizeof msg);
+    log_msg(LOG_ERR, "%s (the group's pages are fetched again)", msg);
+    group_lost(r);
+    if (store_broken(r->store) || archive_bad)
+        worker_broken(r);
 }
 
 static void setup_free(struct setup *su);
@@ -598,24 +711,16 @@ worker_main(void *arg)
             pthread_mutex_lock(&r->mu);
             continue;
         }
-        struct result *res = calloc(1, sizeof *res);
-        if (res != NULL) {
-            res->e = j->e;
-            work(r, j, res);
-            if (store_due(r->store))
-                commit(r);
-        }
+        struct result *res = j->res;
+        j->res = NULL;
+        res->e = j->e;
+        work(r, j, res);
+        if (res->fatal)
+            worker_broken(r);
+        else if (store_due(r->store))
+            commit(r);
         job_free(j);
-        pthread_mutex_lock(&r->mu);
-        if (res != NULL) {
-            if (r->results_last)
-                r->results_last->next = res;
-            else
-                r->results = res;
-            r->results_last = res;
-        }
-        pthread_mutex_unlock(&r->mu);
-        ev_async_send(r->loop, &r->wake);
+        post_result(r, res);
         pthread_mutex_lock(&r->mu);
     }
 }
@@ -623,6 +728,7 @@ worker_main(void *arg)
 /* ---- the loop ---- */
 
 static void schedule(struct run *r);
+static void maybe_finish(struct run *r);
 
 /* Backoff before attempt n+1 after n failures: doubling, with jitter so many
  * pages that failed together do not come back together. */
@@ -643,8 +749,10 @@ static struct job *
 row_job(struct frontier_entry *e, enum job_type type)
 {
     struct job *j = calloc(1, sizeof *j);
-    if (j == NULL)
+    if (j == NULL || (j->res = calloc(1, sizeof *j->res)) == NULL) {
+        free(j);
         return NULL;
+    }
     j->type = type;
     j->e = e;
     j->url = xstrdup(e->url);
@@ -752,8 +860,11 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
     struct run *r = arg;
     struct frontier_entry *e = udata;
     if (e->source < 0) {
-        /* Its source was dropped by a reload while it was fetched. */
+        /* Its source was dropped by a reload while it was fetched; its
+         * place in the backlog is free for others. */
         e->in_flight = 0;
+        schedule(r);
+        maybe_finish(r);
         return;
     }
     double now = now_unix(), interval = (double)r->cur->cfg->sources[e->source].interval_s;
@@ -792,7 +903,9 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         e->state = FRONTIER_OK;
         e->failures = 0;
         e->next_fetch = now + interval;
-        if (fr->etag || fr->last_modified || page) {
+        /* A 304 may bring new validators for the same content; a 200's
+         * count only once the worker has stored the page. */
+        if (!page && (fr->etag || fr->last_modified)) {
             replace(&e->etag, fr->etag);
             replace(&e->last_modified, fr->last_modified);
         }
@@ -820,6 +933,8 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
     if (j == NULL) {
         log_msg(LOG_ERR, "%s: out of memory", e->url);
         e->in_flight = 0;
+        schedule(r);
+        maybe_finish(r);
         return;
     }
     if (why[0])
@@ -834,6 +949,8 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         fr->head.data = NULL;
         j->request = fr->request;
         fr->request.data = NULL;
+        j->new_etag = xstrdup(fr->etag);
+        j->new_last_modified = xstrdup(fr->last_modified);
         j->effective_url = xstrdup(fr->effective_url);
         j->content_type = xstrdup(fr->content_type);
         j->ip = xstrdup(fr->ip);
@@ -906,6 +1023,69 @@ maybe_finish(struct run *r)
         finish_loop(r);
 }
 
+/* A group the worker could not commit: what the loop was told of its pages
+ * is undone, and they are fetched again, in full, soon. */
+static void
+forget_group(struct run *r, struct result *res)
+{
+    double now = now_unix();
+    for (size_t i = 0; i < res->nreset; i++) {
+        struct frontier_entry *e = res->reset[i];
+        replace(&e->etag, NULL);
+        replace(&e->last_modified, NULL);
+        replace(&e->hash, NULL);
+        if (e->in_flight || e->source < 0)
+            continue;
+        frontier_unschedule(r->fr, e);
+        e->state = FRONTIER_RETRY;
+        e->next_fetch = now + backoff(1, -1);
+        frontier_schedule(r->fr, e);
+    }
+}
+
+static void
+take_result(struct run *r, struct result *res)
+{
+    struct frontier_entry *e = res->e;
+    r->outstanding--;
+    if (res->hash != NULL) {
+        replace(&e->hash, res->hash);
+        replace(&e->etag, res->etag);
+        replace(&e->last_modified, res->last_modified);
+    }
+    if (res->failed)
+        e->state = FRONTIER_FAILED;
+    for (size_t i = 0; i < res->nlinks && e->source >= 0; i++) {
+        struct frontier_entry *n = frontier_find(r->fr, res->links[i]);
+        if (n == NULL) {
+            n = frontier_add(r->fr, res->links[i], e->source, res->link_kinds[i]);
+            if (n == NULL)
+                continue;
+            n->next_fetch = now_unix();
+            r->n.links_new++;
+        } else if (n->source < 0 && !n->in_flight) {
+            /* Known to the store under a source no longer configured (a
+             * renamed one): this source takes it over, in its old state. */
+            n->source = e->source;
+            n->kind = res->link_kinds[i];
+        } else {
+            continue;
+        }
+        if (!(r->once && n->next_fetch > now_unix() && n->state != FRONTIER_RETRY &&
+              n->state != FRONTIER_NEW))
+            frontier_schedule(r->fr, n);
+    }
+    if (res->fatal) {
+        pthread_mutex_lock(&r->mu);
+        r->broken = 1;
+        pthread_mutex_unlock(&r->mu);
+    }
+    e->in_flight = 0;
+    /* Back in the schedule, unless --once is done with it. */
+    if (e->state != FRONTIER_GONE && e->source >= 0 && !(r->once && e->state != FRONTIER_RETRY))
+        frontier_schedule(r->fr, e);
+}
+
 static void
 take_results(struct ev_loop *loop, ev_async *w, int revents)
 {
@@ -918,37 +1098,11 @@ take_results(struct ev_loop *loop, ev_async *w, int revents)
     pthread_mutex_unlock(&r->mu);
     while (res != NULL) {
         struct result *next = res->next;
-        struct frontier_entry *e = res->e;
-        r->outstanding--;
-        if (res->hash != NULL)
-            replace(&e->hash, res->hash);
-        if (res->failed)
-            e->state = FRONTIER_FAILED;
-        for (size_t i = 0; i < res->nlinks; i++) {
-            if (e->source >= 0 && frontier_find(r->fr, res->links[i]) == NULL) {
-                struct frontier_entry *n =
-                    frontier_add(r->fr, res->links[i], e->source, res->link_kinds[i]);
-                if (n != NULL) {
-                    n->next_fetch = now_unix();
-                    frontier_schedule(r->fr, n);
-                    r->n.links_new++;
-                }
-            }
-            free(res->links[i]);
-        }
-        if (res->fatal) {
-            pthread_mutex_lock(&r->mu);
-            r->broken = 1;
-            pthread_mutex_unlock(&r->mu);
-        }
-        e->in_flight = 0;
-        /* Back in the schedule, unless --once is done with it. */
-        if (e->state != FRONTIER_GONE && e->source >= 0 && !(r->once && e->state != FRONTIER_RETRY))
-            frontier_schedule(r->fr, e);
-        free(res->links);
-        free(res->link_kinds);
-        free(res->hash);
-        free(res);
+        if (res->e == NULL)
+            forget_group(r, res);
+        else
+            take_result(r, res);
+        result_free(res);
         res = next;
     }
     pthread_mutex_lock(&r->mu);
@@ -996,8 +1150,12 @@ stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
     struct run *r = w->data;
     (void)loop;
     (void)revents;
-    log_msg(LOG_WARNING, "transfers still running after %.0f s; giving them up", STOP_GRACE);
-    finish_loop(r);
+    /* Transfers that did not finish are dropped (their pages are fetched
+     * again next run); the pages already fetched are still stored. */
+    log_msg(LOG_WARNING, "%zu transfers still running after %.0f s; giving them up",
+            fetch_running(r->fetch) + fetch_waiting(r->fetch), STOP_GRACE);
+    fetch_abort(r->fetch);
+    maybe_finish(r);
 }
 
 /* ---- systemd ---- */
@@ -1136,9 +1294,29 @@ nomem:
     return NULL;
 }
 
+/*
+ * A URL the store has under a source no longer configured (renamed,
+ * removed, or not yet reloaded) goes to the first source whose patterns
+ * and hosts take it, keeping its state and validators: renaming a source
+ * does not make it fetch everything again.
+ */
+static void
+adopt(struct run *r, struct frontier_entry *e, pcre2_match_data *md)
+{
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
+        const struct source_rt *s = &r->cur->src[i];
+        int article = re_match(s->link_re, e->url, md);
+        if ((article || re_match(s->next_re, e->url, md)) && host_allowed(s->cfg, e->url)) {
+            e->source = (int)i;
+            e->kind = article ? FRONTIER_ARTICLE : FRONTIER_LIST;
+            return;
+        }
+    }
+}
+
 /* Each source's start URLs are list pages, due now under --once. */
 static int
-seed(struct run *r)
+seed(struct run *r, int first)
 {
     double now = now_unix();
     for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
@@ -1152,7 +1330,9 @@ seed(struct run *r)
             }
             e->kind = FRONTIER_LIST;
             e->source = (int)i;
-            if (r->once || e->state == FRONTIER_GONE)
+            /* The heap's key changes: out of it first. */
+            frontier_unschedule(r->fr, e);
+            if ((r->once && first) || e->state == FRONTIER_GONE)
                 e->next_fetch = now;
             if (e->state == FRONTIER_GONE)
                 e->state = FRONTIER_NEW; /* a start URL the operator names is always tried */
@@ -1160,16 +1340,22 @@ seed(struct run *r)
     }
     size_t pos = 0;
     struct frontier_entry *e;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     while ((e = frontier_each(r->fr, &pos)) != NULL) {
+        if (e->source < 0 && !e->in_flight && md != NULL)
+            adopt(r, e, md);
         if (e->state == FRONTIER_GONE || e->source < 0 || e->in_flight)
             continue;
         /* One pass takes what is due now, and what is due again soon
          * because it failed; a daemon takes everything, each in its time. */
         if (r->once && e->next_fetch > now && e->state != FRONTIER_RETRY)
             continue;
-        if (frontier_schedule(r->fr, e) != 0)
+        if (frontier_schedule(r->fr, e) != 0) {
+            pcre2_match_data_free(md);
             return -1;
+        }
     }
+    pcre2_match_data_free(md);
     return 0;
 }
 
@@ -1236,11 +1422,12 @@ reload(struct run *r)
         if (e->source < 0)
             frontier_unschedule(r->fr, e);
     }
-    log_set_level((enum log_level)log_level_from_name(su->cfg->log_level));
+    if (!r->verbose)
+        log_set_level((enum log_level)log_level_from_name(su->cfg->log_level));
     j->type = JOB_SWAP;
     j->setup = su;
     push_job(r, j);
-    if (seed(r) != 0)
+    if (seed(r, 0) != 0)
         log_msg(LOG_ERR, "out of memory adding the new start URLs");
     log_msg(LOG_INFO, "%s: reloaded: %zu sources, %zu patterns", r->file, su->cfg->nsources,
             patternset_count(su->ps));
@@ -1311,12 +1498,14 @@ static void
 cleanup(struct run *r)
 {
     /* Pages not yet stored are dropped: their frontier rows are unchanged,
-     * so the next run fetches them again.  A reload not yet taken by the
-     * worker goes with them (its setup is cur, freed below). */
+     * so the next run fetches them again.  Reloads not yet taken by the
+     * worker go with them: the last one's setup is cur, freed below. */
     pthread_mutex_lock(&r->mu);
     while (r->jobs != NULL) {
         struct job *j = r->jobs;
         r->jobs = j->next;
+        if (j->type == JOB_SWAP && j->setup != r->cur)
+            setup_free(j->setup);
         job_free(j);
     }
     r->jobs_last = NULL;
@@ -1332,13 +1521,9 @@ cleanup(struct run *r)
     while (r->results != NULL) {
         struct result *res = r->results;
         r->results = res->next;
-        for (size_t i = 0; i < res->nlinks; i++)
-            free(res->links[i]);
-        free(res->links);
-        free(res->link_kinds);
-        free(res->hash);
-        free(res);
+        result_free(res);
     }
+    free(r->group);
     fetch_free(r->fetch);
     metrics_free(r->metrics);
     if (r->loop != NULL)
@@ -1391,7 +1576,7 @@ run_cmd(int argc, char **argv)
             r.once = 1;
             break;
         case 'v':
-            verbose = 1;
+            verbose = r.verbose = 1;
             break;
         case 'h':
             usage(stdout);
@@ -1439,7 +1624,7 @@ run_cmd(int argc, char **argv)
     r.loop = ev_loop_new(EVFLAG_AUTO);
     struct fetch_opts fo = fetch_opts_of(cfg);
     if (r.loop == NULL || (r.fetch = fetch_new(r.loop, &fo, fetch_done, &r, &err)) == NULL ||
-        seed(&r) != 0) {
+        seed(&r, 1) != 0) {
         log_msg(LOG_ERR, "%s", r.loop == NULL ? "cannot make an event loop" : err.msg);
         cleanup(&r);
         return 2;
@@ -1488,6 +1673,11 @@ run_cmd(int argc, char **argv)
     notify_status(&r);
     schedule(&r);
     ev_run(r.loop, 0);
+    /* The loop no longer watches signals; while the worker finishes, a
+     * second SIGTERM or SIGINT ends the process at once (the store stays
+     * consistent: whole pages only). */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     int status = r.status;
     cleanup(&r);
     if (r.broken) /* the last commit, after the loop, failed too */

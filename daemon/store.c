@@ -1245,6 +1245,7 @@ store_frontier_load(struct store *st, store_url_fn fn, void *arg, struct err *er
 
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return db_err(st, err, "reading the frontier");
+    int stopped = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_url u = {
             .url = (const char *)sqlite3_column_text(s, 0),
@@ -1261,13 +1262,32 @@ store_frontier_load(struct store *st, store_url_fn fn, void *arg, struct err *er
         };
         if (u.url == NULL || u.source == NULL || u.kind == NULL || u.state == NULL)
             continue;
-        if (fn(arg, &u) != 0)
+        if (fn(arg, &u) != 0) {
+            stopped = 1;
             break;
+        }
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_err(st, err, "reading the frontier");
+    if (stopped) {
+        err_file(err, st->path);
+        err_set(err, "reading the frontier: out of memory");
+        return -1;
+    }
     return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+    if (!st->in_txn)
+        return;
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(st->db, "DELETE FROM temp.touched", NULL, NULL, NULL);
+    st->in_txn = 0;
+    st->pending = 0;
+    st->ntouched = 0;
 }
 
 int

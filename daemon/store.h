@@ -86,6 +86,9 @@ void store_set_batch(struct store *st, unsigned docs, unsigned ms);
 int store_due(const struct store *st);
 /* Commit the open group, if any.  On failure the whole group is rolled back. */
 int store_commit(struct store *st, struct err *err);
+/* Give the open group up: none of its writes are kept. */
+void store_rollback(struct store *st);
+
 /* Documents written in the open group, not yet committed. */
 size_t store_pending(const struct store *st);
 

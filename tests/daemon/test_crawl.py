@@ -155,6 +155,30 @@ def restart(chk, factd, tmp, site, root):
     return db
 
 
+def renamed_source(chk, factd, tmp, site, root, conf, db):
+    """The operator renames the source: the URLs it knew carry on under the
+    new name, and a changed article is still found."""
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text.replace("[source zwgk]", "[source zwgk2]"))
+    art = os.path.join(root, "zwgk", "202401", "t20240111_3.html")
+    with open(art, "rb") as f:
+        body = f.read()
+    with open(art, "wb") as f:
+        f.write(body.replace(b"</body>", "<p>新增绿地面积8765平方米。</p></body>".encode("utf-8")
+                             if b"charset=\"utf-8\"" in body or b"utf-8" in body[:400]
+                             else "<p>新增绿地面积8765平方米。</p></body>".encode("gbk")))
+    time.sleep(1.2)
+    rc, out, err = D.run_once(factd, conf)
+    chk.eq(rc, 0, "renamed source: exit status")
+    uri = site.base + "/zwgk/202401/t20240111_3.html"
+    chk.check(any(v == 8765 for (_, k, v, *_) in D.facts_of(db, uri)),
+              "renamed source: the changed article is stored", out + err[-1500:])
+    chk.eq(D.query(db, "SELECT count(*) FROM frontier WHERE source = 'zwgk'")[0][0], 0,
+           "renamed source: every URL fetched again is under the new name")
+
+
 def archives(chk, factd, tmp, site, db):
     """factd's own archive, and wget's, replay to the crawl's facts."""
     own = os.path.join(tmp, "own.db")
@@ -196,6 +220,7 @@ def main():
             conf, db = r
             chk.guard(second_pass, chk, factd, tmp, site, conf, db)
             chk.guard(changed_and_new, chk, factd, tmp, site, root, conf, db)
+            chk.guard(renamed_source, chk, factd, tmp, site, root, conf, db)
             chk.guard(archives, chk, factd, tmp, site, db)
         chk.guard(restart, chk, factd, tmp, site, root)
     finally:

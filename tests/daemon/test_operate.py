@@ -275,6 +275,40 @@ def metrics(chk, factd, tmp, site):
     chk.check("0.0.0.0:%d" % port in err, "metrics: the refused address is named", err[-500:])
 
 
+def reload_drops_source(chk, factd, tmp, site):
+    """A reload that drops the source being crawled, with the backlog full:
+    the new source's pages are fetched all the same."""
+    sub = os.path.join(tmp, "drop")
+    os.makedirs(sub)
+    conf = os.path.join(sub, "f.conf")
+    src_a = ("a", {"start_url": site.base + "/zwgk/index.html", "link_pattern": LINK,
+                   "next_pattern": NEXT})
+    src_b = ("b", {"start_url": site.base + "/fault/index.html",
+                   "link_pattern": r"/fault/good\d\.html$"})
+    D.write_conf(conf, sub, [src_a], max_connections=1, max_host_connections=1, host_delay=0.3)
+    p = D.start_daemon(factd, conf)
+    try:
+        time.sleep(1.0)
+        mark = site.mark()
+        D.write_conf(conf, sub, [src_b], max_connections=1, max_host_connections=1,
+                     host_delay=0.3)
+        p.send_signal(signal.SIGHUP)
+        end = time.monotonic() + 20
+        got = False
+        while time.monotonic() < end and not got:
+            time.sleep(0.3)
+            got = any(path == "/fault/good2.html" and st == 200
+                      for (_, path, st) in site.requests()[mark:])
+        chk.check(got, "reload dropping a source: the new source's pages are fetched",
+                  site.requests()[mark:][-10:])
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        chk.eq(p.returncode, 0, "reload dropping a source: exit 0 (%s)" % err[-500:])
+    finally:
+        if p.poll() is None:
+            p.kill()
+
+
 def main():
     factd = os.path.abspath(sys.argv[1])
     chk = D.Checker("test_operate")
@@ -288,6 +322,7 @@ def main():
         chk.guard(rate_limit, chk, factd, tmp, site)
         chk.guard(disk_full, chk, factd, tmp, site)
         chk.guard(metrics, chk, factd, tmp, site)
+        chk.guard(reload_drops_source, chk, factd, tmp, site)
     finally:
         site.stop()
         shutil.rmtree(tmp, ignore_errors=True)
