@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
@@ -82,6 +83,25 @@ def main():
         chk.eq(D.query(db, "SELECT state FROM frontier WHERE url LIKE '%slow.html'"),
                [("failed",)], "slow: recorded as failed")
         chk.eq(D.integrity(db), "ok", "integrity_check")
+        # A page the worker could not store keeps no validators: the next
+        # fetch asks for it in full instead of being told 304 for ever.  A
+        # static file, so that the server sends an ETag and answers 304.
+        with open(os.path.join(root, "list.html"), "w") as f:
+            f.write('<html><body><a href="/junk1.html">x</a></body></html>')
+        with open(os.path.join(root, "junk1.html"), "wb") as f:
+            f.write(bytes(range(256)) * 64)
+        sub = os.path.join(tmp, "again")
+        os.makedirs(sub)
+        conf2 = os.path.join(sub, "f.conf")
+        D.write_conf(conf2, sub, [("junk", {"start_url": site.base + "/list.html",
+                                            "link_pattern": r"/junk1\.html$",
+                                            "interval": "1s"})])
+        mark = site.mark()
+        D.run_once(factd, conf2)
+        time.sleep(1.2)
+        D.run_once(factd, conf2)
+        junk = [st for (meth, path, st) in site.requests()[mark:] if path == "/junk1.html"]
+        chk.eq(junk, [200, 200], "a page that failed is fetched in full again, not 304")
     finally:
         site.stop()
         shutil.rmtree(tmp, ignore_errors=True)
