@@ -345,17 +345,15 @@ store_commit(struct store *st, struct err *err)
 {
     if (!st->in_txn)
         return 0;
-    st->in_txn = 0;
-    st->pending = 0;
     if (sync_search(st, err) != 0 || exec(st, "COMMIT", err) != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        store_rollback(st);
         err_set(err, "commit failed, the last documents are not stored: %s", msg);
-        st->ntouched = 0;
-        sqlite3_exec(st->db, "DELETE FROM temp.touched", NULL, NULL, NULL);
         return -1;
     }
+    st->in_txn = 0;
+    st->pending = 0;
     let_others_write(st);
     return 0;
 }
