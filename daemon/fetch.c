@@ -238,6 +238,14 @@ classify(CURLcode rc, const struct request *rq)
     }
 }
 
+const char *
+fetch_error_name(enum fetch_error e)
+{
+    static const char *const names[] = {"ok",      "timeout", "network",
+                                        "too_big", "refused", "bad_reply"};
+    return names[e];
+}
+
 static const char *
 header_value(CURL *easy, const char *name)
 {
@@ -491,21 +499,35 @@ fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done, 
     return f;
 }
 
-static struct host *
-host_for(struct fetch *f, const char *url, struct err *err)
+int
+fetch_url_host(const char *url, char *host, size_t size)
 {
     CURLU *u = curl_url();
     char *name = NULL;
-    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &name, 0) != CURLUE_OK) {
-        curl_url_cleanup(u);
+    int rc = -1;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK) {
+        size_t n = strlen(name);
+        if (n < size) {
+            for (size_t i = 0; i <= n; i++)
+                host[i] = (char)tolower((unsigned char)name[i]);
+            rc = 0;
+        }
+    }
+    curl_free(name);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static struct host *
+host_for(struct fetch *f, const char *url, struct err *err)
+{
+    char name[256];
+    if (fetch_url_host(url, name, sizeof name) != 0) {
         err_set(err, "not a URL with a host");
         err_file(err, url);
         return NULL;
     }
-    curl_url_cleanup(u);
-    for (char *p = name; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
     struct host *h;
     for (h = f->hosts; h != NULL; h = h->next)
         if (strcmp(h->name, name) == 0)
@@ -519,7 +541,6 @@ host_for(struct fetch *f, const char *url, struct err *err)
             f->hosts = h;
         }
     }
-    curl_free(name);
     if (h == NULL)
         err_set(err, "out of memory");
     return h;

@@ -45,6 +45,14 @@ enum fetch_error {
     FETCH_BAD_REPLY, /* a response curl cannot read: bad content coding, bad headers */
 };
 
+/* The host of url as fetching counts hosts (libcurl's parse, lower case),
+ * into host[size]; -1 when url has none or it does not fit. */
+int fetch_url_host(const char *url, char *host, size_t size);
+
+/* "ok", "timeout", "network", "too_big", "refused", "bad_reply": the name
+ * logs and metrics give each error. */
+const char *fetch_error_name(enum fetch_error e);
+
 /* A finished transfer.  Everything is valid during the done callback only,
  * except body, which the callback may take (copy the struct and zero it). */
 struct fetch_result {

@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <curl/curl.h>
 #include <ev.h>
 #include <pcre2.h>
 #include <systemd/sd-daemon.h>
@@ -313,16 +312,13 @@ result_add_link(struct result *res, const char *url, enum frontier_kind kind)
 static int
 host_allowed(const struct config_source *s, const char *url)
 {
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int ok = 0;
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-        for (size_t i = 0; i < s->nallowed_hosts && !ok; i++)
-            ok = strcasecmp(s->allowed_hosts[i], host) == 0;
-    curl_free(host);
-    curl_url_cleanup(u);
-    return ok;
+    char host[256];
+    if (fetch_url_host(url, host, sizeof host) != 0)
+        return 0;
+    for (size_t i = 0; i < s->nallowed_hosts; i++)
+        if (strcasecmp(s->allowed_hosts[i], host) == 0)
+            return 1;
+    return 0;
 }
 
 static int
@@ -461,13 +457,6 @@ failed:
     if (store_pending(r->store) == 0 && r->ngroup > 0) {
         /* SQLite gave the whole transaction up (a full disk): the group's
          * other pages went with this one. */
-        pthread_mutex_lock(&r->mu);
-        for (int k = 0; k < 4; k++) {
-            r->n.docs_failed += r->pn.docs[k];
-            r->pn.docs[k] = 0;
-        }
-        r->pn.facts_new = 0;
-        pthread_mutex_unlock(&r->mu);
         group_lost(r);
     }
     err_file(&err, j->url);
@@ -583,6 +572,27 @@ group_add(struct run *r, struct frontier_entry *e)
     r->group[r->ngroup++] = e;
 }
 
+/* The open group ended: its pages' counts go to those stored, or to the
+ * failed when it was lost. */
+static void
+settle_group(struct run *r, int stored)
+{
+    pthread_mutex_lock(&r->mu);
+    for (int k = 0; k < 4; k++) {
+        if (stored)
+            r->n.docs[k] += r->pn.docs[k];
+        else
+            r->n.docs_failed += r->pn.docs[k];
+        r->pn.docs[k] = 0;
+    }
+    if (stored)
+        r->n.facts_new += r->pn.facts_new;
+    r->pn.facts_new = 0;
+    pthread_mutex_unlock(&r->mu);
+    if (stored)
+        r->ngroup = 0;
+}
+
 static void
 post_result(struct run *r, struct result *res)
 {
@@ -601,6 +611,7 @@ post_result(struct run *r, struct result *res)
 static void
 group_lost(struct run *r)
 {
+    settle_group(r, 0);
     struct result *res = calloc(1, sizeof *res);
     if (res != NULL && r->ngroup > 0) {
         res->reset = r->group; /* handed over */
@@ -628,20 +639,8 @@ commit(struct run *r)
         store_rollback(r->store);
     else
         rc = store_commit(r->store, &err);
-    pthread_mutex_lock(&r->mu);
-    for (int k = 0; k < 4; k++) {
-        if (rc == 0)
-            r->n.docs[k] += r->pn.docs[k];
-        else
-            r->n.docs_failed += r->pn.docs[k];
-        r->pn.docs[k] = 0;
-    }
-    if (rc == 0)
-        r->n.facts_new += r->pn.facts_new;
-    r->pn.facts_new = 0;
-    pthread_mutex_unlock(&r->mu);
     if (rc == 0) {
-        r->ngroup = 0;
+        settle_group(r, 1);
         return;
     }
     char msg[700];
@@ -842,18 +841,6 @@ hosts_tick(struct run *r)
         }
 }
 
-/* metrics_failure()'s reason for each fetch error. */
-static const char *const metric_reason[] = {"",        "timeout", "network",
-                                            "too_big", "refused", "bad_reply"};
-
-static const char *
-error_name(enum fetch_error e)
-{
-    static const char *const names[] = {"ok",      "timeout", "network",
-                                        "too big", "refused", "bad reply"};
-    return names[e];
-}
-
 static void
 fetch_done(void *arg, struct fetch_result *fr, void *udata)
 {
@@ -875,7 +862,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
     e->status = fr->status;
     metrics_response(r->metrics, fr->error == FETCH_OK ? fr->status : 0, fr->body.len);
     if (fr->error != FETCH_OK)
-        metrics_failure(r->metrics, metric_reason[fr->error]);
+        metrics_failure(r->metrics, fetch_error_name(fr->error));
     else if (fr->status == 404 || fr->status == 410)
         metrics_failure(r->metrics, "gone");
     else if (fr->status >= 500 || fr->status == 429)
@@ -896,7 +883,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         snprintf(why, sizeof why, "HTTP %d", fr->status);
         retry = fr->status == 429 || fr->status >= 500;
     } else {
-        snprintf(why, sizeof why, "%s: %s", error_name(fr->error), fr->why);
+        snprintf(why, sizeof why, "%s: %s", fetch_error_name(fr->error), fr->why);
         retry = fr->error == FETCH_TIMEOUT || fr->error == FETCH_NETWORK;
     }
     if (page || (fr->error == FETCH_OK && fr->status == 304)) {
@@ -1074,11 +1061,6 @@ take_result(struct run *r, struct result *res)
         if (!(r->once && n->next_fetch > now_unix() && n->state != FRONTIER_RETRY &&
               n->state != FRONTIER_NEW))
             frontier_schedule(r->fr, n);
-    }
-    if (res->fatal) {
-        pthread_mutex_lock(&r->mu);
-        r->broken = 1;
-        pthread_mutex_unlock(&r->mu);
     }
     e->in_flight = 0;
     /* Back in the schedule, unless --once is done with it. */
@@ -1481,7 +1463,7 @@ summary(struct run *r)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    double el = (double)(t.tv_sec - r->start.tv_sec) + (double)(t.tv_nsec - r->start.tv_nsec) / 1e9;
+    double el = elapsed(&r->start, &t);
     printf("requests: %zu (%zu ok, %zu not modified, %zu gone, %zu failed, %zu retries); "
            "%.2f MB\n"
            "documents: %zu new, %zu changed, %zu unchanged, %zu failed; facts: %zu new; "
