@@ -5,15 +5,17 @@ Not a test itself.  Stdlib only.  Each test starts the fixture web server
 factd.conf for it and runs `factd run`, then reads the store as an analyst
 would.
 """
+import contextlib
 import os
-import signal
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "store"))
-from storelib import Checker  # noqa: E402,F401  (re-exported for the tests)
+from storelib import Checker, factd_path  # noqa: E402,F401  (re-exported for the tests)
 
 FIXTURES = "tests/fixtures"
 
@@ -118,3 +120,28 @@ def facts_of(db, uri_like="%"):
 
 def integrity(db):
     return query(db, "PRAGMA integrity_check")[0][0]
+
+
+@contextlib.contextmanager
+def session(name, make=True):
+    """What every daemon test starts with: (factd, checker, temporary
+    directory, fixture server).  The server serves a site made by
+    make_site(), or an empty root (the fault pages need none).  Afterwards
+    the server stops, the directory goes and the checker gives the status."""
+    factd = factd_path()
+    chk = Checker(name)
+    tmp = tempfile.mkdtemp(prefix="factd-%s-" % name)
+    root = os.path.join(tmp, "site")
+    site = None
+    try:
+        if make:
+            make_site(root)
+        else:
+            os.makedirs(root)
+        site = Site(root, tmp)
+        yield factd, chk, tmp, site
+    finally:
+        if site is not None:
+            site.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    chk.finish()

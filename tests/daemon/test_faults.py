@@ -10,9 +10,7 @@ usage: test_faults.py FACTD
 """
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -32,13 +30,8 @@ BAD = {"slow.html": "timeout", "reset.html": "network", "loop.html": "redirect",
 
 
 def main():
-    factd = os.path.abspath(sys.argv[1])
-    chk = D.Checker("test_faults")
-    tmp = tempfile.mkdtemp(prefix="factd-faults-")
-    root = os.path.join(tmp, "site")
-    os.makedirs(root)
-    site = D.Site(root, tmp)
-    try:
+    with D.session("test_faults", make=False) as (factd, chk, tmp, site):
+        root = site.root
         conf = os.path.join(tmp, "f.conf")
         db = D.write_conf(conf, tmp, [("faults", {
             "start_url": site.base + "/fault/index.html",
@@ -102,10 +95,6 @@ def main():
         D.run_once(factd, conf2)
         junk = [st for (meth, path, st) in site.requests()[mark:] if path == "/junk1.html"]
         chk.eq(junk, [200, 200], "a page that failed is fetched in full again, not 304")
-    finally:
-        site.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    chk.finish()
 
 
 if __name__ == "__main__":

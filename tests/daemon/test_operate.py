@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -310,23 +309,9 @@ def reload_drops_source(chk, factd, tmp, site):
 
 
 def main():
-    factd = os.path.abspath(sys.argv[1])
-    chk = D.Checker("test_operate")
-    tmp = tempfile.mkdtemp(prefix="factd-operate-")
-    root = os.path.join(tmp, "site")
-    D.make_site(root)
-    site = D.Site(root, tmp)
-    try:
-        chk.guard(lifecycle, chk, factd, tmp, site)
-        chk.guard(journald, chk, factd, tmp, site)
-        chk.guard(rate_limit, chk, factd, tmp, site)
-        chk.guard(disk_full, chk, factd, tmp, site)
-        chk.guard(metrics, chk, factd, tmp, site)
-        chk.guard(reload_drops_source, chk, factd, tmp, site)
-    finally:
-        site.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    chk.finish()
+    with D.session("test_operate") as (factd, chk, tmp, site):
+        for part in (lifecycle, journald, rate_limit, disk_full, metrics, reload_drops_source):
+            chk.guard(part, chk, factd, tmp, site)
 
 
 if __name__ == "__main__":

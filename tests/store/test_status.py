@@ -18,11 +18,8 @@ import glob
 import json
 import os
 import re
-import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -502,13 +499,8 @@ def bad(chk, factd, tmp, conf):
 
 
 def main():
-    factd = L.factd_path()
-    chk = L.Checker("test_status")
-    tmp = tempfile.mkdtemp(prefix="factd-status-")
-    root = os.path.join(tmp, "site")
-    D.make_site(root)
-    site = D.Site(root, tmp)
-    try:
+    with D.session("test_status") as (factd, chk, tmp, site):
+        root = site.root
         r = chk.guard(crawl, chk, factd, tmp, site, root)
         if r:
             conf, db, got, want = r
@@ -520,10 +512,6 @@ def main():
         if f:
             chk.guard(while_writing, chk, factd, f[0], f[1])
         chk.guard(replay_store, chk, factd, tmp, site)
-    finally:
-        site.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    chk.finish()
 
 
 if __name__ == "__main__":
