@@ -307,6 +307,42 @@ html_title_add(struct html_state *s, const char *p, size_t n)
     t[s->title_len] = '\0';
 }
 
+/* Exactly n digits at *pp into *out; -1 if they are not there. */
+static int
+date_digits(const unsigned char **pp, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++, (*pp)++) {
+        if (**pp < '0' || **pp > '9')
+            return -1;
+        v = v * 10 + (**pp - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* A separator (- / . or the Chinese word, 年 or 月) and one or two digits. */
+static int
+date_part(const unsigned char **pp, const char *word, int *out)
+{
+    const unsigned char *p = *pp;
+    int k, v = 0;
+
+    if (*p == '-' || *p == '/' || *p == '.')
+        p++;
+    else if (strncmp((const char *)p, word, strlen(word)) == 0)
+        p += strlen(word);
+    else
+        return -1;
+    for (k = 0; k < 2 && *p >= '0' && *p <= '9'; k++, p++)
+        v = v * 10 + (*p - '0');
+    if (k == 0)
+        return -1;
+    *out = v;
+    *pp = p;
+    return 0;
+}
+
 /*
  * Parse a date at the start of s: 2020-01-15, 2020-01-15 10:00,
  * 2020-01-15T10:00:00+08:00, 2020/1/5, 2020.1.5, 2020年1月5日, 20200115.
@@ -316,46 +352,19 @@ static int
 html_parse_date(const char *s, char *out, size_t outlen)
 {
     const unsigned char *p = (const unsigned char *)s;
-    int y = 0, m = 0, d = 0, k;
+    int y, m, d;
 
     while (html_is_space(*p))
         p++;
-    for (k = 0; k < 4; k++, p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        y = y * 10 + (*p - '0');
-    }
+    if (date_digits(&p, 4, &y) != 0)
+        return -1;
     if (*p >= '0' && *p <= '9') {
         /* 20200115 */
-        for (k = 0; k < 4; k++, p++) {
-            if (*p < '0' || *p > '9')
-                return -1;
-            if (k < 2)
-                m = m * 10 + (*p - '0');
-            else
-                d = d * 10 + (*p - '0');
-        }
-    } else {
-        if (*p == '-' || *p == '/' || *p == '.')
-            p++;
-        else if (memcmp(p, "\xE5\xB9\xB4", 3) == 0) /* 年 */
-            p += 3;
-        else
+        if (date_digits(&p, 2, &m) != 0 || date_digits(&p, 2, &d) != 0)
             return -1;
-        for (k = 0; k < 2 && *p >= '0' && *p <= '9'; k++, p++)
-            m = m * 10 + (*p - '0');
-        if (k == 0)
-            return -1;
-        if (*p == '-' || *p == '/' || *p == '.')
-            p++;
-        else if (memcmp(p, "\xE6\x9C\x88", 3) == 0) /* 月 */
-            p += 3;
-        else
-            return -1;
-        for (k = 0; k < 2 && *p >= '0' && *p <= '9'; k++, p++)
-            d = d * 10 + (*p - '0');
-        if (k == 0)
-            return -1;
+    } else if (date_part(&p, "\xE5\xB9\xB4", &m) != 0 || /* 年 */
+               date_part(&p, "\xE6\x9C\x88", &d) != 0) { /* 月 */
+        return -1;
     }
     if (*p >= '0' && *p <= '9')
         return -1;
