@@ -25,14 +25,13 @@
  * into the page itself, and "#" is the usual placeholder of a link that
  * works by script.
  *
- * The input must be UTF-8.  As in html_text, invalid bytes become U+FFFD and
- * NUL bytes are dropped on the way into the parser, because libxml2 2.9.14
- * reads the rest of the page as Latin-1 after an invalid byte, which would
- * garble every Chinese file name after it.
+ * The input must be UTF-8.  The page is parsed by html_parse(), so invalid
+ * bytes become U+FFFD and NUL bytes are dropped on the way into the parser,
+ * as in html_text: libxml2 2.9.14 reads the rest of the page as Latin-1
+ * after an invalid byte, which would garble every Chinese file name after it.
  */
 #include "links.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +40,9 @@
 #include <curl/curl.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlIO.h>
 
 #include "buf.h"
+#include "html_text.h"
 
 /*
  * Longest href (after trimming) and longest resolved URL kept.  Common
@@ -70,27 +68,11 @@ struct links_parse {
     int nomem;        /* malloc failed; the parser is stopped */
 };
 
-/* The page as links_read() hands it to libxml2. */
-struct links_src {
-    const unsigned char *p;
-    size_t len;
-    size_t pos;
-};
-
 /* The URLs given so far, for finding repeats: a hash set of indexes into out->urls. */
 struct links_seen {
     uint32_t *slot; /* From malloc(); index + 1, 0 for an empty slot. */
     size_t size;    /* Slots, a power of two. */
 };
-
-static pthread_once_t links_once = PTHREAD_ONCE_INIT;
-
-/* libxml2 wants its globals set up once before the first parser. */
-static void
-links_init(void)
-{
-    xmlInitParser();
-}
 
 static int
 links_is_space(int c)
@@ -328,91 +310,6 @@ links_start(void *ctx, const xmlChar *name, const xmlChar **atts)
         links_set_base(p, href);
 }
 
-/* libxml2's errors are the page's problem, not ours: recover and say nothing. */
-static void
-links_quiet(void *ctx, xmlErrorPtr error)
-{
-}
-
-/*
- * Length of the UTF-8 character at p[0..n), or 0 if the bytes there are not
- * a valid, shortest-form encoding of a Unicode scalar value.
- */
-static size_t
-links_utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t need, k;
-    unsigned char lo = 0x80, hi = 0xBF;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* past U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < need)
-        return 0;
-    for (k = 1; k < need; k++) {
-        if (p[k] < lo || p[k] > hi)
-            return 0;
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need;
-}
-
-/*
- * libxml2's read callback: fill buffer[0..len) with whole characters of the
- * page, U+FFFD for each invalid byte, nothing for a NUL.  Returns the bytes
- * written, 0 at the end.
- */
-static int
-links_read(void *ctx, char *buffer, int len)
-{
-    struct links_src *src = ctx;
-    size_t n = 0, cap = len > 0 ? (size_t)len : 0;
-
-    while (src->pos < src->len && n + 4 <= cap) {
-        const unsigned char *q = src->p + src->pos;
-        size_t k;
-
-        if (*q != 0 && *q < 0x80) {
-            buffer[n++] = (char)*q;
-            src->pos++;
-            continue;
-        }
-        if (*q == 0) {
-            src->pos++;
-            continue;
-        }
-        k = links_utf8_len(q, src->len - src->pos);
-        if (k == 0) {
-            memcpy(buffer + n, "\xEF\xBF\xBD", 3);
-            n += 3;
-            src->pos++;
-        } else {
-            memcpy(buffer + n, q, k);
-            n += k;
-            src->pos += k;
-        }
-    }
-    return (int)n;
-}
-
 /*
  * Parse html[0..len) and hold its tidied hrefs and base in p.  Returns 0, or
  * -1 when memory ran out (p's buffers are still to be freed by the caller).
@@ -420,45 +317,13 @@ links_read(void *ctx, char *buffer, int len)
 static int
 links_parse_page(const char *html, size_t len, struct links_parse *p)
 {
-    struct links_src src = {(const unsigned char *)html, html != NULL ? len : 0, 0};
     htmlSAXHandler sax;
-    xmlParserInputBufferPtr ibuf;
-    xmlParserInputPtr in;
 
-    pthread_once(&links_once, links_init);
     memset(&sax, 0, sizeof sax);
     sax.startElement = links_start;
-    sax.serror = links_quiet;
     sax.initialized = XML_SAX2_MAGIC;
-
-    p->parser = htmlNewParserCtxt();
-    if (p->parser == NULL || p->parser->sax == NULL) {
-        if (p->parser != NULL)
-            htmlFreeParserCtxt(p->parser);
+    if (html_parse(html, len, &sax, p, &p->parser) != 0)
         return -1;
-    }
-    memcpy(p->parser->sax, &sax, sizeof sax);
-    p->parser->userData = p;
-    htmlCtxtUseOptions(p->parser, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                      HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC |
-                                      HTML_PARSE_COMPACT);
-    ibuf = xmlParserInputBufferCreateIO(links_read, NULL, &src, XML_CHAR_ENCODING_NONE);
-    in = ibuf != NULL ? xmlNewIOInputStream(p->parser, ibuf, XML_CHAR_ENCODING_NONE) : NULL;
-    if (in == NULL || inputPush(p->parser, in) < 0) {
-        if (in != NULL)
-            xmlFreeInputStream(in); /* frees ibuf too */
-        else if (ibuf != NULL)
-            xmlFreeParserInputBuffer(ibuf);
-        htmlFreeParserCtxt(p->parser);
-        return -1;
-    }
-    /* A context from htmlNewParserCtxt() has no charset at all, and would guess Latin-1. */
-    xmlSwitchEncoding(p->parser, XML_CHAR_ENCODING_UTF8);
-    htmlParseDocument(p->parser);
-    if (p->parser->myDoc != NULL)
-        xmlFreeDoc(p->parser->myDoc);
-    htmlFreeParserCtxt(p->parser);
-    p->parser = NULL;
     return p->nomem ? -1 : 0;
 }
 

@@ -737,14 +737,60 @@ html_read(void *ctx, char *buffer, int len)
 }
 
 int
+html_parse(const char *html, size_t len, const htmlSAXHandler *sax, void *user,
+           htmlParserCtxtPtr *parser)
+{
+    struct html_src src = {(const unsigned char *)html, html != NULL ? len : 0, 0};
+    xmlParserInputBufferPtr ibuf;
+    xmlParserInputPtr in;
+    htmlParserCtxtPtr ctxt;
+
+    pthread_once(&html_once, html_init);
+    /*
+     * The pull parser reading through a callback, not the push parser: in
+     * 2.9.14 the push parser keeps every byte it was given until the end,
+     * while the pull parser shrinks its buffer as it goes.
+     */
+    ctxt = htmlNewParserCtxt();
+    if (ctxt == NULL || ctxt->sax == NULL) {
+        if (ctxt != NULL)
+            htmlFreeParserCtxt(ctxt);
+        return -1;
+    }
+    memcpy(ctxt->sax, sax, sizeof *sax);
+    ctxt->sax->serror = html_quiet;
+    ctxt->userData = user;
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+    ibuf = xmlParserInputBufferCreateIO(html_read, NULL, &src, XML_CHAR_ENCODING_NONE);
+    in = ibuf != NULL ? xmlNewIOInputStream(ctxt, ibuf, XML_CHAR_ENCODING_NONE) : NULL;
+    if (in == NULL || inputPush(ctxt, in) < 0) {
+        if (in != NULL)
+            xmlFreeInputStream(in); /* frees ibuf too */
+        else if (ibuf != NULL)
+            xmlFreeParserInputBuffer(ibuf);
+        htmlFreeParserCtxt(ctxt);
+        return -1;
+    }
+    /* A context from htmlNewParserCtxt() has no charset at all, and would guess Latin-1. */
+    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+    if (parser != NULL)
+        *parser = ctxt;
+    htmlParseDocument(ctxt);
+    if (parser != NULL)
+        *parser = NULL;
+    if (ctxt->myDoc != NULL)
+        xmlFreeDoc(ctxt->myDoc);
+    htmlFreeParserCtxt(ctxt);
+    return 0;
+}
+
+int
 html_text(const char *html, size_t len, size_t max_out, struct text *out, struct html_info *info,
           struct err *err)
 {
-    struct html_src src = {(const unsigned char *)html, len, 0};
     struct html_state s;
     htmlSAXHandler sax;
-    xmlParserInputBufferPtr ibuf;
-    xmlParserInputPtr in;
     int rc = 0;
 
     out->data = NULL;
@@ -754,13 +800,12 @@ html_text(const char *html, size_t len, size_t max_out, struct text *out, struct
         info->published[0] = '\0';
     }
     if (html == NULL)
-        src.len = 0;
-    pthread_once(&html_once, html_init);
+        len = 0;
 
     memset(&s, 0, sizeof s);
     buf_init(&s.out, max_out);
     /* The text is shorter than the markup: one allocation for all of it. */
-    (void)buf_reserve(&s.out, src.len < max_out ? src.len : max_out);
+    (void)buf_reserve(&s.out, len < max_out ? len : max_out);
     s.err = err;
     s.info = info;
     s.stack = malloc(HTML_MAX_DEPTH * sizeof *s.stack);
@@ -775,44 +820,13 @@ html_text(const char *html, size_t len, size_t max_out, struct text *out, struct
     sax.characters = html_chars;
     sax.ignorableWhitespace = html_chars;
     sax.cdataBlock = html_chars;
-    sax.serror = html_quiet;
     sax.initialized = XML_SAX2_MAGIC;
-
-    /*
-     * The pull parser reading through a callback, not the push parser: in
-     * 2.9.14 the push parser keeps every byte it was given until the end,
-     * while the pull parser shrinks its buffer as it goes.
-     */
-    s.parser = htmlNewParserCtxt();
-    if (s.parser == NULL || s.parser->sax == NULL) {
-        if (s.parser != NULL)
-            htmlFreeParserCtxt(s.parser);
+    if (html_parse(html, len, &sax, &s, &s.parser) != 0) {
         free(s.stack);
+        buf_free(&s.out);
         err_set(err, "out of memory creating the HTML parser");
         return -1;
     }
-    memcpy(s.parser->sax, &sax, sizeof sax);
-    s.parser->userData = &s;
-    htmlCtxtUseOptions(s.parser, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                     HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
-    ibuf = xmlParserInputBufferCreateIO(html_read, NULL, &src, XML_CHAR_ENCODING_NONE);
-    in = ibuf != NULL ? xmlNewIOInputStream(s.parser, ibuf, XML_CHAR_ENCODING_NONE) : NULL;
-    if (in == NULL || inputPush(s.parser, in) < 0) {
-        if (in != NULL)
-            xmlFreeInputStream(in); /* frees ibuf too */
-        else if (ibuf != NULL)
-            xmlFreeParserInputBuffer(ibuf);
-        htmlFreeParserCtxt(s.parser);
-        free(s.stack);
-        err_set(err, "out of memory creating the HTML parser");
-        return -1;
-    }
-    /* A context from htmlNewParserCtxt() has no charset at all, and would guess Latin-1. */
-    xmlSwitchEncoding(s.parser, XML_CHAR_ENCODING_UTF8);
-    htmlParseDocument(s.parser);
-    if (s.parser->myDoc != NULL)
-        xmlFreeDoc(s.parser->myDoc);
-    htmlFreeParserCtxt(s.parser);
     free(s.stack);
 
     if (s.failed) {

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <libxml/HTMLparser.h>
+
 #include "buf.h"
 #include "err.h"
 
@@ -34,5 +36,17 @@ int html_sniff(const char *buf, size_t len);
  */
 int html_text(const char *html, size_t len, size_t max_out, struct text *out,
               struct html_info *info, struct err *err);
+
+/*
+ * Run libxml2's HTML parser over UTF-8 html[0..len) the way html_text()
+ * does, for another module's SAX callbacks (links): the pull parser through
+ * a read callback, invalid bytes as U+FFFD and NUL bytes dropped on the way
+ * in, the input declared UTF-8, errors recovered from silently.  The
+ * callbacks get user as their context; *parser, if not NULL, holds the
+ * parser while it runs (for xmlStopParser()) and NULL after.  Returns 0, or
+ * -1 when memory ran out before parsing.
+ */
+int html_parse(const char *html, size_t len, const htmlSAXHandler *sax, void *user,
+               htmlParserCtxtPtr *parser);
 
 #endif
