@@ -46,6 +46,33 @@ input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t max
 }
 
 int
+input_extract(const char *path, const char *bytes, size_t len, size_t max_bytes,
+              const char *charset, const char *content_type, int year, const struct patternset *ps,
+              struct doc *d, struct fact_list *facts, struct store_doc *sd, FILE *warn,
+              struct err *err)
+{
+    struct extract_stats st;
+
+    if (input_doc_from_bytes(path, bytes, len, max_bytes, charset, content_type, d, warn, err) != 0)
+        return -1;
+    fact_list_init(facts);
+    if (extract_run(ps, d->text.data, d->text.len, d->year ? d->year : year, facts, &st, err) !=
+        0) {
+        err_file(err, path);
+        fact_list_free(facts);
+        doc_free(d);
+        return -2;
+    }
+    if (st.limit_hits > 0)
+        fprintf(warn, "factd: %s: byte %zu: pattern %s gave up at its match limit\n", path,
+                st.limit_offset, st.limit_pattern);
+    sd->title = d->info.title[0] ? d->info.title : NULL;
+    sd->published = d->info.published[0] ? d->info.published : NULL;
+    sd->charset = d->cs.name;
+    return 0;
+}
+
+int
 input_read_doc(const char *path, size_t max_bytes, const char *charset, struct doc *d,
                struct text *raw, FILE *warn, struct err *err)
 {

@@ -41,6 +41,22 @@ int input_parse_year(const char *cmd, const char *arg, int *out);
 const char *input_patterns_dir(void);
 
 struct patternset;
+struct fact_list;
+struct store_doc;
+
+/*
+ * A page as replay and run store it: decoded as input_doc_from_bytes() does,
+ * its facts extracted with ps (year: when the page does not say its own),
+ * sd's title, published and charset pointed into d, and a pattern that gave
+ * up at its match limit named on warn.  d and facts are the caller's to
+ * free on success (facts is initialized here); on failure nothing is left
+ * to free.  Returns 0; -1 when the page cannot be decoded, -2 when
+ * extraction failed; err says why, naming path.
+ */
+int input_extract(const char *path, const char *bytes, size_t len, size_t max_bytes,
+                  const char *charset, const char *content_type, int year,
+                  const struct patternset *ps, struct doc *d, struct fact_list *facts,
+                  struct store_doc *sd, FILE *warn, struct err *err);
 
 /* The hash the store records a pattern set under (store_pattern_set()): of
  * the pattern files, this factd and the options that change what a page

@@ -336,50 +336,35 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
         r->p_count++;
         return 0;
     }
-    if (input_doc_from_bytes(uri, bytes, len, r->max_bytes, r->charset, content_type, &d, stderr,
-                             &err) != 0) {
+    if (input_extract(uri, bytes, len, r->max_bytes, r->charset, content_type, r->year, r->ps, &d,
+                      &facts, &sd, stderr, &err) != 0) {
         err_print(stderr, &err);
         return -1;
     }
-    fact_list_init(&facts);
-    struct extract_stats st;
-    if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
-        0) {
-        err_file(&err, uri);
+    struct store_result res;
+    size_t before = r->store ? store_pending(r->store) : 0;
+    if (r->diff && print_diff(r, uri, d.text.data, &facts) != 0) {
+        fprintf(stderr, "factd: %s: cannot compare with the store\n", uri);
+    } else if (r->dry_run) {
+        r->dry_extracted++;
+        rc = 0;
+    } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) != 0) {
         err_print(stderr, &err);
-    } else {
-        struct store_result res;
-        size_t before = r->store ? store_pending(r->store) : 0;
-        sd.title = d.info.title[0] ? d.info.title : NULL;
-        sd.published = d.info.published[0] ? d.info.published : NULL;
-        sd.charset = d.cs.name;
-        if (st.limit_hits > 0)
-            fprintf(stderr, "factd: %s: byte %zu: pattern %s gave up at its match limit\n", uri,
-                    st.limit_offset, st.limit_pattern);
-        if (r->diff && print_diff(r, uri, d.text.data, &facts) != 0) {
-            fprintf(stderr, "factd: %s: cannot compare with the store\n", uri);
-        } else if (r->dry_run) {
-            r->dry_extracted++;
-            rc = 0;
-        } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) !=
-                   0) {
-            err_print(stderr, &err);
-            if (before > 0 && store_pending(r->store) == 0) {
-                /* The transaction went down with this page: so did the group. */
-                fprintf(stderr,
-                        "factd: the %zu pages stored before it in the same group are "
-                        "lost with it; replay them again\n",
-                        r->p_count);
-                pending_settle(r, 0);
-            }
-        } else {
-            r->p_docs[res.outcome]++;
-            r->p_facts_new += res.facts_new;
-            r->p_facts_dropped += res.facts_dropped;
-            r->p_sightings += res.sightings;
-            r->p_count++;
-            rc = 0;
+        if (before > 0 && store_pending(r->store) == 0) {
+            /* The transaction went down with this page: so did the group. */
+            fprintf(stderr,
+                    "factd: the %zu pages stored before it in the same group are "
+                    "lost with it; replay them again\n",
+                    r->p_count);
+            pending_settle(r, 0);
         }
+    } else {
+        r->p_docs[res.outcome]++;
+        r->p_facts_new += res.facts_new;
+        r->p_facts_dropped += res.facts_dropped;
+        r->p_sightings += res.sightings;
+        r->p_count++;
+        rc = 0;
     }
     fact_list_free(&facts);
     doc_free(&d);

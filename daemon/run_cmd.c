@@ -390,19 +390,12 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     struct err err;
     struct doc d;
     struct fact_list facts;
-    int unchanged = 0, counted = 0;
+    int counted = 0;
     char msg[700];
 
     err_clear(&err);
-    if (j->old_hash != NULL && strcmp(j->old_hash, hash) == 0) {
-        pthread_mutex_lock(&r->mu);
-        r->pn.docs[STORE_UNCHANGED]++;
-        pthread_mutex_unlock(&r->mu);
-        metrics_document(r->metrics, "unchanged", 0);
-        log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
-        return;
-    }
-    if (store_seen(r->store, &sd, r->w->ps_id, &unchanged, &err) != 0)
+    int unchanged = j->old_hash != NULL && strcmp(j->old_hash, hash) == 0;
+    if (!unchanged && store_seen(r->store, &sd, r->w->ps_id, &unchanged, &err) != 0)
         goto failed;
     if (unchanged) {
         pthread_mutex_lock(&r->mu);
@@ -414,40 +407,31 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     }
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (input_doc_from_bytes(j->effective_url, j->body.data, j->body.len, r->w->cfg->max_page_bytes,
-                             s->cfg->charset, j->content_type, &d, r->warn, &err) != 0) {
+    int got = input_extract(j->effective_url, j->body.data, j->body.len, r->w->cfg->max_page_bytes,
+                            s->cfg->charset, j->content_type, 0, r->w->ps, &d, &facts, &sd, r->warn,
+                            &err);
+    if (got == -1)
         metrics_failure(r->metrics, "not_a_page");
+    if (got != 0)
         goto failed;
-    }
-    fact_list_init(&facts);
-    struct extract_stats st;
     struct store_result sr;
-    if (extract_run(r->w->ps, d.text.data, d.text.len, d.year, &facts, &st, &err) == 0) {
-        sd.title = d.info.title[0] ? d.info.title : NULL;
-        sd.published = d.info.published[0] ? d.info.published : NULL;
-        sd.charset = d.cs.name;
-        if (st.limit_hits > 0)
-            log_msg(LOG_WARNING, "%s: byte %zu: pattern %s gave up at its match limit", j->url,
-                    st.limit_offset, st.limit_pattern);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        metrics_observe_extract(r->metrics, elapsed(&t0, &t1));
-        int put = store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err);
-        clock_gettime(CLOCK_MONOTONIC, &t2);
-        metrics_observe_store(r->metrics, elapsed(&t1, &t2));
-        if (put != 0)
-            metrics_failure(r->metrics, "store");
-        if (put == 0) {
-            static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
-            pthread_mutex_lock(&r->mu);
-            r->pn.docs[sr.outcome]++;
-            r->pn.facts_new += sr.facts_new;
-            metrics_document(r->metrics, sr.outcome == STORE_CHANGED ? "changed" : "new",
-                             sr.facts_new);
-            pthread_mutex_unlock(&r->mu);
-            log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
-                    facts.n, sr.facts_new);
-            counted = 1;
-        }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_observe_extract(r->metrics, elapsed(&t0, &t1));
+    int put = store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    metrics_observe_store(r->metrics, elapsed(&t1, &t2));
+    if (put != 0) {
+        metrics_failure(r->metrics, "store");
+    } else {
+        static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
+        pthread_mutex_lock(&r->mu);
+        r->pn.docs[sr.outcome]++;
+        r->pn.facts_new += sr.facts_new;
+        metrics_document(r->metrics, sr.outcome == STORE_CHANGED ? "changed" : "new", sr.facts_new);
+        pthread_mutex_unlock(&r->mu);
+        log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
+                facts.n, sr.facts_new);
+        counted = 1;
     }
     fact_list_free(&facts);
     doc_free(&d);
