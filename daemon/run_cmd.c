@@ -1573,7 +1573,8 @@ run_cmd(int argc, char **argv)
         cleanup(&r);
         return 2;
     }
-    /* Groups of up to 200 pages or half a second, as replay (store.c says why). */
+    /* Groups of up to 200 pages or half a second (store.c says why): pages
+     * come at the network's pace, and analysts see them soon. */
     store_set_batch(r.store, 200, 500);
     static cookie_io_functions_t warn_io = {NULL, warn_write, NULL, NULL};
     r.warn = fopencookie(NULL, "w", warn_io);

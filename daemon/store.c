@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,15 @@ store_set_batch(struct store *st, unsigned docs, unsigned ms)
 {
     st->batch_docs = docs ? docs : 1;
     st->batch_ms = ms;
+}
+
+int
+store_set_cache(struct store *st, unsigned mb, struct err *err)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", mb * 1024);
+    return exec(st, sql, err);
 }
 
 size_t
@@ -599,11 +609,25 @@ dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, ".");
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* SQLite's memory statistics take a global mutex on every allocation, and
+ * factd never reads them.  This must come before SQLite is initialised,
+ * hence before the first open. */
+static void
+sqlite_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* An empty store for path, err cleared and naming it; NULL when out of memory. */
 static struct store *
 store_new(const char *path, struct err *err)
 {
-    struct store *st = calloc(1, sizeof *st);
+    struct store *st;
+
+    pthread_once(&sqlite_once, sqlite_init);
+    st = calloc(1, sizeof *st);
 
     err_clear(err);
     err_file(err, path);
@@ -648,8 +672,12 @@ store_open(const char *path, int busy_ms, struct err *err)
             return NULL;
         }
     }
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* NOMUTEX: a store is used by one thread at a time (store.h), so the
+     * connection's own mutex would be taken and released for nothing on
+     * every call. */
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         db_err(st, err, "cannot open the store");
         store_close(st);
         return NULL;
@@ -723,7 +751,8 @@ store_open_readonly(const char *path, int busy_ms, struct err *err)
         store_close(st);
         return NULL;
     }
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         db_err(st, err, "cannot open the store");
         store_close(st);
         return NULL;

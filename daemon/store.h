@@ -5,6 +5,9 @@
  * and documents are committed in groups: a crash at any moment leaves the
  * store as it was after the last committed group, every document in it whole.
  *
+ * A store is used by one thread at a time: the one that opened it, or one it
+ * was handed to with a happens-before (pthread_create, a mutex).
+ *
  * It does not read pages or extract: it is handed what extract found.
  * sqlite3 types and messages stay inside store.c.
  */
@@ -83,6 +86,8 @@ void store_hash(const void *data, size_t len, char out[33]);
  * `ms` milliseconds old.  The default, 1 document, commits each on its own.
  */
 void store_set_batch(struct store *st, unsigned docs, unsigned ms);
+/* SQLite's page cache for this store, in MB (16 unless set). */
+int store_set_cache(struct store *st, unsigned mb, struct err *err);
 int store_due(const struct store *st);
 /* Commit the open group, if any.  On failure the whole group is rolled back. */
 int store_commit(struct store *st, struct err *err);

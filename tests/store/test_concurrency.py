@@ -21,7 +21,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import storelib as L  # noqa: E402
 
-NPAGES = 1000  # several commit groups (replay commits every 200 pages or 0.5 s)
+NPAGES = 1000  # several commit groups (replay commits every second)
 READ_HOLD = 2.0
 WRITE_HOLD = 3.0
 # Replay must still be running when the write lock is taken: it needs more

@@ -30,6 +30,10 @@ import storelib as L  # noqa: E402
 NPAGES = 600
 ROUNDS = 8          # fresh store
 REEX_ROUNDS = 4     # re-extraction after a change of patterns
+# Replay commits a group every second (or 5000 pages), so a kill can land
+# between commits only in a run of several seconds: pages are made bigger
+# until an uninterrupted replay takes at least MIN_RUN seconds.
+MIN_RUN = 3.5
 
 
 def store_files(db):
@@ -85,7 +89,18 @@ def main():
     tmp = tempfile.mkdtemp(prefix="factd-crash-")
     try:
         pages = os.path.join(tmp, "pages")
+        big = 1
         L.make_pages(pages, NPAGES, per_page=32, html_every=6)
+        for _ in range(3):
+            probe = os.path.join(tmp, "probe-%d.db" % big)
+            r, t_run = timed(factd, ["replay", "--db", probe, pages])
+            if r.returncode != 0 or t_run >= MIN_RUN:
+                break
+            big = int(big * 1.2 * MIN_RUN / max(t_run, 0.05)) + 1
+            shutil.rmtree(pages)
+            L.make_pages(pages, NPAGES, per_page=32, big=big, html_every=6)
+            chk.note("a replay of %d pages took %.2f s: pages made %d times bigger" %
+                     (NPAGES, t_run, big))
         nomu = os.path.join(tmp, "patterns-nomu")
         shutil.copytree("patterns", nomu)
         os.remove(os.path.join(nomu, "mu.pat"))
