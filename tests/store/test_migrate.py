@@ -120,6 +120,10 @@ def test_upgrade(chk, factd, tmp):
     for word in ("绿 化", "面 积", "覆 盖 率", "123 平 方 米"):
         chk.eq(search(db, word), {3}, "fact_search finds the hand-made fact by '%s'" % word)
     chk.eq(search(db, "面 包"), set(), "fact_search: an absent word finds nothing")
+    c = L.connect(db)
+    merge = c.execute("SELECT v FROM fact_search_config WHERE k = 'automerge'").fetchone()
+    c.close()
+    chk.eq(merge and merge[0], 16, "migration 4: the search index merges 16 segments at a time")
     L.health(chk, db, "upgraded store")
 
     # Replay into the upgraded store: new facts are indexed, old rows stay.
