@@ -40,6 +40,7 @@ struct replay {
     int64_t ps_id;
     const char *source, *charset;
     size_t max_bytes;
+    unsigned group; /* --group: pages per commit at most */
     int year;
     char **paths; /* From malloc(): the pages, in order. */
     size_t npaths, cappaths;
@@ -65,7 +66,7 @@ usage(FILE *f)
 {
     fputs("usage: factd replay --db FILE [--patterns DIR] [--source NAME] [--max-bytes N]\n"
           "                    [--year YYYY] [--charset LABEL] [--busy-timeout MS]\n"
-          "                    [--dry-run] [--diff] PATH...\n"
+          "                    [--group N] [--dry-run] [--diff] PATH...\n"
           "\n"
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
@@ -82,6 +83,7 @@ usage(FILE *f)
           "  -y, --year YYYY        year of the documents, for 今年, when a page does not say\n"
           "  -c, --charset LABEL    decode every page with this charset\n"
           "  -b, --busy-timeout MS  wait this long for another writer (default 60000)\n"
+          "  -g, --group N          commit every N pages (default 5000) or every second\n"
           "  -D, --diff             print the facts each page adds (+) and removes (-)\n"
           "                         compared with the store, e.g. after a pattern change\n"
           "  -n, --dry-run          change nothing (the store is not even created)\n"
@@ -436,6 +438,7 @@ replay_cmd(int argc, char **argv)
                                              {"year", required_argument, NULL, 'y'},
                                              {"charset", required_argument, NULL, 'c'},
                                              {"busy-timeout", required_argument, NULL, 'b'},
+                                             {"group", required_argument, NULL, 'g'},
                                              {"dry-run", no_argument, NULL, 'n'},
                                              {"diff", no_argument, NULL, 'D'},
                                              {"help", no_argument, NULL, 'h'},
@@ -447,8 +450,9 @@ replay_cmd(int argc, char **argv)
 
     memset(&r, 0, sizeof r);
     r.max_bytes = DEFAULT_MAX_BYTES;
+    r.group = 5000;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:nDh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:g:nDh", longopts, NULL)) != -1) {
         char *end;
         long v;
         switch (c) {
@@ -480,6 +484,15 @@ replay_cmd(int argc, char **argv)
                 return 2;
             }
             busy_ms = (int)v;
+            break;
+        case 'g':
+            v = strtol(optarg, &end, 10);
+            if (*end != '\0' || v < 1 || v > 1000000) {
+                fprintf(stderr, "factd replay: --group wants a number of pages, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            r.group = (unsigned)v;
             break;
         case 'n':
             r.dry_run = 1;
@@ -541,17 +554,17 @@ replay_cmd(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &r.start);
     r.last_progress = r.start;
     /*
-     * Groups of up to 5000 pages or a second (store.c says why groups).  A
-     * bulk load gains from large ones: a B-tree page that several pages'
-     * facts change is written once per group, and in a large store the
-     * identity and value indexes are changed at scattered pages.  Analysts
-     * see new facts a second later, and a crash redoes at most a second.
-     * For the same scattered pages, a page cache of 64 MB rather than the
-     * daemon's 16: a second's group in a store of a million facts touches
-     * most leaves of both indexes, about 50 MB.
+     * Groups of up to 5000 pages (--group) or a second; store.c says why
+     * groups.  A bulk load gains from large ones: a B-tree page that several
+     * pages' facts change is written once per group, and in a large store
+     * the identity and value indexes are changed at scattered pages.
+     * Analysts see new facts a second later, and a crash redoes at most a
+     * second.  For the same scattered pages, a page cache of 64 MB rather
+     * than the daemon's 16: a second's group in a store of a million facts
+     * touches most leaves of both indexes, about 50 MB.
      */
     if (r.store != NULL)
-        store_set_batch(r.store, 5000, 1000);
+        store_set_batch(r.store, r.group, 1000);
     for (size_t k = 0; k < r.npaths; k++) {
         r.next = k + 1;
         if ((warc_is_archive(r.paths[k]) ? replay_archive(&r, r.paths[k])

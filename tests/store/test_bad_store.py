@@ -308,7 +308,8 @@ def test_full_disk(chk, factd, tmp):
                 os.remove(os.path.join(full, f))
             db = os.path.join(full, "store.db")
             what = "full disk (%s)" % size
-            r = L.run(factd, ["replay", "--db", db, pages_dir])
+            # Groups of 100 pages, so that some commit before the disk is full.
+            r = L.run(factd, ["replay", "--group", "100", "--db", db, pages_dir])
             chk.check(r.returncode != 0, "%s: replay exits non-zero (got %d)" %
                       (what, r.returncode))
             chk.check(re.search(r"(?i)full", r.stderr) and db in r.stderr,
