@@ -91,10 +91,14 @@ def main():
         pages = os.path.join(tmp, "pages")
         big = 1
         L.make_pages(pages, NPAGES, per_page=32, html_every=6)
-        for _ in range(3):
-            probe = os.path.join(tmp, "probe-%d.db" % big)
-            r, t_run = timed(factd, ["replay", "--db", probe, pages])
-            if r.returncode != 0 or t_run >= MIN_RUN:
+        # The uninterrupted reference replay, on pages made bigger until it
+        # takes MIN_RUN seconds.
+        ref = os.path.join(tmp, "reference.db")
+        for attempt in range(4):
+            for f in store_files(ref):
+                os.remove(f)
+            r, t_run = timed(factd, ["replay", "--db", ref, pages])
+            if r.returncode != 0 or t_run >= MIN_RUN or attempt == 3:
                 break
             big = int(big * 1.2 * MIN_RUN / max(t_run, 0.05)) + 1
             shutil.rmtree(pages)
@@ -106,8 +110,6 @@ def main():
         os.remove(os.path.join(nomu, "mu.pat"))
         scratch = os.path.join(tmp, "scratch")
 
-        ref = os.path.join(tmp, "reference.db")
-        r, t_run = timed(factd, ["replay", "--db", ref, pages])
         chk.eq(r.returncode, 0, "reference replay: exit status")
         s = L.summary(r.stdout) or {}
         chk.eq(s.get("new"), NPAGES, "reference replay: every page new")
