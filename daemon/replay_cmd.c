@@ -92,6 +92,21 @@ usage(FILE *f)
           f);
 }
 
+/* Read optarg as a whole number from lo to hi into *v, or say what name wants. */
+static int
+option_number(const char *name, const char *wants, long lo, long hi, long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtol(optarg, &end, 10);
+    if (errno != 0 || end == optarg || *end != '\0' || *v < lo || *v > hi) {
+        fprintf(stderr, "factd replay: %s wants %s, not '%s'\n", name, wants, optarg);
+        return -1;
+    }
+    return 0;
+}
+
 static double
 seconds_since(const struct timespec *t0)
 {
@@ -453,7 +468,6 @@ replay_cmd(int argc, char **argv)
     r.group = 5000;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:g:nDh", longopts, NULL)) != -1) {
-        char *end;
         long v;
         switch (c) {
         case 'd':
@@ -477,21 +491,13 @@ replay_cmd(int argc, char **argv)
                 return 2;
             break;
         case 'b':
-            v = strtol(optarg, &end, 10);
-            if (*end != '\0' || v < 0 || v > 3600000) {
-                fprintf(stderr, "factd replay: --busy-timeout wants milliseconds, not '%s'\n",
-                        optarg);
+            if (option_number("--busy-timeout", "milliseconds", 0, 3600000, &v) != 0)
                 return 2;
-            }
             busy_ms = (int)v;
             break;
         case 'g':
-            v = strtol(optarg, &end, 10);
-            if (*end != '\0' || v < 1 || v > 1000000) {
-                fprintf(stderr, "factd replay: --group wants a number of pages, not '%s'\n",
-                        optarg);
+            if (option_number("--group", "a number of pages", 1, 1000000, &v) != 0)
                 return 2;
-            }
             r.group = (unsigned)v;
             break;
         case 'n':
