@@ -56,6 +56,7 @@ expect "bad option" 2 "usage" -- extract --frobnicate x
 expect "unknown command" 2 "unknown command 'frob'" -- frob
 expect "replay, bad --group" 2 "--group wants a number of pages, not '0'" -- replay --db "$tmp/g.db" --group 0 "$tmp/invalid.txt"
 expect "replay, bad --busy-timeout" 2 "--busy-timeout wants milliseconds, not 'soon'" -- replay --db "$tmp/g.db" --busy-timeout soon "$tmp/invalid.txt"
+expect "replay, empty --busy-timeout" 2 "--busy-timeout wants milliseconds, not ''" -- replay --db "$tmp/g.db" --busy-timeout "" "$tmp/invalid.txt"
 [ ! -e "$tmp/g.db" ] || { echo "FAIL: a refused replay created its store"; fail=$((fail + 1)); }
 
 # A 50 MB page: refused over the limit with the sizes named, read under a raised one.
