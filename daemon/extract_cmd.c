@@ -286,7 +286,6 @@ extract_cmd(int argc, char **argv)
     r.max_bytes = DEFAULT_MAX_BYTES;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:m:y:c:j:eh", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'p':
             dir = optarg;
@@ -306,12 +305,10 @@ extract_cmd(int argc, char **argv)
             r.explain = 1;
             break;
         case 'j': {
-            long n = strtol(optarg, &end, 10);
-            if (*end != '\0' || n < 1 || n > 64) {
-                fprintf(stderr, "factd extract: --jobs wants a number from 1 to 64, not '%s'\n",
-                        optarg);
+            long n;
+            if (input_parse_number("extract", "--jobs", "a number from 1 to 64", optarg, 1, 64,
+                                   &n) != 0)
                 return 2;
-            }
             jobs = (int)n;
             break;
         }

@@ -134,14 +134,27 @@ input_parse_max_bytes(const char *cmd, const char *arg, size_t *out)
 }
 
 int
-input_parse_year(const char *cmd, const char *arg, int *out)
+input_parse_number(const char *cmd, const char *option, const char *wants, const char *arg, long lo,
+                   long hi, long *out)
 {
     char *end;
-    long y = strtol(arg, &end, 10);
-    if (*end != '\0' || y < 1900 || y > 2100) {
-        fprintf(stderr, "factd %s: --year wants a year such as 2025, not '%s'\n", cmd, arg);
+
+    errno = 0;
+    *out = strtol(arg, &end, 10);
+    if (errno != 0 || end == arg || *end != '\0' || *out < lo || *out > hi) {
+        fprintf(stderr, "factd %s: %s wants %s, not '%s'\n", cmd, option, wants, arg);
         return -1;
     }
+    return 0;
+}
+
+int
+input_parse_year(const char *cmd, const char *arg, int *out)
+{
+    long y;
+
+    if (input_parse_number(cmd, "--year", "a year such as 2025", arg, 1900, 2100, &y) != 0)
+        return -1;
     *out = (int)y;
     return 0;
 }

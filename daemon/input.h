@@ -35,6 +35,10 @@ int input_doc_from_bytes(const char *path, const char *bytes, size_t len, size_t
  * naming cmd and return -1 when arg is not acceptable. */
 int input_parse_max_bytes(const char *cmd, const char *arg, size_t *out);
 int input_parse_year(const char *cmd, const char *arg, int *out);
+/* A whole number from lo to hi for the option called option; the message
+ * says the option wants `wants` ("milliseconds"). */
+int input_parse_number(const char *cmd, const char *option, const char *wants, const char *arg,
+                       long lo, long hi, long *out);
 
 /* Where patterns are when no --patterns is given: the source tree's when
  * running from a build tree, else the installed ones. */

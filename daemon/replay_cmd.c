@@ -12,7 +12,6 @@
  */
 #include "replay_cmd.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,21 +89,6 @@ usage(FILE *f)
           "\n"
           "Exit status: 0 all pages stored, 1 some failed, 2 usage, pattern or store error.\n",
           f);
-}
-
-/* Read optarg as a whole number from lo to hi into *v, or say what name wants. */
-static int
-option_number(const char *name, const char *wants, long lo, long hi, long *v)
-{
-    char *end;
-
-    errno = 0;
-    *v = strtol(optarg, &end, 10);
-    if (errno != 0 || end == optarg || *end != '\0' || *v < lo || *v > hi) {
-        fprintf(stderr, "factd replay: %s wants %s, not '%s'\n", name, wants, optarg);
-        return -1;
-    }
-    return 0;
 }
 
 static double
@@ -491,12 +475,14 @@ replay_cmd(int argc, char **argv)
                 return 2;
             break;
         case 'b':
-            if (option_number("--busy-timeout", "milliseconds", 0, 3600000, &v) != 0)
+            if (input_parse_number("replay", "--busy-timeout", "milliseconds", optarg, 0, 3600000,
+                                   &v) != 0)
                 return 2;
             busy_ms = (int)v;
             break;
         case 'g':
-            if (option_number("--group", "a number of pages", 1, 1000000, &v) != 0)
+            if (input_parse_number("replay", "--group", "a number of pages", optarg, 1, 1000000,
+                                   &v) != 0)
                 return 2;
             r.group = (unsigned)v;
             break;
