@@ -17,6 +17,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "buf.h"
+
 #define MAX_CONFIG_BYTES (1u << 20)
 
 struct entry {
@@ -185,12 +187,10 @@ split(struct parser *p, const char *data, size_t len)
             continue;
         }
         if (p->ne == p->cape) {
-            size_t cap = p->cape ? p->cape * 2 : 32;
-            struct entry *ev = realloc(p->e, cap * sizeof *ev);
+            struct entry *ev = buf_grow_array(p->e, &p->cape, sizeof *ev, 32);
             if (ev == NULL)
                 return -1;
             p->e = ev;
-            p->cape = cap;
         }
         last = &p->e[p->ne];
         memset(last, 0, sizeof *last);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "explain.h"
 #include "extract.h"
 #include "files.h"
@@ -172,12 +173,10 @@ add_job(void *arg, const char *path)
 {
     struct run *r = arg;
     if (r->njobs == r->capjobs) {
-        size_t cap = r->capjobs ? r->capjobs * 2 : 64;
-        struct job *v = realloc(r->jobs, cap * sizeof *v);
+        struct job *v = buf_grow_array(r->jobs, &r->capjobs, sizeof *v, 64);
         if (v == NULL)
             return -1;
         r->jobs = v;
-        r->capjobs = cap;
     }
     struct job *j = &r->jobs[r->njobs];
     memset(j, 0, sizeof *j);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 const char *const frontier_kind_names[] = {"list", "article"};
 const char *const frontier_state_names[] = {"new", "ok", "retry", "gone", "failed"};
 
@@ -167,12 +169,10 @@ frontier_schedule(struct frontier *f, struct frontier_entry *e)
         return 0;
     }
     if (f->nheap == f->capheap) {
-        size_t cap = f->capheap ? f->capheap * 2 : 1024;
-        struct frontier_entry **h = realloc(f->heap, cap * sizeof *h);
+        struct frontier_entry **h = buf_grow_array(f->heap, &f->capheap, sizeof *h, 1024);
         if (h == NULL)
             return -1;
         f->heap = h;
-        f->capheap = cap;
     }
     e->heap_at = (int)f->nheap;
     f->heap[f->nheap++] = e;

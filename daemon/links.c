@@ -369,12 +369,10 @@ links_grow(struct links_seen *seen, struct links *out)
         *seen = bigger;
     }
     if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 64;
-        char **urls = realloc(out->urls, cap * sizeof *urls);
+        char **urls = buf_grow_array(out->urls, &out->cap, sizeof *urls, 64);
         if (urls == NULL)
             return -1;
         out->urls = urls;
-        out->cap = cap;
     }
     return 0;
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "extract.h"
 #include "files.h"
 #include "input.h"
@@ -121,12 +122,10 @@ add_path(void *arg, const char *path)
 {
     struct replay *r = arg;
     if (r->npaths == r->cappaths) {
-        size_t cap = r->cappaths ? r->cappaths * 2 : 64;
-        char **v = realloc(r->paths, cap * sizeof *v);
+        char **v = buf_grow_array(r->paths, &r->cappaths, sizeof *v, 64);
         if (v == NULL)
             return -1;
         r->paths = v;
-        r->cappaths = cap;
     }
     if ((r->paths[r->npaths] = strdup(path)) == NULL)
         return -1;
@@ -203,12 +202,10 @@ keep_old(void *arg, const struct store_fact *f)
 {
     struct old_facts *o = arg;
     if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 32;
-        struct store_fact *v = realloc(o->v, cap * sizeof *v);
+        struct store_fact *v = buf_grow_array(o->v, &o->cap, sizeof *v, 32);
         if (v == NULL)
             return -1;
         o->v = v;
-        o->cap = cap;
     }
     struct store_fact *c = &o->v[o->n++];
     *c = *f;

@@ -38,6 +38,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "archive.h"
+#include "buf.h"
 #include "config.h"
 #include "extract.h"
 #include "fetch.h"
@@ -546,12 +547,10 @@ static void
 group_add(struct run *r, struct frontier_entry *e)
 {
     if (r->ngroup == r->capgroup) {
-        size_t cap = r->capgroup ? r->capgroup * 2 : 256;
-        struct frontier_entry **g = realloc(r->group, cap * sizeof *g);
+        struct frontier_entry **g = buf_grow_array(r->group, &r->capgroup, sizeof *g, 256);
         if (g == NULL)
             return; /* then that page is not fetched again early: it is only late */
         r->group = g;
-        r->capgroup = cap;
     }
     r->group[r->ngroup++] = e;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "input.h"
 #include "json.h"
@@ -73,14 +74,12 @@ static struct src *
 add_src(struct status *s, const char *name)
 {
     if (s->nsrcs == s->capsrcs) {
-        size_t cap = s->capsrcs ? s->capsrcs * 2 : 16;
-        struct src *v = realloc(s->srcs, cap * sizeof *v);
+        struct src *v = buf_grow_array(s->srcs, &s->capsrcs, sizeof *v, 16);
         if (v == NULL) {
             s->nomem = 1;
             return NULL;
         }
         s->srcs = v;
-        s->capsrcs = cap;
     }
     struct src *r = &s->srcs[s->nsrcs++];
     memset(r, 0, sizeof *r);

@@ -257,12 +257,10 @@ static int
 touch(struct store *st, int64_t fact_id)
 {
     if (st->ntouched == st->captouched) {
-        size_t cap = st->captouched ? st->captouched * 2 : 256;
-        int64_t *v = realloc(st->touched, cap * sizeof *v);
+        int64_t *v = buf_grow_array(st->touched, &st->captouched, sizeof *v, 256);
         if (v == NULL)
             return -1;
         st->touched = v;
-        st->captouched = cap;
     }
     st->touched[st->ntouched++] = fact_id;
     return 0;

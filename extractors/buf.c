@@ -39,6 +39,22 @@ buf_reserve(struct buf *b, size_t extra)
     return BUF_OK;
 }
 
+void *
+buf_grow_array(void *v, size_t *cap, size_t size, size_t first)
+{
+    size_t n = *cap ? *cap : first;
+
+    if (*cap != 0) {
+        if (n > ((size_t)-1) / 2 / size)
+            return NULL;
+        n *= 2;
+    }
+    v = realloc(v, n * size);
+    if (v != NULL)
+        *cap = n;
+    return v;
+}
+
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {

@@ -37,6 +37,15 @@ int buf_putc(struct buf *b, char c);
 int buf_reserve(struct buf *b, size_t extra);
 void buf_free(struct buf *b);
 
+/*
+ * The arrays of the other modules grow by doubling too: v (from malloc, or
+ * NULL) grown to twice *cap elements of size bytes, or to first elements
+ * when *cap is 0, and *cap updated.  NULL when out of memory or when the
+ * size would overflow; v and *cap are then as they were, and v is still the
+ * caller's to free.
+ */
+void *buf_grow_array(void *v, size_t *cap, size_t size, size_t first);
+
 /* Hand the bytes over as text: b is left empty, t owns the memory. */
 int buf_to_text(struct buf *b, struct text *t);
 

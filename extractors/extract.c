@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "numeral.h"
 #include "segment.h"
 
@@ -40,12 +41,10 @@ static int
 cands_push(struct cands *c, const struct cand *x)
 {
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        struct cand *v = realloc(c->v, cap * sizeof *v);
+        struct cand *v = buf_grow_array(c->v, &c->cap, sizeof *v, 16);
         if (v == NULL)
             return -1;
         c->v = v;
-        c->cap = cap;
     }
     c->v[c->n++] = *x;
     return 0;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 static const char *const kind_names[FACT_NKINDS] = {"area", "mu", "percent", "pct_point",
                                                     "project"};
 static const char *const qual_names[QUAL_N] = {NULL, "approx", "more_than", "at_least", "at_most"};
@@ -64,12 +66,10 @@ int
 fact_list_push(struct fact_list *l, const struct fact *f)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct fact *v = realloc(l->v, cap * sizeof *v);
+        struct fact *v = buf_grow_array(l->v, &l->cap, sizeof *v, 16);
         if (v == NULL)
             return -1;
         l->v = v;
-        l->cap = cap;
     }
     l->v[l->n++] = *f;
     return 0;
