@@ -121,14 +121,12 @@ input_patterns_dir(void)
 int
 input_parse_max_bytes(const char *cmd, const char *arg, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno != 0 || *end != '\0' || v == 0 || arg[0] == '-' || v > INPUT_MAX_BYTES_LIMIT) {
-        fprintf(stderr, "factd %s: --max-bytes wants a number of bytes from 1 to %llu, not '%s'\n",
-                cmd, INPUT_MAX_BYTES_LIMIT, arg);
+    char wants[64];
+    long v;
+
+    snprintf(wants, sizeof wants, "a number of bytes from 1 to %llu", INPUT_MAX_BYTES_LIMIT);
+    if (input_parse_number(cmd, "--max-bytes", wants, arg, 1, (long)INPUT_MAX_BYTES_LIMIT, &v) != 0)
         return -1;
-    }
     *out = (size_t)v;
     return 0;
 }
