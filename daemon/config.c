@@ -18,6 +18,7 @@
 #include <pcre2.h>
 
 #include "buf.h"
+#include "metrics.h"
 
 #define MAX_CONFIG_BYTES (1u << 20)
 
@@ -444,16 +445,16 @@ fill(struct parser *p, const char *default_patterns)
         c->user_agent == NULL || c->log_level == NULL || c->metrics_listen == NULL)
         return -1;
     if (c->metrics_listen[0] != '\0') {
-        /* The address itself (loopback only) is checked when it is bound. */
-        const char *colon = strrchr(c->metrics_listen, ':');
-        char *end;
-        long port = colon ? strtol(colon + 1, &end, 10) : -1;
-        if (colon == NULL || colon == c->metrics_listen || end == colon + 1 || *end != '\0' ||
-            port < 0 || port > 65535) {
+        /* The listener's own check, so that `factd check` and a reload refuse
+         * what `factd run` would: under systemd a unit that passed check and
+         * then exits 2 is not restarted again (RestartPreventExitStatus=2). */
+        struct err why;
+        err_clear(&why);
+        if (metrics_check_addr(c->metrics_listen, &why) != 0) {
             struct entry *e = find(p, -1, "metrics_listen");
             perr(p, e ? e->line : 0,
-                 "metrics_listen is ADDRESS:PORT on loopback (127.0.0.1:9464), not '%s'",
-                 c->metrics_listen);
+                 "metrics_listen is ADDRESS:PORT on loopback (127.0.0.1:9464), not '%s': %s",
+                 c->metrics_listen, why.msg);
         }
     }
     int ok = 0;
@@ -487,6 +488,17 @@ config_parse(const char *name, const char *data, size_t len, const char *default
     if ((p.c = calloc(1, sizeof *p.c)) == NULL || (p.c->file = strdup(name)) == NULL) {
         free(p.c);
         perr(&p, 0, "out of memory");
+        return NULL;
+    }
+    /* A byte-order mark, as Windows editors write one: UTF-8's is skipped
+     * (its line is still line 1); a UTF-16 file is refused by name rather
+     * than as a NUL on every line. */
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+    } else if (len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 || memcmp(data, "\xFE\xFF", 2) == 0)) {
+        perr(&p, 1, "the file is UTF-16 (it starts with a byte-order mark); save it as UTF-8");
+        config_free(p.c);
         return NULL;
     }
     rc = split(&p, data, len);

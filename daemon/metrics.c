@@ -775,7 +775,9 @@ accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
     ev_io_start(loop, &m->listen_io);
 }
 
-/* addr as a socket address, if it is a loopback one.  -1 with err set. */
+/* addr as a socket address, if it is a loopback one.  -1 with err saying
+ * why, in words that read after "metrics listener: " and after the
+ * configuration reader's "metrics_listen is ...". */
 static int
 parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, struct err *err)
 {
@@ -788,18 +790,18 @@ parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, stru
         host = addr + 1;
         host_end = strchr(host, ']');
         if (host_end == NULL || host_end[1] != ':') {
-            err_set(err, "metrics listener: not [IPv6]:PORT");
+            err_set(err, "not [IPv6]:PORT");
             return -1;
         }
         port = host_end + 2;
     } else {
         host_end = strrchr(addr, ':');
         if (host_end == NULL) {
-            err_set(err, "metrics listener: not HOST:PORT (e.g. 127.0.0.1:9464)");
+            err_set(err, "not HOST:PORT (e.g. 127.0.0.1:9464)");
             return -1;
         }
         if (memchr(addr, ':', (size_t)(host_end - addr)) != NULL) {
-            err_set(err, "metrics listener: an IPv6 address goes in brackets, as [::1]:9464");
+            err_set(err, "an IPv6 address goes in brackets, as [::1]:9464");
             return -1;
         }
         port = host_end + 1;
@@ -807,7 +809,7 @@ parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, stru
     for (i = 0; port[i] >= '0' && port[i] <= '9' && i < 6; i++)
         portnum = portnum * 10 + (unsigned long)(port[i] - '0');
     if (i == 0 || port[i] != '\0' || portnum > 65535) {
-        err_set(err, "metrics listener: the port is not a number from 0 to 65535");
+        err_set(err, "the port is not a number from 0 to 65535");
         return -1;
     }
 
@@ -840,7 +842,7 @@ parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, stru
             return 0;
         }
     }
-    err_set(err, "metrics listener: not a loopback address (127.0.0.1, [::1] or localhost); "
+    err_set(err, "not a loopback address (127.0.0.1, [::1] or localhost); "
                  "the page is for this machine only");
     return -1;
 }
@@ -856,8 +858,12 @@ listen_on(struct metrics *m, struct ev_loop *loop, const char *addr, struct err 
         err_set(err, "metrics listener: already listening on port %d", m->port);
         return -1;
     }
-    if (parse_addr(addr, &ss, &sslen, err) != 0)
+    if (parse_addr(addr, &ss, &sslen, err) != 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        err_set(err, "metrics listener: %s", why);
         return -1;
+    }
     fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         err_set(err, "metrics listener: cannot make a socket: %s", strerror(errno));
@@ -896,6 +902,15 @@ metrics_listen(struct metrics *m, struct ev_loop *loop, const char *addr, struct
         return -1;
     }
     return 0;
+}
+
+int
+metrics_check_addr(const char *addr, struct err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+
+    return parse_addr(addr, &ss, &sslen, err);
 }
 
 int

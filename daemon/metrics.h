@@ -66,6 +66,14 @@ int metrics_render(struct metrics *m, struct text *out);
  */
 int metrics_listen(struct metrics *m, struct ev_loop *loop, const char *addr, struct err *err);
 
+/*
+ * Check addr as metrics_listen() does before it binds, without binding:
+ * 0, or -1 with err's message saying why (err's file is left alone).  The
+ * configuration reader calls this, so that `factd check` and a reload refuse
+ * exactly what `factd run` would; only a port in use is found at bind time.
+ */
+int metrics_check_addr(const char *addr, struct err *err);
+
 /* The port listened on, or -1 when not listening. */
 int metrics_port(const struct metrics *m);
 
