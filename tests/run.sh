@@ -4,7 +4,9 @@
 #   2. a plain build and the unit tests under valgrind (ctest -T memcheck,
 #      PCRE2 JIT off: valgrind cannot follow JIT code);
 #   3. the libFuzzer targets built with clang, each run for FUZZ_SECONDS
-#      (default 30) on a copy of its checked-in corpus.
+#      (default 30) on a copy of its checked-in corpus, with its dictionary
+#      tests/fuzz/dict/<target>.dict if there is one (bench/fuzz runs them
+#      for longer).
 # Build trees go to build-asan/, build-plain/ and build-fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +40,10 @@ for src in tests/fuzz/fuzz_*.c; do
     work=$(mktemp -d)
     cp -r "tests/fuzz/corpus/$name/." "$work/"
     echo "-- $name"
+    dict=()
+    [ ! -f "tests/fuzz/dict/$name.dict" ] || dict=(-dict="tests/fuzz/dict/$name.dict")
     if ! build-fuzz/tests/"$name" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="tests/fuzz/" "$work" >"$work.log" 2>&1; then
+        -print_final_stats=1 -artifact_prefix="tests/fuzz/" "${dict[@]}" "$work" >"$work.log" 2>&1; then
         tail -n 40 "$work.log"
         echo "$name found a problem; its input is in tests/fuzz/ (add it to the corpus with the fix)"
         exit 1
