@@ -22,6 +22,13 @@ int log_level_from_name(const char *name);
 void log_set_level(enum log_level level);
 int log_enabled(enum log_level level);
 
+/* Bytes of a message written whole.  A longer message keeps its first and
+ * last LOG_MAX_LINE / 2 bytes (cut at UTF-8 characters) with
+ * " [... N bytes cut ...] " between them: the end of a line (a status, an
+ * outcome) is never lost, however long the URL before it. */
+#define LOG_MAX_LINE 16384
+
+/* One line, with the prefix of the output style; nothing when below the level. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
