@@ -441,6 +441,7 @@ fill(struct parser *p, const char *default_patterns)
     c->timeout = get_number(p, -1, "timeout", 30, 1, 3600);
     c->connect_timeout = get_number(p, -1, "connect_timeout", 10, 1, 600);
     c->max_page_bytes = (size_t)get_number(p, -1, "max_page_bytes", 16 << 20, 1024, 1 << 30);
+    c->busy_timeout_ms = (int)(get_number(p, -1, "busy_timeout", 60, 0.1, 3600) * 1000);
     if (c->db == NULL || c->archive_dir == NULL || c->patterns_dir == NULL ||
         c->user_agent == NULL || c->log_level == NULL || c->metrics_listen == NULL)
         return -1;

@@ -47,6 +47,7 @@ struct config {
     double timeout;           /* Seconds per transfer. */
     double connect_timeout;   /* Seconds to connect. */
     size_t max_page_bytes;    /* A page larger than this is refused. */
+    int busy_timeout_ms;      /* How long a write waits for another writer of the store. */
     struct config_source *sources;
     size_t nsources;
 };
