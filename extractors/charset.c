@@ -7,7 +7,9 @@
  * read (GB18030 when it has nothing better to say).  Labels are mapped to
  * ICU converter names by a small table that follows the WHATWG Encoding
  * Standard where it matters for Chinese pages: every GB label decodes with
- * GB18030, every Latin-1 label with windows-1252.
+ * GB18030, every Latin-1 label with windows-1252.  A label is a claim:
+ * UTF-8, UTF-16 and UTF-32 ones are checked against the bytes (which these
+ * encodings constrain enough to tell), and passed over when they do not fit.
  *
  * Decoding streams: ICU writes UTF-16 into a fixed buffer which is turned
  * into UTF-8 and appended to the output, so memory stays about the size of
@@ -94,6 +96,11 @@ static const struct charset_label charset_labels[] = {
     {"unicodefeff", "UTF-16LE"},
     {"utf-16be", "UTF-16BE"},
     {"unicodefffe", "UTF-16BE"},
+    /* Not in the Encoding Standard, and taken only when the bytes bear it
+     * out (charset_wide_fits()): then there is no doubt what they are. */
+    {"utf-32", "UTF-32LE"},
+    {"utf-32le", "UTF-32LE"},
+    {"utf-32be", "UTF-32BE"},
     {"us-ascii", "windows-1252"},
     {"ascii", "windows-1252"},
     {"ansi_x3.4-1968", "windows-1252"},
@@ -313,10 +320,12 @@ charset_attr_value(const char *p, size_t n, const char **val, size_t *vlen)
  * The <meta> prescan: look in p[0..n) for <meta charset=X> or
  * <meta http-equiv="Content-Type" content="...charset=X">, skipping comments.
  * Each candidate label is looked up; the first that is known wins, unknown
- * ones become a warning.  Returns 0 with conv set, or -1.
+ * ones become a warning.  Returns 0 with conv set and *label, *label_len
+ * pointing at the label in p, or -1.
  */
 static int
-charset_meta(const char *p, size_t n, char *conv, size_t convlen, struct charset_result *res)
+charset_meta(const char *p, size_t n, char *conv, size_t convlen, const char **label,
+             size_t *label_len, struct charset_result *res)
 {
     size_t i = 0;
 
@@ -382,10 +391,14 @@ charset_meta(const char *p, size_t n, char *conv, size_t convlen, struct charset
             if (charset_lookup(charset, charset_len, conv, convlen) == 0) {
                 /*
                  * A page that could be read as ASCII to find this tag is
-                 * not UTF-16, whatever it says (the Encoding Standard's rule).
+                 * not UTF-16, whatever it says (the Encoding Standard's
+                 * rule), nor UTF-32; the caller checks the bytes bear the
+                 * UTF-8 out.
                  */
-                if (strncmp(conv, "UTF-16", 6) == 0)
+                if (strncmp(conv, "UTF-16", 6) == 0 || strncmp(conv, "UTF-32", 6) == 0)
                     snprintf(conv, convlen, "UTF-8");
+                *label = charset;
+                *label_len = charset_len;
                 return 0;
             }
             charset_warn_label(res, "<meta>", charset, charset_len);
@@ -717,6 +730,115 @@ utf8_plausible(const unsigned char *p, size_t len)
     return invalid < 8 || valid >= invalid;
 }
 
+/* Code unit i of p, two bytes in the given order. */
+static unsigned
+charset_unit16(const unsigned char *p, size_t i, int big_endian)
+{
+    return big_endian ? (unsigned)p[2 * i] << 8 | p[2 * i + 1]
+                      : (unsigned)p[2 * i + 1] << 8 | p[2 * i];
+}
+
+/* Chinese text's blocks: CJK punctuation, extension A, the unified
+ * ideographs, full-width forms, and the dashes, quotes and ellipsis of
+ * General Punctuation that Chinese text uses. */
+static int
+charset_cjk_unit(unsigned u)
+{
+    return (u >= 0x3000 && u <= 0x303F) || (u >= 0x3400 && u <= 0x4DBF) ||
+           (u >= 0x4E00 && u <= 0x9FFF) || (u >= 0xFF00 && u <= 0xFFEF) ||
+           (u >= 0x2010 && u <= 0x2027);
+}
+
+/*
+ * Could these bytes be UTF-16 in this byte order, as a label says though no
+ * BOM does?  Text in UTF-16 has code units below U+0100 (line ends, spaces,
+ * digits, markup), each with a zero byte, where GBK, Big5 and UTF-8 have no
+ * zero byte at all: one such unit in 256 is enough.  Chinese text with none
+ * of them is still taken if nearly all its units are CJK and no surrogate is
+ * unpaired: read as UTF-16, the bytes of GBK or UTF-8 Chinese (0x81 and up)
+ * make Hangul, surrogates and private-use units instead.  Pairs of ASCII
+ * letters make CJK units too, so that way also wants bytes of 0x80 and up,
+ * which half the ideographs have and ASCII has not.
+ */
+static int
+charset_utf16_plausible(const unsigned char *p, size_t len, int big_endian)
+{
+    size_t n = (len < CHARSET_DETECT_SAMPLE ? len : CHARSET_DETECT_SAMPLE) / 2;
+    size_t narrow = 0, cjk = 0, lone = 0, high = 0;
+
+    if (n == 0)
+        return 1; /* nothing to contradict the label */
+    for (size_t i = 0; i < 2 * n; i++)
+        high += p[i] >= 0x80;
+    for (size_t i = 0; i < n; i++) {
+        unsigned u = charset_unit16(p, i, big_endian);
+        if (u >= 0x01 && u <= 0xFF) {
+            narrow++;
+        } else if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n &&
+                   charset_unit16(p, i + 1, big_endian) >= 0xDC00 &&
+                   charset_unit16(p, i + 1, big_endian) <= 0xDFFF) {
+            cjk += 2; /* a pair: ideographs of extension B and on, mostly */
+            i++;
+        } else if (u >= 0xD800 && u <= 0xDFFF) {
+            lone++;
+        } else if (charset_cjk_unit(u)) {
+            cjk++;
+        }
+    }
+    return lone * 100 <= n && (narrow * 256 >= n || (cjk * 50 >= n * 49 && high * 8 >= n));
+}
+
+/* Could these bytes be UTF-32 in this byte order?  Each unit must be a
+ * character (below U+110000, not a surrogate, not NUL): any other text
+ * breaks that at once. */
+static int
+charset_utf32_plausible(const unsigned char *p, size_t len, int big_endian)
+{
+    size_t n = (len < CHARSET_DETECT_SAMPLE ? len : CHARSET_DETECT_SAMPLE) / 4, bad = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *q = p + 4 * i;
+        uint32_t u = big_endian
+                         ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]
+                         : (uint32_t)q[3] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0];
+        if (u == 0 || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
+            bad++;
+    }
+    return bad * 100 <= n;
+}
+
+/*
+ * A UTF-16 or UTF-32 label without a BOM: do the bytes bear it out, in the
+ * label's byte order or the other?  A label is a server's or an editor's
+ * claim; a body in GBK labelled UTF-16 would otherwise decode to a page of
+ * Hangul and private-use junk with no facts, and no error to say so.
+ * Returns 0 with conv set to the byte order that fits (the label's first),
+ * or -1 when neither does.
+ */
+static int
+charset_wide_fits(const unsigned char *p, size_t len, char *conv, size_t convlen)
+{
+    int bits = strncmp(conv, "UTF-32", 6) == 0 ? 32 : 16;
+    int be =
+        strncmp(conv + 6, "BE", 2) == 0; /* "UTF-16" alone: LE, as the Encoding Standard says */
+
+    for (int k = 0; k < 2; k++, be = !be) {
+        if (bits == 32 ? charset_utf32_plausible(p, len, be)
+                       : charset_utf16_plausible(p, len, be)) {
+            snprintf(conv, convlen, "UTF-%d%s", bits, be ? "BE" : "LE");
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Is conv a converter charset_wide_fits() must confirm? */
+static int
+charset_is_wide(const char *conv)
+{
+    return strncmp(conv, "UTF-16", 6) == 0 || strncmp(conv, "UTF-32", 6) == 0;
+}
+
 int
 charset_decode(const char *in, size_t len, const char *declared, int is_html, size_t max_out,
                struct text *out, struct charset_result *res, struct err *err)
@@ -742,6 +864,15 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         snprintf(conv, sizeof conv, "UTF-8");
         skip = 3;
+        have = 1;
+    } else if (len >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) {
+        /* UTF-16LE would read a BOM and then U+0000, which no text starts with. */
+        snprintf(conv, sizeof conv, "UTF-32LE");
+        skip = 4;
+        have = 1;
+    } else if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
+        snprintf(conv, sizeof conv, "UTF-32BE");
+        skip = 4;
         have = 1;
     } else if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
         snprintf(conv, sizeof conv, "UTF-16LE");
@@ -777,6 +908,15 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
                     have = 0;
                     snprintf(res->warning, sizeof res->warning,
                              "declared charset UTF-8 passed over: the bytes are not UTF-8");
+                } else if (charset_is_wide(conv) &&
+                           charset_wide_fits(p, len, conv, sizeof conv) != 0) {
+                    /* So is a UTF-16 or UTF-32 one, as a page in GBK gets by
+                     * mistake; with a BOM it never comes here. */
+                    have = 0;
+                    snprintf(res->warning, sizeof res->warning,
+                             "declared charset %.*s passed over: no byte-order mark, and the "
+                             "bytes are not %.6s",
+                             (int)(vlen < 40 ? vlen : 40), v, conv);
                 }
             } else {
                 charset_warn_label(res, "declared charset", v, vlen);
@@ -784,12 +924,23 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
         }
     }
 
-    /* 3. <meta> in the first KiB. */
+    /* 3. <meta> in the first KiB, unless the bytes contradict it as they
+     * may a label from outside: an author's template says UTF-8 (or UTF-16,
+     * read as UTF-8) of a page saved in GBK. */
+    const char *ml = NULL;
+    size_t ml_len = 0;
     if (!have && is_html &&
-        charset_meta(in, len < CHARSET_META_SCAN ? len : CHARSET_META_SCAN, conv, sizeof conv,
-                     res) == 0) {
-        have = 1;
-        res->source = CHARSET_META;
+        charset_meta(in, len < CHARSET_META_SCAN ? len : CHARSET_META_SCAN, conv, sizeof conv, &ml,
+                     &ml_len, res) == 0) {
+        if (strcmp(conv, "UTF-8") == 0 && !utf8_plausible(p, len)) {
+            if (res->warning[0] == '\0')
+                snprintf(res->warning, sizeof res->warning,
+                         "<meta> charset %.*s passed over: the bytes are not UTF-8",
+                         (int)(ml_len < 40 ? ml_len : 40), ml);
+        } else {
+            have = 1;
+            res->source = CHARSET_META;
+        }
     }
 
     /* 4. Valid UTF-8; 5. the detector. */

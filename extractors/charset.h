@@ -8,6 +8,12 @@
  * labels gb2312, gbk and x-gbk decode with ICU's GB18030 converter, as
  * browsers do: ICU's own gb2312 table loses GBK-only characters such as 镕.
  *
+ * A label the bytes contradict is passed over, with a warning, for the next
+ * step: UTF-8 (from outside or from <meta>) when most non-ASCII bytes are
+ * invalid UTF-8; UTF-16 or UTF-32 (from outside; in a <meta> they mean
+ * UTF-8) when there is no BOM and the bytes do not read as it in either
+ * byte order.  A UTF-16 or UTF-32 BOM is always believed.
+ *
  * Invalid byte sequences become U+FFFD and are counted; decoding never fails
  * on content, only on a ceiling or memory.  It does not parse HTML beyond the
  * <meta> scan, and it does not normalize.
@@ -21,7 +27,7 @@
 #include "err.h"
 
 enum charset_source {
-    CHARSET_BOM,      /* byte-order mark */
+    CHARSET_BOM,      /* byte-order mark: UTF-8, UTF-16 or UTF-32 */
     CHARSET_DECLARED, /* label given by the caller (HTTP header, override) */
     CHARSET_META,     /* <meta> in the first KiB */
     CHARSET_UTF8,     /* no label; the bytes are valid UTF-8 */

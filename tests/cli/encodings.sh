@@ -3,7 +3,10 @@
 # visible facts: UTF-8 text, GBK HTML labelled gb2312 (with 镕, which ICU's
 # own gb2312 table lacks), GB18030 HTML with no charset hint, UTF-8 with a
 # BOM, UTF-16LE with a BOM, full-width digits, and HTML with facts hidden in
-# a comment, a script and a display:none element.
+# a comment, a script and a display:none element.  Then labels: UTF-16 and
+# UTF-32 ones the bytes bear out (no BOM), and UTF-16 ones given to GBK
+# pages, from outside (--charset) or in a <meta>, which the bytes contradict
+# and which are passed over (issue 11: junk, or "binary data", before).
 set -u
 factd=$1
 tmp=$(mktemp -d)
@@ -31,13 +34,17 @@ open(f"{d}/bom.txt", "wb").write(b"\xef\xbb\xbf" + ("\n".join(paras) + "\n").enc
 open(f"{d}/utf16le.txt", "wb").write(b"\xff\xfe" + ("\n".join(paras) + "\n").encode("utf-16-le"))
 open(f"{d}/gbk.html", "wb").write(html("gb2312", hidden).encode("gbk"))
 open(f"{d}/gb18030.html", "wb").write(html(None, hidden).encode("gb18030"))
+open(f"{d}/meta16.html", "wb").write(html("utf-16", hidden).encode("gbk"))
+open(f"{d}/utf16nobom.txt", "wb").write(("\n".join(paras) + "\n").encode("utf-16-be"))
+open(f"{d}/utf32nobom.txt", "wb").write(("\n".join(paras) + "\n").encode("utf-32-le"))
+open(f"{d}/utf32bom.txt", "wb").write(b"\xff\xfe\0\0" + ("\n".join(paras) + "\n").encode("utf-32-le"))
 full = "\n".join(paras).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789%."})
 open(f"{d}/fullwidth.txt", "w", encoding="utf-8").write(full + "\n")
 PY
 
 key() {
     # What a reader sees of each fact; offsets differ between text and HTML.
-    "$factd" extract "$1" | python3 -c '
+    "$factd" extract "${@:2}" "$1" | python3 -c '
 import json, sys
 for l in sys.stdin:
     f = json.loads(l)
@@ -50,8 +57,14 @@ n=$(wc -l <"$tmp/want")
 if [ "$n" -lt 10 ] || ! grep -q '朱镕基' "$tmp/want"; then
     echo "FAIL: the UTF-8 reference gave $n facts"; fail=$((fail + 1))
 fi
-for f in bom.txt utf16le.txt gbk.html gb18030.html fullwidth.txt; do
-    key "$tmp/$f" >"$tmp/got.$f" 2>"$tmp/err.$f"
+# FILE[:LABEL]: LABEL is given with --charset, as an HTTP header would be.
+for c in bom.txt utf16le.txt gbk.html gb18030.html fullwidth.txt utf16nobom.txt:utf-16 \
+    utf32nobom.txt:utf-32 utf32bom.txt gbk.html:utf-16 gb18030.html:utf-16 \
+    gb18030.html:utf-16be gb18030.html:utf-32 meta16.html; do
+    f=${c%%:*}
+    label=${c#"$f"}
+    key "$tmp/$f" ${label:+--charset "${label#:}"} >"$tmp/got.$c" 2>"$tmp/err.$c"
+    f=$c
     if cmp -s "$tmp/want" "$tmp/got.$f"; then
         pass=$((pass + 1))
     else
@@ -64,5 +77,14 @@ done
 if grep -q . "$tmp/err.gbk.html"; then
     echo "FAIL: gbk.html gave warnings:"; cat "$tmp/err.gbk.html"; fail=$((fail + 1))
 fi
+# A label passed over is named in a warning.
+for c in "gbk.html:utf-16|declared charset utf-16 passed over: no byte-order mark" \
+    "meta16.html|<meta> charset utf-16 passed over: the bytes are not UTF-8"; do
+    if grep -qF -- "${c#*|}" "$tmp/err.${c%%|*}"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: ${c%%|*}: no warning saying ${c#*|}:"; cat "$tmp/err.${c%%|*}"; fail=$((fail + 1))
+    fi
+done
 echo "encodings: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,8 +2,10 @@
  * fuzz_charset: charset_decode on arbitrary bytes, then normalize_text on
  * what it produced.
  *
- * The first byte chooses the case: its low bit is is_html, the rest picks a
- * declared label (or none) from a small table; the remaining bytes are the
+ * The first byte chooses the case: its low bit is is_html, the next four pick
+ * a declared label (or none) from a small table, or from a second one of
+ * UTF-16 and UTF-32 labels when bit 5 or 6 is set, and the top bit asks for
+ * a tight ceiling; the remaining bytes are the
  * page, copied into a buffer of exactly its size so ASan sees an overrun.
  * Whatever the bytes, the output must be valid UTF-8 within its ceiling, the
  * counts must agree with themselves, and normalization must accept it.
@@ -24,6 +26,12 @@ static const char *const labels[] = {
     "euc-kr",   "text/plain", "x-unknown",
     "gb18030",  "koi8-r",     "iso-2022-jp",
     "euc-jp",
+};
+
+/* Labels the bytes must bear out (charset_wide_fits()). */
+static const char *const wide_labels[] = {
+    "utf-16",   "text/html; charset=utf-16",    "utf-16be", "utf-16le", "utf-32",
+    "utf-32be", "text/plain; charset=UTF-32LE", "unicode",
 };
 
 /* Is p[0..n) valid UTF-8?  Written apart from the modules it checks. */
@@ -71,7 +79,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     is_html = data[0] & 1;
-    label = labels[(data[0] >> 1) % (sizeof labels / sizeof labels[0])];
+    if (data[0] & 0x60)
+        label = wide_labels[(data[0] >> 1) % (sizeof wide_labels / sizeof wide_labels[0])];
+    else
+        label = labels[(data[0] >> 1) % (sizeof labels / sizeof labels[0])];
     /* Sometimes a tight ceiling, so the failure path is fuzzed too. */
     max_out = (data[0] & 0x80) ? 64 : 1 << 20;
     data++;

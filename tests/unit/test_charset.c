@@ -201,6 +201,113 @@ test_unknown_label(void)
     decode_is("\xC1", 1, "koi8-r", 0, "а", "ibm-878_P100-1996", CHARSET_DECLARED);
 }
 
+/* head + the GBK fixture + tail, and what it decodes to; from malloc(). */
+static int
+wrap_gbk(const char *head, const char *tail, char **in, size_t *len, char **want)
+{
+    size_t glen, ulen, hl = strlen(head), tl = strlen(tail);
+    char *gbk = read_file("tests/data/enc/gbk_nohint.txt", &glen);
+    char *utf8 = read_file("tests/data/enc/gbk_nohint.utf8.txt", &ulen);
+
+    *in = *want = NULL;
+    if (gbk != NULL && utf8 != NULL) {
+        *in = malloc(hl + glen + tl + 1);
+        *want = malloc(hl + ulen + tl + 1);
+        snprintf(*in, hl + glen + tl + 1, "%s%s%s", head, gbk, tail);
+        snprintf(*want, hl + ulen + tl + 1, "%s%s%s", head, utf8, tail);
+        *len = hl + glen + tl;
+    }
+    free(gbk);
+    free(utf8);
+    CHECK(*in != NULL);
+    return *in != NULL ? 0 : -1;
+}
+
+/* One GBK page under a label or <meta> the bytes contradict: read as GBK
+ * all the same, by the next step (src), with a warning naming the label. */
+static void
+contradicted(const char *declared, const char *head, enum charset_source src, const char *warning)
+{
+    char *in, *want;
+    size_t len;
+    struct charset_result r;
+
+    if (wrap_gbk(head, "</body></html>", &in, &len, &want) != 0)
+        return;
+    r = decode_is(in, len, declared, 1, want, "GB18030", src);
+    CHECK(r.invalid == 0);
+    CHECK(strstr(r.warning, warning) != NULL);
+    if (strstr(r.warning, warning) == NULL)
+        fprintf(stderr, "  warning \"%s\", want \"%s\"\n", r.warning, warning);
+    free(in);
+    free(want);
+}
+
+/*
+ * Issue 11: a UTF-16 label on a GBK body decoded it as UTF-16LE junk (no
+ * facts, one "invalid sequence"), and <meta charset=utf-16> on one read it
+ * as UTF-8, which the page refused as binary.  Labels the bytes contradict
+ * are passed over; real UTF-16 and UTF-32, with or without a BOM, still
+ * decode.
+ */
+static void
+test_wide_labels(void)
+{
+    static const char head[] = "<html><head><title>t</title></head><body>";
+    struct charset_result r;
+
+    contradicted("text/html; charset=utf-16", head, CHARSET_DETECTED,
+                 "declared charset utf-16 passed over: no byte-order mark, and the bytes are "
+                 "not UTF-16");
+    contradicted("UTF-16LE", head, CHARSET_DETECTED, "UTF-16LE passed over");
+    contradicted("utf-16be", head, CHARSET_DETECTED, "utf-16be passed over");
+    contradicted("text/html; charset=utf-32", head, CHARSET_DETECTED,
+                 "declared charset utf-32 passed over: no byte-order mark, and the bytes are "
+                 "not UTF-32");
+    /* Passed over for the page's own <meta>. */
+    contradicted("text/html; charset=utf-16", "<html><head><meta charset=gbk></head><body>",
+                 CHARSET_META, "utf-16 passed over");
+    /* A <meta> UTF-16 (meaning UTF-8), UTF-32 or UTF-8 the bytes contradict. */
+    contradicted(NULL, "<html><head><meta charset=\"utf-16\"></head><body>", CHARSET_DETECTED,
+                 "<meta> charset utf-16 passed over: the bytes are not UTF-8");
+    contradicted(NULL, "<html><head><meta charset=UTF-32></head><body>", CHARSET_DETECTED,
+                 "<meta> charset UTF-32 passed over");
+    contradicted(NULL,
+                 "<html><head><meta http-equiv=Content-Type content='text/html; "
+                 "charset=utf-8'></head><body>",
+                 CHARSET_DETECTED, "<meta> charset utf-8 passed over");
+    /* ASCII under a UTF-16 label is not UTF-16 either (pairs of letters
+     * would read as ideographs). */
+    r = decode_is("abc", 3, "utf-16", 0, "abc", "UTF-8", CHARSET_UTF8);
+    CHECK(strstr(r.warning, "utf-16 passed over") != NULL);
+    decode_is("Hello, world", 12, "utf-16le", 0, "Hello, world", "UTF-8", CHARSET_UTF8);
+
+    /* Real UTF-16 without a BOM: in the label's byte order, or the other
+     * one when the bytes say so; Chinese with no ASCII at all too. */
+    decode_is("\x4E\x2D\x00\x33\x00\x0A", 6, "utf-16", 0, "中3\n", "UTF-16BE", CHARSET_DECLARED);
+    decode_is("\x2D\x4E\x33\x00\x0A\x00", 6, "utf-16be", 0, "中3\n", "UTF-16LE", CHARSET_DECLARED);
+    /* 中文数据统计，增长 */
+    static const char cjk_le[] = "\x2D\x4E\x87\x65\x70\x65\x6E\x63\xDF\x7E\xA1\x8B\x0C\xFF"
+                                 "\x9E\x58\x7F\x95";
+    r = decode_is(cjk_le, sizeof cjk_le - 1, "utf-16be", 0, "中文数据统计，增长", "UTF-16LE",
+                  CHARSET_DECLARED);
+    CHECK_STR(r.warning, "");
+    decode_is("", 0, "utf-16", 0, "", "UTF-16LE", CHARSET_DECLARED);
+
+    /* UTF-32: by label when every unit is a character, by BOM always. */
+    decode_is("\x2D\x4E\x00\x00\x33\x00\x00\x00", 8, "utf-32", 0, "中3", "UTF-32LE",
+              CHARSET_DECLARED);
+    decode_is("\x00\x00\x4E\x2D\x00\x00\x00\x33", 8, "utf-32", 0, "中3", "UTF-32BE",
+              CHARSET_DECLARED);
+    decode_is("\xFF\xFE\x00\x00\x2D\x4E\x00\x00\x87\x65\x00\x00", 12, "gbk", 1, "中文", "UTF-32LE",
+              CHARSET_BOM);
+    decode_is("\x00\x00\xFE\xFF\x00\x00\x4E\x2D", 8, NULL, 0, "中", "UTF-32BE", CHARSET_BOM);
+    /* A UTF-16 BOM wins over any label, a contradicting one included. */
+    decode_is("\xFF\xFE\x2D\x4E\x33\x00", 6, "utf-16be", 0, "中3", "UTF-16LE", CHARSET_BOM);
+    decode_is("\xFE\xFF\x4E\x2D\x00\x33", 6, "text/html; charset=utf-16", 1, "中3", "UTF-16BE",
+              CHARSET_BOM);
+}
+
 static void
 test_invalid(void)
 {
@@ -317,6 +424,7 @@ main(void)
     test_meta();
     test_detect();
     test_unknown_label();
+    test_wide_labels();
     test_invalid();
     test_empty_and_ceiling();
     test_round_trip();
