@@ -11,13 +11,29 @@
  */
 #include "fetch.h"
 
+#include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define MAX_HEAD_BYTES (64u << 10)
-#define MAX_REDIRECTS  5L
+#define MAX_REDIRECTS  5
+#define INFLATE_CHUNK  (64u << 10)
+
+/* The response's Content-Encoding, as far as it matters here. */
+enum coding {
+    CODING_NONE, /* identity, or none said */
+    CODING_ZLIB, /* gzip, x-gzip or deflate: zlib tells them apart */
+    CODING_BAD,  /* one we did not ask for, or more than one */
+};
 
 struct host;
 
@@ -31,8 +47,20 @@ struct request {
     CURL *easy;
     struct curl_slist *headers;
     struct buf body, head, sent;
+    char *hop;     /* the URL asked for now: url, or the last redirect's target */
+    int redirects; /* followed so far */
     int too_big;
-    int sent_done; /* the request header block in sent is complete */
+    int sent_done;  /* the request header block in sent is complete */
+    int blocked;    /* a connection was refused: not a public address */
+    int paused;     /* its writes wait for the bodies in hand to shrink */
+    size_t counted; /* of body, the bytes counted in fetch.in_hand */
+    /* Content decoding of the current response. */
+    enum coding coding;
+    int deflate; /* Content-Encoding: deflate (may come without its zlib header) */
+    int z_live;  /* z is initialized */
+    int z_end;   /* the coded stream ended */
+    size_t z_in; /* coded bytes taken */
+    z_stream z;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -57,31 +85,57 @@ struct fetch {
     ev_timer pump_timer; /* the next host_delay to pass, or failures to hand over */
     struct fetch_opts o;
     char *user_agent;
-    const char *accept_encoding;
     fetch_done_fn done;
+    fetch_allow_fn allow;
     void *arg;
     struct host *hosts;
     struct sock *socks;
     struct request *failed; /* requests that could not start; reported from pump_timer */
     struct request *active; /* running */
     size_t running, waiting;
+    size_t in_hand; /* body bytes of live requests, and of bodies not yet released */
+    size_t npaused;
     int held;
 };
 
 static void pump(struct fetch *f);
 
 static void
-request_free(struct request *rq)
+decoder_end(struct request *rq)
+{
+    if (rq->z_live)
+        inflateEnd(&rq->z);
+    rq->z_live = rq->z_end = 0;
+    rq->z_in = 0;
+}
+
+/* The body as received so far no longer counts (dropped, or handed over:
+ * then the caller releases it). */
+static void
+uncount(struct fetch *f, struct request *rq)
+{
+    assert(f->in_hand >= rq->counted);
+    f->in_hand -= rq->counted;
+    rq->counted = 0;
+}
+
+static void
+request_free(struct fetch *f, struct request *rq)
 {
     if (rq == NULL)
         return;
+    uncount(f, rq);
+    if (rq->paused)
+        f->npaused--;
     if (rq->easy != NULL)
         curl_easy_cleanup(rq->easy);
+    decoder_end(rq);
     curl_slist_free_all(rq->headers);
     buf_free(&rq->body);
     buf_free(&rq->head);
     buf_free(&rq->sent);
     free(rq->url);
+    free(rq->hop);
     free(rq->etag);
     free(rq->last_modified);
     free(rq);
@@ -89,15 +143,131 @@ request_free(struct request *rq)
 
 /* ---- curl's callbacks ---- */
 
+/* The oldest running transfer is never paused, so one always moves on. */
+static int
+oldest(const struct fetch *f, const struct request *rq)
+{
+    return rq->next_run == NULL && f->active != NULL;
+}
+
+static int
+append_body(struct fetch *f, struct request *rq, const void *p, size_t n)
+{
+    if (buf_append(&rq->body, p, n) != BUF_OK) {
+        rq->too_big = 1;
+        return -1;
+    }
+    rq->counted += n;
+    f->in_hand += n;
+    return 0;
+}
+
+/* Undo gzip or deflate on n bytes of the coded body.  One call decodes what
+ * one read of the socket brought (at most CURL_MAX_WRITE_SIZE bytes, so at
+ * most about a thousand times that in output, and never past max_bytes):
+ * a bomb is decoded in steps between the loop's other work. */
+static int
+inflate_body(struct fetch *f, struct request *rq, const char *p, size_t n)
+{
+    unsigned char out[INFLATE_CHUNK];
+    int first = rq->z_in == 0;
+
+    if (rq->z_end)
+        return 0; /* after the end: ignored, as curl ignores it */
+    if (!rq->z_live) {
+        memset(&rq->z, 0, sizeof rq->z);
+        if (inflateInit2(&rq->z, 15 + 32) != Z_OK) /* gzip or zlib, by the header */
+            return -1;
+        rq->z_live = 1;
+    }
+    rq->z.next_in = (unsigned char *)p;
+    rq->z.avail_in = (uInt)n;
+    rq->z_in += n;
+    for (;;) {
+        rq->z.next_out = out;
+        rq->z.avail_out = sizeof out;
+        int rc = inflate(&rq->z, Z_NO_FLUSH);
+        if (rc == Z_DATA_ERROR && first && rq->deflate && rq->z.total_out == 0) {
+            /* "deflate" sent as a bare deflate stream, as some servers do. */
+            inflateEnd(&rq->z);
+            memset(&rq->z, 0, sizeof rq->z);
+            if (inflateInit2(&rq->z, -15) != Z_OK) {
+                rq->z_live = 0;
+                return -1;
+            }
+            rq->z.next_in = (unsigned char *)p;
+            rq->z.avail_in = (uInt)n;
+            first = 0;
+            continue;
+        }
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+            rq->coding = CODING_BAD;
+            return -1;
+        }
+        size_t made = sizeof out - rq->z.avail_out;
+        if (made > 0 && append_body(f, rq, out, made) != 0)
+            return -1;
+        if (rc == Z_STREAM_END) {
+            rq->z_end = 1;
+            return 0;
+        }
+        if (rq->z.avail_in == 0 && rq->z.avail_out > 0)
+            return 0;
+        if (made == 0)
+            return 0; /* Z_BUF_ERROR: nothing more from this input */
+    }
+}
+
 static size_t
 write_cb(char *p, size_t size, size_t n, void *arg)
 {
     struct request *rq = arg;
-    if (buf_append(&rq->body, p, size * n) != BUF_OK) {
-        rq->too_big = 1;
-        return 0; /* any count but n ends the transfer with CURLE_WRITE_ERROR */
+    struct fetch *f = rq->f;
+    size_t len = size * n;
+
+    if (f->o.max_in_hand > 0 && f->in_hand >= f->o.max_in_hand && !oldest(f, rq)) {
+        /* curl hands the same bytes again when the transfer is resumed. */
+        if (!rq->paused) {
+            rq->paused = 1;
+            f->npaused++;
+        }
+        return CURL_WRITEFUNC_PAUSE;
     }
-    return size * n;
+    int rc = rq->coding == CODING_NONE   ? append_body(f, rq, p, len)
+             : rq->coding == CODING_ZLIB ? inflate_body(f, rq, p, len)
+                                         : -1;
+    /* Any count but len ends the transfer with CURLE_WRITE_ERROR. */
+    return rc == 0 ? len : 0;
+}
+
+/* The Content-Encoding of a response: we ask for gzip and deflate only. */
+static enum coding
+coding_of(const char *v, size_t len, int *deflate)
+{
+    enum coding c = CODING_NONE;
+    while (len > 0) {
+        size_t n = 0;
+        while (n < len && v[n] != ',')
+            n++;
+        const char *w = v;
+        size_t wn = n;
+        while (wn > 0 && (*w == ' ' || *w == '\t'))
+            w++, wn--;
+        while (wn > 0 && strchr(" \t\r\n", w[wn - 1]) != NULL)
+            wn--;
+        v += n < len ? n + 1 : n;
+        len -= n < len ? n + 1 : n;
+        if (wn == 0 || (wn == 8 && strncasecmp(w, "identity", 8) == 0))
+            continue;
+        int z = (wn == 4 && strncasecmp(w, "gzip", 4) == 0) ||
+                (wn == 6 && strncasecmp(w, "x-gzip", 6) == 0);
+        int d = wn == 7 && strncasecmp(w, "deflate", 7) == 0;
+        if ((!z && !d) || c != CODING_NONE)
+            return CODING_BAD;
+        c = CODING_ZLIB;
+        *deflate = d;
+    }
+    return c;
 }
 
 /* Keeps the header block of the last response only: a redirect or a 100
@@ -107,10 +277,48 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 {
     struct request *rq = arg;
     size_t len = size * n;
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
         rq->head.len = 0;
+        rq->coding = CODING_NONE;
+        rq->deflate = 0;
+    } else if (len > 17 && strncasecmp(p, "Content-Encoding:", 17) == 0) {
+        rq->coding = coding_of(p + 17, len - 17, &rq->deflate);
+    }
     (void)buf_append(&rq->head, p, len); /* a head past 64 KB is kept cut short */
     return len;
+}
+
+static int
+host_is_literal(const char *url)
+{
+    char host[256];
+    unsigned char a[sizeof(struct in6_addr)];
+    if (fetch_url_host(url, host, sizeof host) != 0)
+        return 0;
+    if (host[0] == '[') { /* curl gives IPv6 hosts in brackets */
+        size_t n = strlen(host);
+        if (n < 3 || host[n - 1] != ']')
+            return 0;
+        host[n - 1] = '\0';
+        return inet_pton(AF_INET6, host + 1, a) == 1;
+    }
+    return inet_pton(AF_INET, host, a) == 1;
+}
+
+/* Before every connection: a host name that resolves to a loopback or
+ * private address (DNS rebinding, a redirect to an internal name) is not
+ * connected to.  The URL naming such an address itself is the operator's
+ * choice (the allow callback has let it through). */
+static curl_socket_t
+opensocket_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct request *rq = arg;
+    (void)purpose;
+    if (!fetch_addr_public(&a->addr) && !host_is_literal(rq->hop)) {
+        rq->blocked = 1;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 static int
@@ -225,7 +433,11 @@ classify(CURLcode rc, const struct request *rq)
     case CURLE_FILESIZE_EXCEEDED:
         return FETCH_TOO_BIG;
     case CURLE_WRITE_ERROR:
-        return rq->too_big ? FETCH_TOO_BIG : FETCH_NETWORK;
+        return rq->too_big                ? FETCH_TOO_BIG
+               : rq->coding == CODING_BAD ? FETCH_BAD_REPLY
+                                          : FETCH_NETWORK;
+    case CURLE_COULDNT_CONNECT:
+        return rq->blocked ? FETCH_PRIVATE : FETCH_NETWORK;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_URL_MALFORMAT:
@@ -241,8 +453,10 @@ classify(CURLcode rc, const struct request *rq)
 const char *
 fetch_error_name(enum fetch_error e)
 {
-    static const char *const names[] = {"ok",      "timeout", "network",
-                                        "too_big", "refused", "bad_reply"};
+    static const char *const names[] = {
+        "ok",      "timeout",   "network",          "too_big",
+        "refused", "bad_reply", "offsite_redirect", "private_address"};
+    assert((size_t)e < sizeof names / sizeof names[0]);
     return names[e];
 }
 
@@ -264,12 +478,13 @@ buf_as_text(struct buf *b, struct text *t)
     }
 }
 
-/* Hand a finished (or unstartable) request to the caller and free it. */
+/* Hand a finished (or unstartable) request to the caller and free it.
+ * error, when not FETCH_OK, overrides what rc says, and why says it. */
 static void
-finish(struct fetch *f, struct request *rq, CURLcode rc)
+finish(struct fetch *f, struct request *rq, CURLcode rc, enum fetch_error error, const char *why0)
 {
     struct fetch_result r;
-    char why[CURL_ERROR_SIZE + 64] = "";
+    char why[CURL_ERROR_SIZE + 2200] = "";
     long status = 0;
     char *eff = NULL, *ctype = NULL, *ip = NULL;
     double secs = 0;
@@ -278,6 +493,14 @@ finish(struct fetch *f, struct request *rq, CURLcode rc)
     memset(&r, 0, sizeof r);
     r.url = rq->url;
     r.error = rq->easy ? classify(rc, rq) : FETCH_NETWORK;
+    if (r.error == FETCH_OK && rq->coding == CODING_ZLIB && rq->z_in > 0 && !rq->z_end) {
+        /* curl finished the transfer, Content-Length and all, but the coded
+         * stream stops short: a page cut off, not a whole one. */
+        r.error = FETCH_NETWORK;
+        why0 = "the gzip or deflate body ends before its end (cut short)";
+    }
+    if (error != FETCH_OK)
+        r.error = error;
     if (rq->easy != NULL) {
         curl_easy_getinfo(rq->easy, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(rq->easy, CURLINFO_EFFECTIVE_URL, &eff);
@@ -288,8 +511,16 @@ finish(struct fetch *f, struct request *rq, CURLcode rc)
         r.etag = header_value(rq->easy, "ETag");
         r.last_modified = header_value(rq->easy, "Last-Modified");
     }
-    if (r.error == FETCH_TOO_BIG)
+    if (why0 != NULL)
+        snprintf(why, sizeof why, "%s", why0);
+    else if (r.error == FETCH_TOO_BIG)
         snprintf(why, sizeof why, "body over max_page_bytes (%zu bytes)", f->o.max_bytes);
+    else if (r.error == FETCH_PRIVATE)
+        snprintf(why, sizeof why, "%s: the host's address is not a public one", rq->hop);
+    else if (r.error == FETCH_BAD_REPLY && rq->coding == CODING_BAD)
+        snprintf(why, sizeof why,
+                 "a Content-Encoding other than gzip or deflate, or a body "
+                 "that does not decode");
     else if (rq->easy == NULL)
         snprintf(why, sizeof why, "cannot start the transfer (out of memory)");
     else if (r.error != FETCH_OK)
@@ -301,15 +532,21 @@ finish(struct fetch *f, struct request *rq, CURLcode rc)
     r.ip = ip ? ip : "";
     r.seconds = secs;
     r.retry_after = retry > 0 ? (long)retry : -1;
-    if (r.error == FETCH_OK)
+    size_t counted = rq->counted;
+    uncount(f, rq);
+    if (r.error == FETCH_OK) {
         buf_as_text(&rq->body, &r.body);
+        f->in_hand += counted; /* until the caller releases it, or drops it below */
+    }
     buf_as_text(&rq->head, &r.head);
     buf_as_text(&rq->sent, &r.request);
     f->done(f->arg, &r, rq->udata);
+    if (r.body.data != NULL)
+        fetch_release(f, counted); /* not taken */
     text_free(&r.body);
     text_free(&r.head);
     text_free(&r.request);
-    request_free(rq);
+    request_free(f, rq);
 }
 
 static void
@@ -323,8 +560,58 @@ unlink_active(struct fetch *f, struct request *rq)
         rq->next_run->prev_run = rq->prev_run;
 }
 
+/* A transfer ended in a redirect: put the next hop to the allow callback,
+ * and ask for it on the same handle.  Returns 0 when it is on its way, or
+ * an error for finish() with why filled in. */
+static enum fetch_error
+follow(struct fetch *f, struct request *rq, char *why, size_t size)
+{
+    char *to = NULL, *scheme = NULL;
+    CURLU *u = curl_url();
+    enum fetch_error e = FETCH_OK;
+
+    curl_easy_getinfo(rq->easy, CURLINFO_REDIRECT_URL, &to);
+    if (to == NULL || u == NULL)
+        return FETCH_REFUSED;
+    if (rq->redirects >= MAX_REDIRECTS) {
+        snprintf(why, size, "more than %d redirects", MAX_REDIRECTS);
+        e = FETCH_REFUSED;
+    } else if (curl_url_set(u, CURLUPART_URL, to, 0) != CURLUE_OK ||
+               curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+               (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+        snprintf(why, size, "a redirect to %.2000s, not an http or https URL", to);
+        e = FETCH_REFUSED;
+    } else if (f->allow != NULL && !f->allow(f->arg, to, rq->udata)) {
+        snprintf(why, size, "a redirect to %.2000s, outside the source's allowed hosts", to);
+        e = FETCH_OFFSITE;
+    }
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    char *hop = e == FETCH_OK ? strdup(to) : NULL;
+    if (e != FETCH_OK || hop == NULL)
+        return e != FETCH_OK ? e : FETCH_NETWORK;
+    free(rq->hop);
+    rq->hop = hop;
+    rq->redirects++;
+    /* The redirect's own body is nobody's page. */
+    uncount(f, rq);
+    rq->body.len = 0;
+    rq->too_big = 0;
+    decoder_end(rq);
+    curl_easy_setopt(rq->easy, CURLOPT_URL, rq->hop);
+    if (curl_multi_add_handle(f->multi, rq->easy) != CURLM_OK)
+        return FETCH_NETWORK;
+    return FETCH_OK;
+}
+
+static int
+is_redirect(long status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 /* Collect what curl has finished.  Called only after curl_multi_socket_action()
- * returned, so removing handles here is allowed. */
+ * returned, so removing and adding handles here is allowed. */
 static void
 collect(struct fetch *f)
 {
@@ -336,12 +623,36 @@ collect(struct fetch *f)
         CURL *easy = m->easy_handle;
         CURLcode rc = m->data.result;
         struct request *rq = NULL;
+        long status = 0;
+        char why[2200] = "";
+        enum fetch_error e = FETCH_OK;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&rq);
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         curl_multi_remove_handle(f->multi, easy);
+        if (rc == CURLE_OK && is_redirect(status)) {
+            if ((e = follow(f, rq, why, sizeof why)) == FETCH_OK)
+                continue; /* still running, on its next hop */
+        }
         unlink_active(f, rq);
         rq->host->running--;
         f->running--;
-        finish(f, rq, rc);
+        finish(f, rq, rc, e, why[0] ? why : NULL);
+    }
+}
+
+/* Let paused transfers go on once the bodies in hand allow it, and the
+ * oldest always.  curl_easy_pause() may call write_cb at once, which may
+ * pause the transfer again. */
+static void
+resume(struct fetch *f)
+{
+    for (struct request *rq = f->active, *next; rq != NULL && f->npaused > 0; rq = next) {
+        next = rq->next_run;
+        if (!rq->paused || (f->in_hand >= f->o.max_in_hand && !oldest(f, rq)))
+            continue;
+        rq->paused = 0;
+        f->npaused--;
+        curl_easy_pause(rq->easy, CURLPAUSE_CONT);
     }
 }
 
@@ -352,8 +663,11 @@ start(struct fetch *f, struct request *rq)
 {
     CURL *e = curl_easy_init();
     char line[8300];
-    if (e == NULL)
+    if (e == NULL || (rq->hop = strdup(rq->url)) == NULL) {
+        if (e != NULL)
+            curl_easy_cleanup(e);
         return -1;
+    }
     rq->easy = e;
     buf_init(&rq->body, f->o.max_bytes);
     buf_init(&rq->head, MAX_HEAD_BYTES);
@@ -368,13 +682,17 @@ start(struct fetch *f, struct request *rq)
         if (h != NULL)
             rq->headers = h;
     }
-    curl_easy_setopt(e, CURLOPT_URL, rq->url);
+    /* Asked for by hand and decoded in write_cb, not by curl: curl 7.88
+     * takes a gzip stream cut short for a whole body. */
+    struct curl_slist *h = curl_slist_append(rq->headers, "Accept-Encoding: gzip, deflate");
+    if (h != NULL)
+        rq->headers = h;
+    curl_easy_setopt(e, CURLOPT_URL, rq->hop);
     curl_easy_setopt(e, CURLOPT_PRIVATE, rq);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, f->accept_encoding);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* follow() does, hop by hop */
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, rq);
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(f->o.timeout * 1000));
@@ -405,7 +723,7 @@ pump_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     while (f->failed != NULL) {
         struct request *rq = f->failed;
         f->failed = rq->next;
-        finish(f, rq, CURLE_OUT_OF_MEMORY);
+        finish(f, rq, CURLE_OUT_OF_MEMORY, FETCH_OK, NULL);
     }
     pump(f);
 }
@@ -415,12 +733,15 @@ static void
 pump(struct fetch *f)
 {
     collect(f);
+    if (f->npaused > 0)
+        resume(f);
     if (f->held)
         return;
     ev_tstamp now = ev_time(), wake = 0;
     for (struct host *h = f->hosts; h != NULL; h = h->next) {
         while (h->first != NULL && h->running < f->o.max_host_connections &&
-               f->running < (size_t)f->o.max_connections && now >= h->next_start) {
+               f->running < (size_t)f->o.max_connections && now >= h->next_start &&
+               (f->o.max_in_hand == 0 || f->in_hand < f->o.max_in_hand)) {
             struct request *rq = h->first;
             h->first = rq->next;
             if (h->first == NULL)
@@ -459,8 +780,8 @@ pump(struct fetch *f)
 /* ---- the interface ---- */
 
 struct fetch *
-fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done, void *arg,
-          struct err *err)
+fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done,
+          fetch_allow_fn allow, void *arg, struct err *err)
 {
     static int curl_ready;
     if (!curl_ready) {
@@ -483,9 +804,8 @@ fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done, 
     f->o = *o;
     f->o.user_agent = f->user_agent;
     f->done = done;
+    f->allow = allow;
     f->arg = arg;
-    curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    f->accept_encoding = v->features & CURL_VERSION_BROTLI ? "gzip, deflate, br" : "gzip, deflate";
     ev_init(&f->curl_timer, curl_timer_cb);
     f->curl_timer.data = f;
     ev_init(&f->pump_timer, pump_timer_cb);
@@ -517,6 +837,20 @@ fetch_url_host(const char *url, char *host, size_t size)
     curl_free(name);
     curl_url_cleanup(u);
     return rc;
+}
+
+long
+fetch_url_port(const char *url)
+{
+    CURLU *u = curl_url();
+    char *port = NULL;
+    long n = 0;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+        n = strtol(port, NULL, 10);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return n;
 }
 
 static struct host *
@@ -570,7 +904,7 @@ fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_m
         rq->last_modified = dup_or_null(last_modified, &fail);
     }
     if (fail) {
-        request_free(rq);
+        request_free(f, rq);
         err_set(err, "out of memory");
         return -1;
     }
@@ -585,6 +919,78 @@ fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_m
     f->waiting++;
     pump(f);
     return 0;
+}
+
+void
+fetch_release(struct fetch *f, size_t len)
+{
+    assert(f->in_hand >= len);
+    f->in_hand -= len;
+    if (f->npaused > 0 || f->waiting > 0)
+        pump(f);
+}
+
+size_t
+fetch_in_hand(const struct fetch *f)
+{
+    return f->in_hand;
+}
+
+static int
+v4_public(uint32_t a)
+{
+    static const struct {
+        uint32_t net, mask;
+    } not_public[] = {
+        {0x00000000, 0xff000000}, /* 0/8 "this network" */
+        {0x0a000000, 0xff000000}, /* 10/8 private */
+        {0x64400000, 0xffc00000}, /* 100.64/10 shared (carrier NAT) */
+        {0x7f000000, 0xff000000}, /* 127/8 loopback */
+        {0xa9fe0000, 0xffff0000}, /* 169.254/16 link-local, cloud metadata */
+        {0xac100000, 0xfff00000}, /* 172.16/12 private */
+        {0xc0000000, 0xffffff00}, /* 192.0.0/24 protocol assignments */
+        {0xc0000200, 0xffffff00}, /* 192.0.2/24 documentation */
+        {0xc0a80000, 0xffff0000}, /* 192.168/16 private */
+        {0xc6120000, 0xfffe0000}, /* 198.18/15 benchmarking */
+        {0xc6336400, 0xffffff00}, /* 198.51.100/24 documentation */
+        {0xcb007100, 0xffffff00}, /* 203.0.113/24 documentation */
+        {0xe0000000, 0xe0000000}, /* 224/4 multicast, 240/4 reserved, broadcast */
+    };
+    for (size_t i = 0; i < sizeof not_public / sizeof not_public[0]; i++)
+        if ((a & not_public[i].mask) == not_public[i].net)
+            return 0;
+    return 1;
+}
+
+int
+fetch_addr_public(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return v4_public(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6)
+        return 0;
+    const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+    if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
+        return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 |
+                         b[15]);
+    int zero = 1; /* :: and ::1, and the deprecated IPv4-compatible ::a.b.c.d */
+    for (int i = 0; i < 12; i++)
+        zero &= b[i] == 0;
+    if (zero)
+        return 0;
+    if ((b[0] & 0xfe) == 0xfc) /* fc00::/7 unique local */
+        return 0;
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 link-local */
+        return 0;
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) /* fec0::/10 site-local (deprecated) */
+        return 0;
+    if (b[0] == 0xff) /* multicast */
+        return 0;
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) /* documentation */
+        return 0;
+    return 1;
 }
 
 size_t
@@ -630,18 +1036,18 @@ fetch_abort(struct fetch *f)
         curl_multi_remove_handle(f->multi, rq->easy);
         unlink_active(f, rq);
         rq->host->running--;
-        request_free(rq);
+        request_free(f, rq);
     }
     f->running = 0;
     while (f->failed != NULL) {
         struct request *rq = f->failed;
         f->failed = rq->next;
-        request_free(rq);
+        request_free(f, rq);
     }
     for (struct host *h = f->hosts; h != NULL; h = h->next) {
         for (struct request *rq = h->first, *rn; rq != NULL; rq = rn) {
             rn = rq->next;
-            request_free(rq);
+            request_free(f, rq);
         }
         h->first = h->last = NULL;
     }

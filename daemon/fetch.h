@@ -5,10 +5,25 @@
  *
  * Requests wait in a queue per host and start when the host has fewer than
  * max_host_connections transfers and host_delay seconds have passed since
- * its last start, and fewer than max_connections run in all.  Only http and
- * https, redirects included, at most 5 redirects; gzip, deflate and br are
- * accepted and undone; a body is cut off, and the transfer failed, as soon as
- * it passes max_bytes (after decoding, so a gzip bomb stops there too).
+ * its last start, fewer than max_connections run in all, and the bodies in
+ * hand are under max_in_hand bytes.  Only http and https.
+ *
+ * Redirects (at most 5) are followed here, not by libcurl, so that every hop
+ * is put to the caller's allow callback before anything connects to it.
+ * Whatever the URL, a connection to an address that is not public
+ * (loopback, private, link-local, ...) is refused unless the URL names that
+ * address itself: a host name that resolves to 127.0.0.1 is not followed.
+ *
+ * gzip and deflate are asked for and undone here, a piece at a time as the
+ * body arrives, so decoding never holds the loop for long and a body whose
+ * coding ends early is a failed transfer.  A body is cut off, and the
+ * transfer failed, as soon as it passes max_bytes (after decoding, so a gzip
+ * bomb stops there too).
+ *
+ * Bodies count against max_in_hand from their first byte until the caller
+ * releases them (fetch_release()): over it, no transfer starts and every
+ * running one but the oldest is paused, so the bytes in hand stay under
+ * max_in_hand plus one max_bytes whatever the pages' sizes.
  *
  * The done callback runs from the loop after curl_multi_info_read() and the
  * removal of the handle, never inside a curl callback, so it may start new
@@ -32,6 +47,7 @@ struct fetch_opts {
     double timeout;         /* seconds per transfer */
     double connect_timeout; /* seconds */
     size_t max_bytes;       /* largest body */
+    size_t max_in_hand;     /* bodies received and not released; 0: no bound */
     const char *user_agent; /* copied */
 };
 
@@ -43,18 +59,26 @@ enum fetch_error {
     FETCH_TOO_BIG,   /* the body passed max_bytes */
     FETCH_REFUSED,   /* a redirect to another scheme, too many redirects, a bad URL */
     FETCH_BAD_REPLY, /* a response curl cannot read: bad content coding, bad headers */
+    FETCH_OFFSITE,   /* a redirect the allow callback refused */
+    FETCH_PRIVATE,   /* the host's address is not public and the URL did not name it */
 };
 
 /* The host of url as fetching counts hosts (libcurl's parse, lower case),
  * into host[size]; -1 when url has none or it does not fit. */
 int fetch_url_host(const char *url, char *host, size_t size);
 
-/* "ok", "timeout", "network", "too_big", "refused", "bad_reply": the name
- * logs and metrics give each error. */
+/* The port url names, or 0 when it names none (its scheme's own) or is not
+ * a URL. */
+long fetch_url_port(const char *url);
+
+/* "ok", "timeout", "network", "too_big", "refused", "bad_reply",
+ * "offsite_redirect", "private_address": the name logs and metrics give
+ * each error. */
 const char *fetch_error_name(enum fetch_error e);
 
 /* A finished transfer.  Everything is valid during the done callback only,
- * except body, which the callback may take (copy the struct and zero it). */
+ * except body, which the callback may take (copy the struct and zero it);
+ * a body taken counts against max_in_hand until fetch_release(). */
 struct fetch_result {
     const char *url;           /* as asked */
     const char *effective_url; /* after redirects */
@@ -74,10 +98,15 @@ struct fetch_result {
 
 typedef void (*fetch_done_fn)(void *arg, struct fetch_result *r, void *udata);
 
-/* A fetcher on loop; done is called with arg for each finished request.
- * NULL with err set when libcurl cannot be set up. */
+/* May the request of udata be redirected to url (absolute, http or https)?
+ * Returns 1 to follow it; 0 fails the transfer with FETCH_OFFSITE. */
+typedef int (*fetch_allow_fn)(void *arg, const char *url, void *udata);
+
+/* A fetcher on loop; done is called with arg for each finished request, and
+ * allow (NULL: every redirect is followed) for each redirect.  NULL with err
+ * set when libcurl cannot be set up. */
 struct fetch *fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_done_fn done,
-                        void *arg, struct err *err);
+                        fetch_allow_fn allow, void *arg, struct err *err);
 
 /*
  * Ask for url, conditionally when etag or last_modified (the validators of
@@ -86,6 +115,18 @@ struct fetch *fetch_new(struct ev_loop *loop, const struct fetch_opts *o, fetch_
  */
 int fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_modified,
               void *udata, struct err *err);
+
+/* The caller is done with a body of len bytes it took from a result. */
+void fetch_release(struct fetch *f, size_t len);
+
+/* Body bytes in hand: being received, or taken and not yet released. */
+size_t fetch_in_hand(const struct fetch *f);
+
+/* Is this address one a crawler of public sites may connect to?  Not
+ * loopback, private, shared, link-local, multicast or reserved, for IPv4,
+ * IPv6 and IPv4 mapped into IPv6. */
+struct sockaddr;
+int fetch_addr_public(const struct sockaddr *sa);
 
 /* Transfers running, and requests waiting for their host. */
 size_t fetch_running(const struct fetch *f);

@@ -32,6 +32,7 @@ struct frontier_entry {
                           or frontier_schedule() again after */
     int heap_at;       /* the heap's: index in it, -1 when not scheduled */
     int in_flight;     /* the caller's: being fetched or stored */
+    int unstored;      /* the caller's: times in a row the store did not take it */
 };
 
 struct frontier;

@@ -52,12 +52,25 @@ input_extract(const char *path, const char *bytes, size_t len, size_t max_bytes,
               struct err *err)
 {
     struct extract_stats st;
+    return input_extract_until(path, bytes, len, max_bytes, charset, content_type, year, ps, d,
+                               facts, sd, NULL, NULL, &st, warn, err);
+}
 
+int
+input_extract_until(const char *path, const char *bytes, size_t len, size_t max_bytes,
+                    const char *charset, const char *content_type, int year,
+                    const struct patternset *ps, struct doc *d, struct fact_list *facts,
+                    struct store_doc *sd, extract_stop_fn stop, void *stop_arg,
+                    struct extract_stats *st_out, FILE *warn, struct err *err)
+{
+    struct extract_stats st;
+
+    memset(st_out, 0, sizeof *st_out);
     if (input_doc_from_bytes(path, bytes, len, max_bytes, charset, content_type, d, warn, err) != 0)
         return -1;
     fact_list_init(facts);
-    if (extract_run(ps, d->text.data, d->text.len, d->year ? d->year : year, facts, &st, err) !=
-        0) {
+    if (extract_run_until(ps, d->text.data, d->text.len, d->year ? d->year : year, facts, &st, stop,
+                          stop_arg, err) != 0) {
         err_file(err, path);
         fact_list_free(facts);
         doc_free(d);
@@ -69,6 +82,7 @@ input_extract(const char *path, const char *bytes, size_t len, size_t max_bytes,
     sd->title = d->info.title[0] ? d->info.title : NULL;
     sd->published = d->info.published[0] ? d->info.published : NULL;
     sd->charset = d->cs.name;
+    *st_out = st;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "extract.h"
 #include "page.h"
 
 /* File name endings a directory walk takes as pages. */
@@ -61,6 +62,15 @@ int input_extract(const char *path, const char *bytes, size_t len, size_t max_by
                   const char *charset, const char *content_type, int year,
                   const struct patternset *ps, struct doc *d, struct fact_list *facts,
                   struct store_doc *sd, FILE *warn, struct err *err);
+
+/* The same, asking stop(stop_arg) before each sentence (extract_run_until()):
+ * a page stopped early gives the facts found before, and *st says where it
+ * stopped; whether to keep them is the caller's to decide. */
+int input_extract_until(const char *path, const char *bytes, size_t len, size_t max_bytes,
+                        const char *charset, const char *content_type, int year,
+                        const struct patternset *ps, struct doc *d, struct fact_list *facts,
+                        struct store_doc *sd, extract_stop_fn stop, void *stop_arg,
+                        struct extract_stats *st, FILE *warn, struct err *err);
 
 /* The hash the store records a pattern set under (store_pattern_set()): of
  * the pattern files, this factd and the options that change what a page

@@ -58,6 +58,15 @@
 #define ONCE_RETRY_WAIT 60.    /* --once waits for retries due this soon */
 #define ARCHIVE_ROTATE  (256u << 20)
 #define STOP_GRACE      10. /* seconds transfers in flight get at shutdown */
+/* The longest one page may keep the worker extracting: past it the page is
+ * stored with the facts found so far, and a warning.  A pattern at its match
+ * limit costs up to 27 ms a sentence without JIT, so a large page of such
+ * sentences would otherwise hold every page behind it for hours. */
+#define PAGE_SECONDS    10.
+/* Bodies in hand (fetched and not yet through the worker) at most, unless
+ * max_page_bytes asks for more: the daemon's memory is bounded in bytes,
+ * not in pages. */
+#define IN_HAND_MIN     (32u << 20)
 
 struct source_rt {
     const struct config_source *cfg;
@@ -110,6 +119,8 @@ struct result {
     char *hash;                    /* the body's hash, once stored, or NULL */
     char *etag, *last_modified;    /* the stored page's validators, with hash */
     int failed;                    /* the page could not be used */
+    int retry;                     /* because the store failed: fetch it again soon */
+    size_t bytes;                  /* the body's, released to fetch when this comes back */
     struct frontier_entry **reset; /* a group that did not commit: fetch these again */
     size_t nreset;
     size_t links_added; /* of links, those new to the store */
@@ -141,6 +152,7 @@ struct run {
     int once;
     int verbose;  /* -v: debug whatever log_level says, reloads included */
     int stopping; /* a signal came: finish what runs, start nothing */
+    int cancel;   /* the worker drops the page it reads (atomic: set by the loop) */
     int status;   /* exit status */
 
     struct ev_loop *loop;
@@ -310,16 +322,33 @@ result_add_link(struct result *res, const char *url, enum frontier_kind kind)
     return 0;
 }
 
+/*
+ * May the source fetch url (a link, a redirect's target)?  Its host must be
+ * one of allowed_hosts, and its port one that a start URL names with that
+ * host, or none (80 or 443) when no start URL names a port for it: a
+ * redirect to another port of an allowed host (127.0.0.1:6379) is refused.
+ */
 static int
-host_allowed(const struct config_source *s, const char *url)
+url_allowed(const struct config_source *s, const char *url)
 {
-    char host[256];
+    char host[256], h[256];
+    int found = 0;
     if (fetch_url_host(url, host, sizeof host) != 0)
         return 0;
-    for (size_t i = 0; i < s->nallowed_hosts; i++)
-        if (strcasecmp(s->allowed_hosts[i], host) == 0)
+    for (size_t i = 0; i < s->nallowed_hosts && !found; i++)
+        found = strcasecmp(s->allowed_hosts[i], host) == 0;
+    if (!found)
+        return 0;
+    long port = fetch_url_port(url), named = 0;
+    for (size_t i = 0; i < s->nstart_urls; i++) {
+        if (fetch_url_host(s->start_urls[i], h, sizeof h) != 0 || strcasecmp(h, host) != 0)
+            continue;
+        long p = fetch_url_port(s->start_urls[i]);
+        if (p != 0 && p == port)
             return 1;
-    return 0;
+        named |= p != 0;
+    }
+    return named ? 0 : port == 0 || port == 80 || port == 443;
 }
 
 static int
@@ -359,15 +388,19 @@ work_list(struct run *r, struct job *j, struct result *res)
             k = FRONTIER_LIST;
         else
             continue;
-        if (!host_allowed(s->cfg, u))
+        if (!url_allowed(s->cfg, u))
             continue;
         struct store_url row = {
             .url = u, .source = s->cfg->name, .kind = frontier_kind_names[k], .next_fetch = now};
         int added = 0;
         if (store_frontier_add(r->store, &row, &added, &err) != 0) {
+            /* Its links are not all stored: the page must not count as
+             * read, or its validators would answer 304 to them for ever. */
             char msg[600];
             err_format(&err, msg, sizeof msg);
-            log_msg(LOG_ERR, "%s", msg);
+            log_msg(LOG_ERR, "%s; %s is read again", msg, j->url);
+            res->failed = 1;
+            res->retry = 1;
             res->fatal = store_broken(r->store);
             break;
         }
@@ -382,6 +415,26 @@ work_list(struct run *r, struct job *j, struct result *res)
     pcre2_match_data_free(md);
 }
 
+/* The worker's page budget, asked between sentences. */
+struct page_clock {
+    struct run *r;
+    struct timespec start;
+    int cancelled; /* the loop asked for the page to be dropped */
+};
+
+static int
+page_stop(void *arg)
+{
+    struct page_clock *pc = arg;
+    struct timespec now;
+    if (__atomic_load_n(&pc->r->cancel, __ATOMIC_RELAXED)) {
+        pc->cancelled = 1;
+        return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return elapsed(&pc->start, &now) > PAGE_SECONDS;
+}
+
 /* An article: extracted and stored unless it is the same as before. */
 static void
 work_article(struct run *r, struct job *j, struct result *res, const char *hash)
@@ -391,13 +444,18 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     struct err err;
     struct doc d;
     struct fact_list facts;
-    int counted = 0;
+    struct extract_stats st;
+    struct page_clock pc = {r, {0, 0}, 0};
+    int counted = 0, store_failed = 0;
+    size_t pending = store_pending(r->store);
     char msg[700];
 
     err_clear(&err);
     int unchanged = j->old_hash != NULL && strcmp(j->old_hash, hash) == 0;
-    if (!unchanged && store_seen(r->store, &sd, r->w->ps_id, &unchanged, &err) != 0)
+    if (!unchanged && store_seen(r->store, &sd, r->w->ps_id, &unchanged, &err) != 0) {
+        store_failed = 1;
         goto failed;
+    }
     if (unchanged) {
         pthread_mutex_lock(&r->mu);
         r->pn.docs[STORE_UNCHANGED]++;
@@ -408,13 +466,32 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     }
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int got = input_extract(j->effective_url, j->body.data, j->body.len, r->w->cfg->max_page_bytes,
-                            s->cfg->charset, j->content_type, 0, r->w->ps, &d, &facts, &sd, r->warn,
-                            &err);
+    pc.start = t0;
+    int got = input_extract_until(j->effective_url, j->body.data, j->body.len,
+                                  r->w->cfg->max_page_bytes, s->cfg->charset, j->content_type, 0,
+                                  r->w->ps, &d, &facts, &sd, page_stop, &pc, &st, r->warn, &err);
     if (got == -1)
         metrics_failure(r->metrics, "not_a_page");
     if (got != 0)
         goto failed;
+    if (pc.cancelled) {
+        /* A stop: the page is dropped whole and fetched again next run,
+         * rather than stored with part of its facts. */
+        log_msg(LOG_WARNING, "%s: stopping; the page is not stored (read to byte %zu of %zu)",
+                j->url, st.stopped_offset, d.text.len);
+        fact_list_free(&facts);
+        doc_free(&d);
+        res->failed = 1;
+        res->retry = 1;
+        return;
+    }
+    if (st.stopped) {
+        log_msg(LOG_WARNING,
+                "%s: extraction stopped after %.0f s at byte %zu of %zu; the %zu facts found "
+                "before it are stored",
+                j->url, PAGE_SECONDS, st.stopped_offset, d.text.len, facts.n);
+        metrics_failure(r->metrics, "page_budget");
+    }
     struct store_result sr;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     metrics_observe_extract(r->metrics, elapsed(&t0, &t1));
@@ -423,6 +500,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     metrics_observe_store(r->metrics, elapsed(&t1, &t2));
     if (put != 0) {
         metrics_failure(r->metrics, "store");
+        store_failed = 1;
     } else {
         static const char *const what[] = {"new", "changed", "unchanged", "re-extracted"};
         pthread_mutex_lock(&r->mu);
@@ -439,15 +517,17 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     if (counted)
         return;
 failed:
-    if (store_pending(r->store) == 0 && r->ngroup > 0) {
+    if (store_failed && pending > 0 && store_pending(r->store) == 0 && r->ngroup > 0) {
         /* SQLite gave the whole transaction up (a full disk): the group's
-         * other pages went with this one. */
+         * other pages went with this one.  A page that is not a page, or a
+         * group of unchanged pages only (nothing pending), loses nothing. */
         group_lost(r);
     }
     err_file(&err, j->url);
     err_format(&err, msg, sizeof msg);
     log_msg(LOG_WARNING, "%s", msg);
     res->failed = 1;
+    res->retry = store_failed;
     res->fatal = store_broken(r->store);
     free(j->error);
     j->error = strdup(err.msg);
@@ -527,8 +607,13 @@ work(struct run *r, struct job *j, struct result *res)
     };
     if (!res->fatal && store_frontier_put(r->store, &row, 1, &err) != 0) {
         err_format(&err, msg, sizeof msg);
-        log_msg(LOG_ERR, "%s", msg);
+        log_msg(LOG_ERR, "%s; %s is fetched again", msg, j->url);
         res->fatal = store_broken(r->store);
+        /* The row still holds the copy before: so must the loop. */
+        res->failed = 1;
+        res->retry = 1;
+        free(res->hash);
+        res->hash = NULL;
     }
 }
 
@@ -912,7 +997,8 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
     if (page) {
         r->n.ok++;
         r->n.bytes += fr->body.len;
-        j->body = fr->body; /* taken */
+        j->body = fr->body; /* taken; released to fetch when its result is back */
+        j->res->bytes = fr->body.len;
         fr->body.data = NULL;
         fr->body.len = 0;
         j->head = fr->head;
@@ -993,12 +1079,30 @@ maybe_finish(struct run *r)
         finish_loop(r);
 }
 
+/* A page the store could not take (busy past its timeout, a lost group):
+ * fetched again soon, with backoff, up to MAX_ATTEMPTS times; then it
+ * counts as not stored, and --once exits 1.  Not scheduled here. */
+static void
+store_again(struct run *r, struct frontier_entry *e)
+{
+    if (++e->unstored < MAX_ATTEMPTS) {
+        e->state = FRONTIER_RETRY;
+        e->next_fetch = now_unix() + backoff(e->unstored, -1);
+        return;
+    }
+    warn_url(r, e->url, "the store did not take it after %d attempts; fetched again in %ld s",
+             e->unstored, r->cur->cfg->sources[e->source].interval_s);
+    e->state = FRONTIER_FAILED;
+    e->next_fetch = now_unix() + (double)r->cur->cfg->sources[e->source].interval_s;
+}
+
 /* A group the worker could not commit: what the loop was told of its pages
  * is undone, and they are fetched again, in full, soon. */
 static void
 forget_group(struct run *r, struct result *res)
 {
-    double now = now_unix();
+    log_msg(LOG_WARNING, "a group of %zu pages was not committed; they are fetched again in full",
+            res->nreset);
     for (size_t i = 0; i < res->nreset; i++) {
         struct frontier_entry *e = res->reset[i];
         replace(&e->etag, NULL);
@@ -1007,9 +1111,7 @@ forget_group(struct run *r, struct result *res)
         if (e->in_flight || e->source < 0)
             continue;
         frontier_unschedule(r->fr, e);
-        e->state = FRONTIER_RETRY;
-        e->next_fetch = now + backoff(1, -1);
-        frontier_schedule(r->fr, e);
+        store_again(r, e);
     }
 }
 
@@ -1018,12 +1120,16 @@ take_result(struct run *r, struct result *res)
 {
     struct frontier_entry *e = res->e;
     r->outstanding--;
+    fetch_release(r->fetch, res->bytes);
     if (res->hash != NULL) {
         replace(&e->hash, res->hash);
         replace(&e->etag, res->etag);
         replace(&e->last_modified, res->last_modified);
+        e->unstored = 0;
     }
-    if (res->failed)
+    if (res->retry && e->source >= 0)
+        store_again(r, e);
+    else if (res->failed)
         e->state = FRONTIER_FAILED;
     for (size_t i = 0; i < res->nlinks && e->source >= 0; i++) {
         struct frontier_entry *n = frontier_find(r->fr, res->links[i]);
@@ -1116,10 +1222,12 @@ stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     /* Transfers that did not finish are dropped (their pages are fetched
-     * again next run); the pages already fetched are still stored. */
+     * again next run); the pages already fetched are still stored, but a
+     * page the worker is still reading after the grace is dropped too. */
     log_msg(LOG_WARNING, "%zu transfers still running after %.0f s; giving them up",
             fetch_running(r->fetch) + fetch_waiting(r->fetch), STOP_GRACE);
     fetch_abort(r->fetch);
+    __atomic_store_n(&r->cancel, 1, __ATOMIC_RELAXED);
     maybe_finish(r);
 }
 
@@ -1271,7 +1379,7 @@ adopt(struct run *r, struct frontier_entry *e, pcre2_match_data *md)
     for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
         const struct source_rt *s = &r->cur->src[i];
         int article = re_match(s->link_re, e->url, md);
-        if ((article || re_match(s->next_re, e->url, md)) && host_allowed(s->cfg, e->url)) {
+        if ((article || re_match(s->next_re, e->url, md)) && url_allowed(s->cfg, e->url)) {
             e->source = (int)i;
             e->kind = article ? FRONTIER_ARTICLE : FRONTIER_LIST;
             return;
@@ -1327,9 +1435,27 @@ seed(struct run *r, int first)
 static struct fetch_opts
 fetch_opts_of(const struct config *c)
 {
-    struct fetch_opts fo = {c->max_connections, c->max_host_connections, c->host_delay, c->timeout,
-                            c->connect_timeout, c->max_page_bytes,       c->user_agent};
+    struct fetch_opts fo = {
+        .max_connections = c->max_connections,
+        .max_host_connections = c->max_host_connections,
+        .host_delay = c->host_delay,
+        .timeout = c->timeout,
+        .connect_timeout = c->connect_timeout,
+        .max_bytes = c->max_page_bytes,
+        .max_in_hand = c->max_page_bytes * 2 > IN_HAND_MIN ? c->max_page_bytes * 2 : IN_HAND_MIN,
+        .user_agent = c->user_agent,
+    };
     return fo;
+}
+
+/* fetch asks before each redirect: the hop must stay on the source's hosts
+ * (and ports), as links must. */
+static int
+fetch_allow(void *arg, const char *url, void *udata)
+{
+    struct run *r = arg;
+    const struct frontier_entry *e = udata;
+    return e->source >= 0 && url_allowed(r->cur->src[e->source].cfg, url);
 }
 
 /*
@@ -1413,7 +1539,11 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
         return;
     }
     if (r->stopping) {
+        /* Whatever the worker is doing: the page it reads is dropped, the
+         * pages waiting for it too, and what was stored is committed. */
         log_msg(LOG_WARNING, "second signal: stopping now");
+        __atomic_store_n(&r->cancel, 1, __ATOMIC_RELAXED);
+        fetch_abort(r->fetch);
         finish_loop(r);
         return;
     }
@@ -1436,8 +1566,9 @@ usage(FILE *f)
           "  -v, --verbose      log at debug level whatever log_level says\n"
           "\n"
           "Exit status: 0 when the pass completed or a signal stopped it (pages that\n"
-          "failed are counted), 1 when the store failed, 2 for usage, configuration\n"
-          "and pattern errors.\n",
+          "failed to fetch are counted), 1 when the store or the archive failed or,\n"
+          "with --once, a page fetched could not be stored, 2 for usage,\n"
+          "configuration and pattern errors.\n",
           f);
 }
 
@@ -1564,7 +1695,7 @@ run_cmd(int argc, char **argv)
     if (!verbose)
         log_set_level((enum log_level)log_level_from_name(r.cur->cfg->log_level));
     const struct config *cfg = r.cur->cfg;
-    if ((r.store = store_open(cfg->db, 60000, &err)) == NULL ||
+    if ((r.store = store_open(cfg->db, cfg->busy_timeout_ms, &err)) == NULL ||
         store_pattern_set(r.store, r.cur->set_hash, &r.cur->ps_id, &err) != 0 ||
         store_commit(r.store, &err) != 0 ||
         (r.archive = archive_open(cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
@@ -1589,7 +1720,8 @@ run_cmd(int argc, char **argv)
     }
     r.loop = ev_loop_new(EVFLAG_AUTO);
     struct fetch_opts fo = fetch_opts_of(cfg);
-    if (r.loop == NULL || (r.fetch = fetch_new(r.loop, &fo, fetch_done, &r, &err)) == NULL ||
+    if (r.loop == NULL ||
+        (r.fetch = fetch_new(r.loop, &fo, fetch_done, fetch_allow, &r, &err)) == NULL ||
         seed(&r, 1) != 0) {
         log_msg(LOG_ERR, "%s", r.loop == NULL ? "cannot make an event loop" : err.msg);
         cleanup(&r);
@@ -1645,6 +1777,19 @@ run_cmd(int argc, char **argv)
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     int status = r.status;
+    size_t pos = 0, unstored = 0;
+    for (struct frontier_entry *e; (e = frontier_each(r.fr, &pos)) != NULL;)
+        unstored += e->unstored > 0;
+    if (unstored > 0) {
+        /* Not lost: their rows in the store still hold the copy before (or
+         * none), so the next run fetches them in full. */
+        log_msg(LOG_ERR,
+                "%zu pages fetched in this run could not be stored; the next run fetches "
+                "them again",
+                unstored);
+        if (r.once && status == 0)
+            status = 1;
+    }
     cleanup(&r);
     if (r.broken) /* the last commit, after the loop, failed too */
         status = 1;

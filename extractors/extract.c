@@ -780,6 +780,14 @@ int
 extract_run(const struct patternset *ps, const char *text, size_t len, int doc_year,
             struct fact_list *out, struct extract_stats *st, struct err *err)
 {
+    return extract_run_until(ps, text, len, doc_year, out, st, NULL, NULL, err);
+}
+
+int
+extract_run_until(const struct patternset *ps, const char *text, size_t len, int doc_year,
+                  struct fact_list *out, struct extract_stats *st, extract_stop_fn stop,
+                  void *stop_arg, struct err *err)
+{
     struct extract_stats local;
     struct cands cands = {0};
     size_t np = patternset_count(ps), pos = 0, bad;
@@ -804,6 +812,11 @@ extract_run(const struct patternset *ps, const char *text, size_t len, int doc_y
             NULL)
             rc = -1;
     while (rc == 0 && segment_next_sentence(text, len, pos, &s, &pos)) {
+        if (stop != NULL && stop(stop_arg)) {
+            st->stopped = 1;
+            st->stopped_offset = s.off;
+            break;
+        }
         st->sentences++;
         rc = run_sentence(ps, md, text, s, doc_year, &cands, out, st);
     }

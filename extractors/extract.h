@@ -30,7 +30,12 @@ struct extract_stats {
     size_t limit_hits;         /* Matches abandoned at PCRE2's match or depth limit. */
     const char *limit_pattern; /* Id of the first pattern that hit a limit; owned by the set. */
     size_t limit_offset;       /* Byte offset of the sentence where it did. */
+    int stopped;               /* The stop callback ended the run early, */
+    size_t stopped_offset;     /* at the sentence starting here. */
 };
+
+/* Asked before each sentence; non-zero ends the run there. */
+typedef int (*extract_stop_fn)(void *arg);
 
 /*
  * Append the facts of text[0..len) to out, in text order.  doc_year is the
@@ -41,6 +46,13 @@ struct extract_stats {
  */
 int extract_run(const struct patternset *ps, const char *text, size_t len, int doc_year,
                 struct fact_list *out, struct extract_stats *st, struct err *err);
+
+/* The same, asking stop(arg) (when not NULL) before each sentence: a bound
+ * on what one page may cost.  Stopped early, it returns 0 with the facts of
+ * the sentences before, and st (required) says where it stopped. */
+int extract_run_until(const struct patternset *ps, const char *text, size_t len, int doc_year,
+                      struct fact_list *out, struct extract_stats *st, extract_stop_fn stop,
+                      void *stop_arg, struct err *err);
 
 /*
  * The unit of f as written, with its multiplier and without the spaces a
