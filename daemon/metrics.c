@@ -6,7 +6,16 @@
  * The server is deliberately not general: one resource, no keep-alive, no
  * request bodies, heads of at most 8 KiB, 16 clients.  It never blocks the
  * loop: every socket is non-blocking and a reply that does not fit in the
- * socket buffer waits for EV_WRITE.  Numbers are written in the C locale,
+ * socket buffer waits for EV_WRITE.
+ *
+ * A client cannot keep others out (slowloris): its deadlines run from
+ * accept and are never pushed back by the bytes it sends (2 s to send the
+ * whole request head, 5 s for everything), and when all 16 places are taken
+ * a new connection takes the place of the oldest client still sending its
+ * request, else of the oldest whose reply is already out, else of the
+ * oldest being sent one.  A scraper that asks at once is answered at once
+ * whatever the others do; a slow one holds a place only while nobody else
+ * wants it.  Numbers are written in the C locale,
  * which the daemon never leaves (it does not call setlocale()).
  */
 #include "metrics.h"
@@ -27,14 +36,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CLIENTS    16
-#define CLIENT_TIMEOUT 5.0 /* seconds a client may make no progress */
-#define ACCEPT_RETRY   1.0 /* seconds to wait when out of file descriptors */
-#define ACCEPT_BATCH   32  /* connections taken per wake-up, so the fetcher gets its turn */
-#define LISTEN_BACKLOG 64
-#define MAX_STATUS     600
-#define MAX_RENDER     (1u << 20) /* far above what 600 statuses and the rest can need */
-#define MAX_REPLY_HEAD 512
+#define MAX_CLIENTS      16
+#define REQUEST_DEADLINE 2.0 /* seconds from accept to a whole request head */
+#define CLIENT_DEADLINE  5.0 /* seconds from accept to the reply sent and the client gone */
+#define ACCEPT_RETRY     1.0 /* seconds to wait when out of file descriptors */
+#define ACCEPT_BATCH     32  /* connections taken per wake-up, so the fetcher gets its turn */
+#define LISTEN_BACKLOG   64
+#define MAX_STATUS       600
+#define MAX_RENDER       (1u << 20) /* far above what 600 statuses and the rest can need */
+#define MAX_REPLY_HEAD   512
 
 static const char *const failure_names[] = {
     "timeout",  "network", "too_big",    "refused", "bad_reply", "http_4xx",
@@ -80,11 +90,13 @@ enum client_state {
 
 struct client {
     ev_io io;       /* first: the io callback casts back */
-    ev_timer timer; /* drops the client after CLIENT_TIMEOUT without progress */
+    ev_timer timer; /* drops the client at its deadline: REQUEST_ or CLIENT_DEADLINE */
     struct metrics *m;
-    struct client *prev, *next;
+    struct client *prev, *next; /* newest first */
     int fd;
     enum client_state state;
+    ev_tstamp accepted; /* loop time of accept; the deadlines count from it */
+    int last_chance;    /* read once more before being evicted (make_room()) */
     size_t in_len;
     char in[METRICS_MAX_HEAD + 1]; /* one byte more, so a head too long is seen as such */
     struct buf out;                /* the reply; owned, freed when sent */
@@ -633,7 +645,8 @@ client_linger(struct client *c)
     client_watch(c, EV_READ);
 }
 
-static void
+/* 0, or -1 when c was closed (it must not be touched again). */
+static int
 client_write(struct client *c)
 {
     while (c->out_off < c->out.len) {
@@ -641,48 +654,56 @@ client_write(struct client *c)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 client_close(c);
-            return;
+                return -1;
+            }
+            return 0;
         }
         c->out_off += (size_t)n;
-        ev_timer_again(c->m->loop, &c->timer);
     }
     client_linger(c);
+    return 0;
 }
 
-static void
+/* Read what the client sent; on a whole head, answer.  0, or -1 when c was
+ * closed (it must not be touched again). */
+static int
 client_read(struct client *c)
 {
     int status, head_only, rc;
     ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
+        return 0;
     if (n <= 0) { /* gone, or broken, before asking for anything */
         client_close(c);
-        return;
+        return -1;
     }
     c->in_len += (size_t)n;
-    ev_timer_again(c->m->loop, &c->timer);
     rc = metrics_parse_request(c->in, c->in_len, &status, &head_only);
     if (rc == 0 && c->in_len < sizeof c->in)
-        return;
+        return 0;
     if (rc != 1) {
         status = 400;
         head_only = 0;
     }
     if (client_reply(c, status, head_only) != 0) {
         client_close(c);
-        return;
+        return -1;
     }
+    /* The head is in: what is left of CLIENT_DEADLINE is for the reply. */
+    struct ev_loop *loop = c->m->loop;
+    double left = c->accepted + CLIENT_DEADLINE - ev_now(loop);
+    ev_timer_stop(loop, &c->timer);
+    ev_timer_set(&c->timer, left > 0 ? left : 0., 0.);
+    ev_timer_start(loop, &c->timer);
     c->state = CLIENT_WRITE;
     client_watch(c, EV_WRITE);
-    client_write(c);
+    return client_write(c);
 }
 
-/* Discard what still comes; the timer, no longer pushed back, ends a client
- * that never closes. */
+/* Discard what still comes; the deadline ends a client that never closes. */
 static void
 client_drain(struct client *c)
 {
@@ -730,10 +751,10 @@ client_start(struct metrics *m, int fd)
     c->m = m;
     c->fd = fd;
     c->state = CLIENT_READ;
+    c->accepted = ev_now(m->loop);
     buf_init(&c->out, 0);
     ev_io_init(&c->io, client_io_cb, fd, EV_READ);
-    ev_init(&c->timer, client_timeout_cb);
-    c->timer.repeat = CLIENT_TIMEOUT;
+    ev_timer_init(&c->timer, client_timeout_cb, REQUEST_DEADLINE, 0.);
     c->timer.data = c;
     c->next = m->clients;
     if (m->clients != NULL)
@@ -741,7 +762,45 @@ client_start(struct metrics *m, int fd)
     m->clients = c;
     m->n_clients++;
     ev_io_start(m->loop, &c->io);
-    ev_timer_again(m->loop, &c->timer);
+    ev_timer_start(m->loop, &c->timer);
+}
+
+/* The oldest client in state s, or NULL. */
+static struct client *
+oldest_in(struct metrics *m, enum client_state s)
+{
+    struct client *found = NULL;
+
+    for (struct client *c = m->clients; c != NULL; c = c->next)
+        if (c->state == s)
+            found = c; /* the list is newest first */
+    return found;
+}
+
+/*
+ * Make a place for a new client when all are taken, by closing one: the
+ * oldest still sending its request, else the oldest whose reply is out and
+ * that has only to close, else the oldest still being sent its reply.  A
+ * client about to be evicted while sending its request is read once more
+ * first, and if the rest of its head was waiting it is answered instead:
+ * in a burst of connections accepted together, the scraper among them is
+ * not pushed out by those after it before the loop ever read it.  Each turn
+ * closes a client or moves one out of CLIENT_READ for good, so it ends.
+ */
+static void
+make_room(struct metrics *m)
+{
+    while (m->n_clients >= MAX_CLIENTS) {
+        struct client *c = oldest_in(m, CLIENT_READ);
+        if (c != NULL && !c->last_chance) {
+            c->last_chance = 1;
+            client_read(c); /* closed, answered, or still short of a head */
+            continue;
+        }
+        if (c == NULL && (c = oldest_in(m, CLIENT_LINGER)) == NULL)
+            c = oldest_in(m, CLIENT_WRITE);
+        client_close(c);
+    }
 }
 
 static void
@@ -761,10 +820,8 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
             }
             return;
         }
-        if (m->n_clients >= MAX_CLIENTS)
-            close(fd); /* taken off the queue, so it does not wait there for nothing */
-        else
-            client_start(m, fd);
+        make_room(m);
+        client_start(m, fd);
     }
 }
 

@@ -60,9 +60,13 @@ int metrics_render(struct metrics *m, struct text *out);
  * address in 127.0.0.0/8, "[::1]", or "localhost" (taken as 127.0.0.1, with
  * no lookup); PORT 0 takes a free port (see metrics_port()).  Anything else
  * is refused: the page must not reach the network.  Up to 16 clients at
- * once, each dropped after 5 s without progress, each answered once and
- * closed.  Returns 0, or -1 with err naming addr (not loopback, malformed,
- * in use, already listening).
+ * once, each answered once and closed.  A client has 2 s from accept to
+ * send its request head and 5 s for everything, however it trickles; when
+ * all 16 places are taken a new client takes the place of the oldest one
+ * still sending its request (else of the oldest already answered, else of
+ * the oldest being answered), so slow clients cannot keep a scraper out.
+ * Returns 0, or -1 with err naming addr (not loopback, malformed, in use,
+ * already listening).
  */
 int metrics_listen(struct metrics *m, struct ev_loop *loop, const char *addr, struct err *err);
 
