@@ -168,6 +168,16 @@ struct store {
     struct timespec paused; /* when the write lock was last left free for long */
     int readonly;           /* opened with store_open_readonly() */
     int last_rc;            /* primary result code of the last error */
+    /* The store file, its -wal and its -shm as SQLite opened them, to
+     * notice one deleted or replaced under factd (files_check()). */
+    struct store_file {
+        char *name; /* From malloc(); NULL for a read-only store. */
+        dev_t dev;
+        ino_t ino;
+        int known; /* dev and ino are recorded */
+    } files[3];
+    int lost;            /* files_check() failed: nothing more is written */
+    struct err lost_err; /* what it said */
     /* Facts added or dropped in the open group, whose search rows are
      * brought up to date just before it commits. */
     int64_t *touched; /* From malloc(). */
@@ -244,6 +254,10 @@ begin(struct store *st, struct err *err)
 {
     if (st->in_txn)
         return 0;
+    if (st->lost) {
+        *err = st->lost_err;
+        return -1;
+    }
     if (exec(st, "BEGIN IMMEDIATE", err) != 0)
         return -1;
     st->in_txn = 1;
@@ -348,9 +362,163 @@ let_others_write(struct store *st)
     clock_gettime(CLOCK_MONOTONIC, &st->paused);
 }
 
+/* ---- the store's files ---- */
+
+/*
+ * SQLite reaches the store through the file handles it opened and does not
+ * look at the names again.  So a store file deleted or moved away under
+ * factd takes every later commit with it, unseen; one replaced (mv) is
+ * never written, but the -wal file beside it, which goes by name, still
+ * holds factd's last commits, and the next reader of the new file reads
+ * them into it, page by page: a corrupt database.  A -wal or -shm file
+ * deleted makes the next reader start a WAL or a WAL index of its own while
+ * factd goes on with the old one.
+ *
+ * Each commit therefore first looks at the three names, against the device
+ * and inode they had when the store was opened.  That is three stat() calls
+ * (about 4 us each, measured) a commit, which comes at most every 200 pages
+ * or half a second in factd run and every 5000 pages or second in replay:
+ * nothing beside the B-tree pages a commit writes.
+ */
+static const char *const file_suffix[3] = {"", "-wal", "-shm"};
+static const char *const file_what[3] = {"the store file", "the store's -wal file",
+                                         "the store's -shm file"};
+
+/* Record the device and inode of each of the store's files that exists
+ * (the -wal and -shm files appear with WAL mode).  0, or -1 when out of
+ * memory. */
+static int
+files_note(struct store *st)
+{
+    /* SQLite's own name of the store: the one it opened, symbolic links
+     * resolved; the -wal and -shm files are beside it. */
+    const char *db = sqlite3_db_filename(st->db, "main");
+
+    if (db == NULL || db[0] == '\0')
+        db = st->path;
+    for (int i = 0; i < 3; i++) {
+        struct store_file *f = &st->files[i];
+        struct stat sb;
+        if (f->name == NULL) {
+            size_t len = strlen(db) + strlen(file_suffix[i]) + 1;
+            if ((f->name = malloc(len)) == NULL)
+                return -1;
+            snprintf(f->name, len, "%s%s", db, file_suffix[i]);
+        }
+        if (!f->known && stat(f->name, &sb) == 0) {
+            f->dev = sb.st_dev;
+            f->ino = sb.st_ino;
+            f->known = 1;
+        }
+    }
+    return 0;
+}
+
+/* Are the store's files still those SQLite has open?  0 if so (or when it
+ * cannot be told: a stat() that fails for another reason than a missing
+ * file is left to SQLite's own I/O errors).  -1 when one was deleted, moved
+ * away or replaced since the store was opened: *which is its index in
+ * st->files, and err names it and says what became of it. */
+static int
+files_check(struct store *st, int *which, struct err *err)
+{
+    for (int i = 0; i < 3; i++) {
+        struct store_file *f = &st->files[i];
+        struct stat sb;
+        int gone;
+        if (f->name == NULL)
+            continue;
+        if (!f->known) {
+            files_note(st); /* one appeared since the store was opened */
+            continue;
+        }
+        if (stat(f->name, &sb) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR)
+                continue;
+            gone = 1;
+        } else if (sb.st_dev != f->dev || sb.st_ino != f->ino) {
+            gone = 0;
+        } else {
+            continue;
+        }
+        *which = i;
+        err_clear(err);
+        err_file(err, i == 0 ? st->path : f->name);
+        if (gone)
+            err_set(err,
+                    "%s was deleted or moved away while factd had it open (device:inode "
+                    "%jx:%ju): nothing more can be stored",
+                    file_what[i], (uintmax_t)f->dev, (uintmax_t)f->ino);
+        else
+            err_set(err,
+                    "%s was replaced by another file (device:inode %jx:%ju, now %jx:%ju) while "
+                    "factd had it open: nothing more can be stored, and the new file is left "
+                    "as it is",
+                    file_what[i], (uintmax_t)f->dev, (uintmax_t)f->ino, (uintmax_t)sb.st_dev,
+                    (uintmax_t)sb.st_ino);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The store's file `which` is not the one SQLite has open (err says so):
+ * the open group is given up, and nothing is written any more.  What earlier
+ * groups committed is copied from the WAL into the store file SQLite has
+ * open, and the WAL emptied: a store moved away (or kept by a hard link)
+ * then holds every commit, a store whose -wal file was deleted keeps what
+ * was in it, and a file put in the store's place is not read with factd's
+ * pages.  The checkpoint waits a second at most for readers: it is worth
+ * trying, not waiting for.  err gets what became of the commits.
+ */
+static void
+files_lost(struct store *st, int which, struct err *err)
+{
+    char msg[sizeof err->msg];
+    int rc;
+
+    store_rollback(st);
+    st->lost = 1;
+    sqlite3_busy_timeout(st->db, 1000);
+    rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    if (rc != SQLITE_OK)
+        err_set(err, "%s; the pages committed since the last checkpoint may be lost (%s)", msg,
+                sqlite3_errmsg(st->db));
+    else if (which == 0)
+        err_set(err,
+                "%s; if the old file was kept under another name, it holds every page "
+                "committed before",
+                msg);
+    else
+        err_set(err, "%s; the store file holds every page committed before", msg);
+    st->lost_err = *err;
+    /* Whatever else would write (a pattern set recorded on reload) fails. */
+    sqlite3_exec(st->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
+}
+
 int
 store_commit(struct store *st, struct err *err)
 {
+    if (st->lost) {
+        /* Said by the commit that found it; no group is begun since. */
+        if (!st->in_txn)
+            return 0;
+        store_rollback(st);
+        *err = st->lost_err;
+        return -1;
+    }
+    int which;
+    if (!st->readonly && files_check(st, &which, err) != 0) {
+        int pending = st->in_txn && st->pending > 0;
+        char msg[sizeof err->msg];
+        files_lost(st, which, err);
+        if (pending) {
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            err_set(err, "commit failed, the last documents are not stored: %s", msg);
+        }
+        return -1;
+    }
     if (!st->in_txn)
         return 0;
     if (sync_search(st, err) != 0 || exec(st, "COMMIT", err) != 0) {
@@ -729,6 +897,28 @@ store_open(const char *path, int busy_ms, struct err *err)
             db_err(st, err, "preparing a statement");
             goto fail;
         }
+    /*
+     * A read opens the -wal and -shm files, if no statement has since the
+     * switch to WAL (the statements above are prepared from the schema
+     * SQLite has in memory), and from then on the connection holds the
+     * lock that keeps another from deleting them as it closes.  Their
+     * identities are recorded only then: until then they may come and go
+     * with the connections of others, and SQLite deletes a stale -wal file
+     * beside a new, empty store.  The store file must still be the one
+     * SQLite opened.
+     */
+    int moved = 0, version;
+    if (pragma_int(st, "PRAGMA user_version", &version, err) != 0)
+        goto fail;
+    if (files_note(st) != 0) {
+        err_set(err, "out of memory");
+        goto fail;
+    }
+    if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
+        moved) {
+        err_set(err, "the store file was deleted or replaced while factd opened it");
+        goto fail;
+    }
     st->batch_docs = 1;
     return st;
 fail:
@@ -793,6 +983,8 @@ store_close(struct store *st)
         sqlite3_finalize(st->st[i]);
     if (st->db != NULL)
         sqlite3_close(st->db);
+    for (int i = 0; i < 3; i++)
+        free(st->files[i].name);
     free(st->touched);
     free(st->path);
     free(st);
@@ -1244,6 +1436,8 @@ store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void *ar
 int
 store_broken(const struct store *st)
 {
+    if (st->lost)
+        return 1;
     switch (st->last_rc) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:

@@ -89,7 +89,15 @@ void store_set_batch(struct store *st, unsigned docs, unsigned ms);
 /* SQLite's page cache for this store, in MB (16 unless set). */
 int store_set_cache(struct store *st, unsigned mb, struct err *err);
 int store_due(const struct store *st);
-/* Commit the open group, if any.  On failure the whole group is rolled back. */
+/*
+ * Commit the open group, if any.  On failure the whole group is rolled back.
+ * First, even with no group open, the store file and its -wal and -shm
+ * files must still be those SQLite opened: one deleted, moved away or
+ * replaced fails the commit, and the store is broken from then on
+ * (store_broken()): nothing more is written to it, later commits with
+ * nothing to commit succeed, and what was committed before is moved from
+ * the WAL into the file SQLite has open.
+ */
 int store_commit(struct store *st, struct err *err);
 /* Give the open group up: none of its writes are kept. */
 void store_rollback(struct store *st);
@@ -121,8 +129,8 @@ int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
 
 int store_stats(struct store *st, struct store_stats *out, struct err *err);
 
-/* Was the last error one of the store itself (corrupt, full, I/O, read-only),
- * after which no page can be stored? */
+/* Was the last error one of the store itself (corrupt, full, I/O, read-only,
+ * its files deleted or replaced), after which no page can be stored? */
 int store_broken(const struct store *st);
 
 /* A fact as the store holds it, for comparing with a new extraction. */
