@@ -71,7 +71,9 @@ usage(FILE *f)
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
           ".shtml and .xhtml files), and web archives (.warc, .warc.gz, as factd and\n"
-          "wget --warc-file write them), whose HTTP responses are pages named by URI.\n"
+          "wget --warc-file write them), whose HTTP responses are pages named by URI; a\n"
+          "damaged part of an archive is named by its byte offset in the file, counted\n"
+          "as failed, and passed over to the next record.\n"
           "A page already stored with the same content and patterns is not extracted\n"
           "again; a changed page adds a version; after a change of patterns, each page\n"
           "is extracted again and its old sightings are replaced.\n"
@@ -369,7 +371,8 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
     return rc;
 }
 
-/* A file: read it and store it as one page named by its path. */
+/* A file: read it and store it as one page named by its path.  Its failure
+ * is counted and named here. */
 static int
 replay_one(struct replay *r, const char *path)
 {
@@ -378,16 +381,19 @@ replay_one(struct replay *r, const char *path)
 
     if (files_read(path, r->max_bytes, &raw, &err) != 0) {
         err_print(stderr, &err);
+        r->failed++;
         return -1;
     }
     int rc = replay_page(r, path, raw.data, raw.len, NULL);
     text_free(&raw);
+    if (rc != 0)
+        r->failed++;
     return rc;
 }
 
 struct archive_run {
     struct replay *r;
-    size_t pages, failed;
+    size_t pages, failed, damaged;
 };
 
 static int
@@ -403,25 +409,37 @@ archive_page(void *arg, const struct warc_response *w)
     return a->r->store != NULL && store_broken(a->r->store) ? -1 : 0;
 }
 
-/* An archive: each HTTP response in it is a page, named by its URI. */
+/* A damaged stretch of an archive: named, and counted as one failure; the
+ * records after it are read on. */
+static void
+archive_damage(void *arg, const struct err *e, int cut)
+{
+    struct archive_run *a = arg;
+
+    err_print(stderr, e);
+    a->damaged++;
+}
+
+/* An archive: each HTTP response in it is a page, named by its URI.  Each
+ * page that fails and each damaged stretch counts as a failure, here. */
 static int
 replay_archive(struct replay *r, const char *path)
 {
-    struct archive_run a = {r, 0, 0};
+    struct archive_run a = {r, 0, 0, 0};
+    struct warc_stats st;
     struct err err;
-    size_t skipped = 0;
 
-    int rc = warc_read_file(path, r->max_bytes, archive_page, &a, &skipped, &err);
+    int rc = warc_read_file(path, r->max_bytes, archive_page, archive_damage, &a, &st, &err);
     if (rc != 0)
         err_print(stderr, &err);
-    if (skipped > 0)
+    if (st.skipped > 0)
         fprintf(stderr,
                 "factd: %s: %zu responses passed over (not 2xx, or a content coding "
                 "factd cannot read)\n",
-                path, skipped);
-    r->failed += a.failed;
+                path, st.skipped);
+    r->failed += a.failed + a.damaged + (rc != 0);
     r->archive_pages += a.pages;
-    return rc != 0 || a.failed > 0 ? -1 : 0;
+    return rc != 0 || a.failed > 0 || a.damaged > 0 ? -1 : 0;
 }
 
 int
@@ -558,8 +576,7 @@ replay_cmd(int argc, char **argv)
         r.next = k + 1;
         if ((warc_is_archive(r.paths[k]) ? replay_archive(&r, r.paths[k])
                                          : replay_one(&r, r.paths[k])) != 0) {
-            /* Named already, and not part of the group's fate. */
-            r.failed++;
+            /* Named and counted already, and not part of the group's fate. */
             status = 1;
             free(r.paths[k]);
             r.paths[k] = NULL;

@@ -3,8 +3,8 @@
 # each), a plain .warc, and what wget --warc-file writes from a site on
 # loopback.  Responses become pages named by their URI; chunked transfer
 # coding and gzip content coding are undone; the HTTP charset is used;
-# non-2xx responses and other record types are passed over; a damaged
-# archive is named with the byte offset of the bad record.
+# non-2xx responses and other record types are passed over; damage in an
+# archive is named with its byte offset in the file and passed over.
 set -u
 factd=$1
 tmp=$(mktemp -d)
@@ -67,6 +67,76 @@ q() { sqlite3 "$tmp/$1" "$2"; }
 "$factd" replay --db "$tmp/c.db" "$tmp/bad.warc" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && ok || no "a damaged archive: exit 1"
 grep -q "bad.warc: byte [0-9]*: record cut short" "$tmp/err" && ok || no "damaged: $(cat "$tmp/err")"
+
+# Damage is passed over, not given up at.  An archive of many one-record gzip
+# members (as factd and wget write them) with 40 bytes flipped in one member
+# in the middle: every other record is stored, the bad member is named by
+# its offset in the file as it is on disk (where `dd skip=` finds it), and it
+# counts as one failure.  A last record cut short by a crash is named the
+# same way.  A plain archive with a stretch that is not a record goes on at
+# the next record.
+python3 - "$tmp" <<'PY'
+import gzip, os, sys
+d = sys.argv[1]
+def record(i):
+    body = ("<html><body><p>第%d页：新建绿地%d平方米。</p>%s</body></html>"
+            % (i, 1000 + i, "<p>统计公报</p>" * 8)).encode()
+    block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+             b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    head = ("WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://gov.example/p%04d.html\r\n"
+            "Content-Type: application/http;msgtype=response\r\n"
+            "Content-Length: %d\r\n\r\n" % (i, len(block))).encode()
+    return head + block + b"\r\n\r\n"
+n = 300
+members = [gzip.compress(record(i), mtime=0) for i in range(n)]
+offs = [0]
+for m in members:
+    offs.append(offs[-1] + len(m))
+data = bytearray(b"".join(members))
+bad = n // 2
+mid = (offs[bad] + offs[bad + 1]) // 2 - 20
+assert offs[bad + 1] - offs[bad] > 100
+for j in range(40):
+    data[mid + j] ^= 0x55
+with open(f"{d}/many.warc.gz", "wb") as f:
+    f.write(data)
+with open(f"{d}/many.offsets", "w") as f:
+    f.write("%d %d %d\n" % (offs[bad], offs[bad + 1], offs[n - 1]))
+# The same, whole, with the last member cut in half.
+whole = b"".join(members)
+with open(f"{d}/torn.warc.gz", "wb") as f:
+    f.write(whole[:offs[n - 1] + len(members[-1]) // 2])
+# Plain, with lines that are not a record before record 7.
+plain = [record(i) for i in range(10)]
+at = sum(len(r) for r in plain[:7])
+with open(f"{d}/junk.warc", "wb") as f:
+    f.write(b"".join(plain[:7]) + b"garbage\r\nContent-Length: 5\r\n\r\nmore\r\n" + b"".join(plain[7:]))
+with open(f"{d}/junk.offset", "w") as f:
+    f.write("%d %d\n" % (at, at + len(b"garbage\r\nContent-Length: 5\r\n\r\nmore\r\n")))
+PY
+read -r badoff nextoff lastoff <"$tmp/many.offsets"
+"$factd" replay --db "$tmp/m.db" "$tmp/many.warc.gz" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || no "a damaged member: exit 1"
+grep -q "documents: 299 new, 0 changed, 0 unchanged, 0 re-extracted, 1 failed" "$tmp/out" && ok ||
+    no "a damaged member: every other record stored: $(cat "$tmp/out") $(head -c 600 "$tmp/err")"
+grep -q "many.warc.gz: byte $badoff: a damaged gzip member (.*); skipped to the next gzip member, at byte $nextoff\$" "$tmp/err" &&
+    ok || no "a damaged member named by its offset in the file ($badoff): $(head -c 600 "$tmp/err")"
+[ "$(q m.db "SELECT count(*) FROM documents WHERE uri = 'http://gov.example/p0150.html'")" = 0 ] &&
+    [ "$(q m.db "SELECT count(*) FROM documents WHERE uri = 'http://gov.example/p0299.html'")" = 1 ] &&
+    ok || no "a damaged member: the bad record left out, the last stored"
+dd if="$tmp/many.warc.gz" bs=1 skip="$nextoff" count=4096 2>/dev/null | zcat 2>/dev/null | grep -q "p0151.html" &&
+    ok || no "the offset told is where dd skip= finds the next member"
+"$factd" replay --db "$tmp/t.db" "$tmp/torn.warc.gz" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || no "a torn last record: exit 1"
+grep -q "documents: 299 new, .* 1 failed" "$tmp/out" && ok || no "a torn last record: $(cat "$tmp/out")"
+grep -q "torn.warc.gz: byte $lastoff: the last gzip member is cut short" "$tmp/err" && ok ||
+    no "a torn last record named by its offset ($lastoff): $(cat "$tmp/err")"
+read -r junkoff junkend <"$tmp/junk.offset"
+"$factd" replay --db "$tmp/j.db" "$tmp/junk.warc" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || no "a plain archive with junk: exit 1"
+grep -q "documents: 10 new, .* 1 failed" "$tmp/out" && ok || no "junk: $(cat "$tmp/out") $(cat "$tmp/err")"
+grep -q "junk.warc: byte $junkoff: not a WARC record (no WARC/ version line); skipped to the next record, at byte $junkend" \
+    "$tmp/err" && ok || no "junk named by its offset: $(cat "$tmp/err")"
 
 # wget's archive of a site on loopback gives the facts of its files.
 if command -v wget >/dev/null; then

@@ -7,6 +7,7 @@
  * happens in a directory from mkdtemp(), removed at the end.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +46,14 @@ static struct got {
 } got[MAX_GOT];
 static size_t ngot;
 
+/* The damaged stretches warc_read_file() told of, and where the last whole
+ * record of the last archive read ends. */
+#define MAX_DAMAGE 16
+static struct err damages[MAX_DAMAGE];
+static int cuts[MAX_DAMAGE];
+static size_t ndamage;
+static long long last_whole;
+
 static void
 got_clear(void)
 {
@@ -54,6 +63,7 @@ got_clear(void)
         free(got[i].body);
     }
     ngot = 0;
+    ndamage = 0;
 }
 
 static int
@@ -73,11 +83,32 @@ collect(void *arg, const struct warc_response *r)
     return 0;
 }
 
-/* Read path's responses after the ones collected so far. */
+static void
+on_damage(void *arg, const struct err *e, int cut)
+{
+    if (ndamage < MAX_DAMAGE) {
+        damages[ndamage] = *e;
+        cuts[ndamage] = cut;
+    }
+    ndamage++;
+}
+
+/* Read path's responses after the ones collected so far, and its damage
+ * after the damage told so far.  Returns 0, 1 when damage was told, -1 when
+ * reading failed. */
 static int
 read_back(const char *path, size_t *skipped, struct err *err)
 {
-    return warc_read_file(path, MAX_RECORD, collect, NULL, skipped, err);
+    struct warc_stats st;
+    size_t before = ndamage;
+    int rc = warc_read_file(path, MAX_RECORD, collect, on_damage, NULL, &st, err);
+
+    if (skipped != NULL)
+        *skipped = st.skipped;
+    last_whole = st.whole;
+    if (rc == 0 && st.damaged != ndamage - before)
+        return -1;
+    return rc != 0 ? -1 : st.damaged > 0;
 }
 
 /* The names in dir, in order; returns how many (each at most 255 bytes). */
@@ -163,6 +194,76 @@ count_members(const char *path)
     }
     inflateEnd(&z);
     return rc == Z_STREAM_END ? members : -1;
+}
+
+/* Where the gzip members of path begin (up to max of them), and the file's
+ * size; returns how many there are, or -1 if they are not all whole. */
+static int
+member_offsets(const char *path, long long *offs, int max, long long *size)
+{
+    FILE *f = fopen(path, "rb");
+    static unsigned char in[1 << 20], out[65536];
+    size_t n, pos = 0;
+    z_stream z;
+    int members = 0, rc = Z_OK;
+
+    if (f == NULL)
+        return -1;
+    n = fread(in, 1, sizeof in, f);
+    fclose(f);
+    *size = (long long)n;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return -1;
+    while (pos < n) {
+        if (members < max)
+            offs[members] = (long long)pos;
+        inflateReset(&z);
+        z.next_in = in + pos;
+        z.avail_in = (uInt)(n - pos);
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            rc = inflate(&z, Z_NO_FLUSH);
+        } while (rc == Z_OK);
+        if (rc != Z_STREAM_END)
+            break;
+        pos = n - z.avail_in;
+        members++;
+    }
+    inflateEnd(&z);
+    return rc == Z_STREAM_END ? members : -1;
+}
+
+/* All of path; from malloc(), NUL-terminated. */
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    long n;
+
+    *len = 0;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = malloc((size_t)n + 1)) != NULL) {
+        *len = fread(p, 1, (size_t)n, f);
+        p[*len] = '\0';
+    }
+    fclose(f);
+    return p;
+}
+
+static int
+spill(const char *path, const void *p, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f != NULL && fwrite(p, 1, len, f) == len;
+
+    if (f != NULL && fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
 }
 
 static size_t
@@ -427,13 +528,15 @@ test_rotation(void)
     got_clear();
 }
 
+/* A file cut in its last record, as a crash leaves it: the records before
+ * it are read, and the cut member is named by where it begins in the file. */
 static void
 test_cut(void)
 {
-    char dir[256], path[600], names[MAX_FILES][256], msg[1200];
+    char dir[256], path[600], names[MAX_FILES][256], msg[1200], want[300];
     struct archive *a;
     struct err err;
-    struct stat st;
+    long long offs[16], size;
 
     snprintf(dir, sizeof dir, "%s/cut", tmp);
     a = archive_open(dir, 1 << 30, &err);
@@ -448,16 +551,19 @@ test_cut(void)
     archive_close(a);
     CHECK(list_dir(dir, names, MAX_FILES) == 1);
     snprintf(path, sizeof path, "%s/%s", dir, names[0]);
-    CHECK(stat(path, &st) == 0);
-    CHECK(truncate(path, st.st_size - 20) == 0);
+    CHECK(member_offsets(path, offs, 16, &size) == 7);
+    CHECK(truncate(path, size - 20) == 0);
 
     err_clear(&err);
-    CHECK(read_back(path, NULL, &err) == -1);
+    CHECK(read_back(path, NULL, &err) == 1);
     CHECK(ngot == 2);
-    CHECK_STR(err.file, path);
-    CHECK(err.offset > 0);
-    err_format(&err, msg, sizeof msg);
-    CHECK(strncmp(msg, path, strlen(path)) == 0 && strstr(msg, ": byte ") != NULL);
+    CHECK(ndamage == 1 && cuts[0] == 1);
+    CHECK_STR(damages[0].file, path);
+    CHECK(damages[0].offset == offs[6]);
+    CHECK(last_whole == offs[6]);
+    err_format(&damages[0], msg, sizeof msg);
+    snprintf(want, sizeof want, ": byte %lld: the last gzip member is cut short", offs[6]);
+    CHECK(strncmp(msg, path, strlen(path)) == 0 && strstr(msg, want) != NULL);
     got_clear();
 }
 
@@ -603,6 +709,196 @@ test_open(void)
     chmod(path, 0700);
 }
 
+#define NDAMAGED 30
+
+/* Page i of test_damaged(): incompressible bodies for odd i (deflate keeps
+ * them as stored blocks, so flipped bytes show only in the CRC), text for
+ * even i (flipped bytes break the deflate codes). */
+static size_t
+damaged_body(int i, char *body, size_t cap)
+{
+    size_t n = 0;
+
+    if (i % 2 == 1) {
+        noise(body, 3000, (unsigned)i + 100);
+        return 3000;
+    }
+    while (n + 64 < cap && n < 600)
+        n += (size_t)snprintf(body + n, cap - n, "<p>page %d: area %d square metres</p>\n", i,
+                              (int)n);
+    return n;
+}
+
+/* Check the pages read back are those of test_damaged() but the ones in
+ * except (-1 ends it), in order. */
+static void
+check_pages(const int *except)
+{
+    char uri[64], body[4000];
+    size_t k = 0;
+
+    for (int i = 0; i < NDAMAGED; i++) {
+        int skip = 0;
+        for (const int *e = except; *e >= 0; e++)
+            skip |= *e == i;
+        if (skip)
+            continue;
+        snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02d", i);
+        size_t n = damaged_body(i, body, sizeof body);
+        CHECK(k < ngot && strcmp(got[k].uri, uri) == 0);
+        CHECK(k < ngot && got[k].len == n && memcmp(got[k].body, body, n) == 0);
+        k++;
+    }
+    CHECK(k == ngot);
+}
+
+/*
+ * One gzip member per record, and damage in some: bytes flipped in two
+ * members, the first member's magic, zeros after the last, a plain archive
+ * with a stretch that is not a record, records over the ceiling.  Each time
+ * every other record is read, and the damage is named by the offset where
+ * it begins in the file (a member's start, for a gzip archive).
+ */
+static void
+test_damaged(void)
+{
+    char dir[256], path[600], bad[600], names[MAX_FILES][256], msg[1200], want[300];
+    char body[4000];
+    struct archive *a;
+    struct err err;
+    long long offs[NDAMAGED + 2], size;
+    size_t len;
+    const int none[] = {-1}, two[] = {10, 21, -1};
+
+    snprintf(dir, sizeof dir, "%s/damaged", tmp);
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    for (int i = 0; i < NDAMAGED; i++) {
+        char uri[64];
+        snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02d", i);
+        size_t n = damaged_body(i, body, sizeof body);
+        struct archive_page p =
+            page(uri, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", body, n, NULL, NULL);
+        CHECK(archive_write(a, &p, &err) == 0);
+    }
+    archive_close(a);
+    CHECK(list_dir(dir, names, MAX_FILES) == 1);
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    /* The warcinfo record, then page i in member i + 1. */
+    CHECK(member_offsets(path, offs, NDAMAGED + 2, &size) == NDAMAGED + 1);
+    offs[NDAMAGED + 1] = size;
+    char *good = slurp(path, &len);
+    CHECK(good != NULL && (long long)len == size);
+    if (good == NULL)
+        return;
+    snprintf(bad, sizeof bad, "%s/bad.warc.gz", tmp);
+
+    /* 40 bytes flipped in the middle of pages 10 (stored) and 21 (coded). */
+    char *b = malloc(len + 8192);
+    memcpy(b, good, len);
+    for (int k = 0; k < 2; k++) {
+        int m = two[k] + 1;
+        long long mid = (offs[m] + offs[m + 1]) / 2 - 20;
+        CHECK(offs[m + 1] - offs[m] > 80);
+        for (int j = 0; j < 40; j++)
+            b[mid + j] ^= 0x55;
+    }
+    CHECK(spill(bad, b, len) == 0);
+    CHECK(read_back(bad, NULL, &err) == 1);
+    check_pages(two);
+    CHECK(ndamage == 2 && cuts[0] == 0 && cuts[1] == 0);
+    for (size_t k = 0; k < ndamage && k < 2; k++) {
+        int m = two[k] + 1;
+        CHECK_STR(damages[k].file, bad);
+        CHECK(damages[k].offset == offs[m]);
+        CHECK(strstr(damages[k].msg, "a damaged gzip member (") != NULL);
+        snprintf(want, sizeof want, "skipped to the next gzip member, at byte %lld", offs[m + 1]);
+        CHECK(strstr(damages[k].msg, want) != NULL);
+    }
+    for (size_t k = 0; k < ndamage && k < 2; k++) {
+        err_format(&damages[k], msg, sizeof msg);
+        printf("test_archive: %s\n", msg);
+    }
+    got_clear();
+
+    /* Checked without reading the records: where whole members end. */
+    struct warc_stats st;
+    int fd = open(bad, O_RDONLY);
+    CHECK(warc_check_members(fd, bad, NULL, NULL, &st, &err) == 0);
+    CHECK(st.damaged == 2 && st.cut == 0 && st.whole == size);
+    close(fd);
+
+    /* The first member's magic gone: the name says gzip. */
+    memcpy(b, good, len);
+    b[0] = 0;
+    b[1] = 0;
+    CHECK(spill(bad, b, len) == 0);
+    CHECK(read_back(bad, NULL, &err) == 1);
+    check_pages(none);
+    CHECK(ndamage == 1 && damages[0].offset == 0);
+    snprintf(want, sizeof want, "not a gzip member; skipped to the next gzip member, at byte %lld",
+             offs[1]);
+    CHECK(strstr(damages[0].msg, want) != NULL);
+    got_clear();
+
+    /* Zeros after the last member, as a crash may leave them. */
+    memcpy(b, good, len);
+    memset(b + len, 0, 4096);
+    CHECK(spill(bad, b, len + 4096) == 0);
+    CHECK(read_back(bad, NULL, &err) == 1);
+    check_pages(none);
+    CHECK(ndamage == 1 && cuts[0] == 0 && damages[0].offset == size);
+    CHECK(strstr(damages[0].msg, "not a gzip member; no whole gzip member after it") != NULL);
+    CHECK(last_whole == size);
+    got_clear();
+
+    /* Records over the ceiling are passed over, one by one. */
+    struct warc_stats small;
+    CHECK(warc_read_file(path, 2000, collect, on_damage, NULL, &small, &err) == 0);
+    CHECK(ngot == NDAMAGED / 2 && small.damaged == NDAMAGED / 2 && ndamage == NDAMAGED / 2);
+    CHECK(ndamage > 0 && damages[0].offset == offs[2] &&
+          strstr(damages[0].msg, "larger than the limit of 2000 bytes; skipped") != NULL);
+    got_clear();
+
+    /* A plain archive with lines that are not a record before page 5. */
+    size_t plen;
+    char *plain = gunzip_file(path, &plen);
+    CHECK(plain != NULL);
+    if (plain != NULL) {
+        static const char junk[] = "garbage\r\nWARC-Type: response\r\n\r\nmore garbage\r\n";
+        const char *p = plain;
+        for (int k = 0; k < 6 && p != NULL; k++)
+            p = memmem(p + 1, plen - (size_t)(p + 1 - plain), "WARC/1.1\r\n", 10);
+        CHECK(p != NULL);
+        char *nb = realloc(b, plen + 8192);
+        CHECK(nb != NULL);
+        if (nb != NULL)
+            b = nb;
+        if (p != NULL && nb != NULL) {
+            size_t at = (size_t)(p - plain);
+            memcpy(b, plain, at);
+            memcpy(b + at, junk, sizeof junk - 1);
+            memcpy(b + at + sizeof junk - 1, plain + at, plen - at);
+            snprintf(bad, sizeof bad, "%s/bad.warc", tmp);
+            CHECK(spill(bad, b, plen + sizeof junk - 1) == 0);
+            CHECK(read_back(bad, NULL, &err) == 1);
+            check_pages(none);
+            CHECK(ndamage == 1 && damages[0].offset == (long long)at);
+            snprintf(want, sizeof want,
+                     "not a WARC record (no WARC/ version line); skipped to the next record, at "
+                     "byte %zu",
+                     at + sizeof junk - 1);
+            CHECK(ndamage == 1 && strstr(damages[0].msg, want) != NULL);
+            got_clear();
+        }
+    }
+    free(plain);
+    free(b);
+    free(good);
+}
+
 int
 main(void)
 {
@@ -614,6 +910,7 @@ main(void)
     test_round_trip();
     test_rotation();
     test_cut();
+    test_damaged();
     test_write_failure();
     test_refused();
     test_open();
