@@ -13,12 +13,19 @@
  * 1 takes half the time of zlib's default (0.5 against 1.1 ms) for files
  * about 7% larger.
  *
- * It does not read archives (warc.c does) and does not compute digests:
- * there is no SHA-1 in the tree, so WARC-Payload-Digest and WARC-Block-Digest
- * are left out, which WARC 1.1 allows.
+ * A file being written is locked (an open file description lock, F_OFD_SETLK,
+ * which the kernel drops when the process dies however it dies), so that
+ * archive_open() can tell the .open files of dead writers from those of live
+ * ones without trusting PIDs, which are reused, and so that a reader can
+ * tell a file still growing from one a crash cut short.
+ *
+ * Reading is warc.c's, recovery's too; this module does not compute
+ * digests: there is no SHA-1 in the tree, so WARC-Payload-Digest and
+ * WARC-Block-Digest are left out, which WARC 1.1 allows.
  */
 #include "archive.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -32,6 +39,8 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "log.h"
+#include "warc.h"
 
 #define OPEN_SUFFIX ".open"
 
@@ -302,6 +311,28 @@ write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Lock fd's whole file (F_WRLCK) or test for such a lock (F_GETLK).  Open
+ * file description locks: not dropped when another descriptor of the same
+ * file is closed in this process, as POSIX record locks would be. */
+static int
+file_lock(int fd, int cmd)
+{
+    struct flock fl;
+
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = cmd == F_OFD_GETLK ? F_RDLCK : F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fd, cmd, &fl) != 0)
+        return -1;
+    return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
+}
+
+int
+archive_file_busy(int fd)
+{
+    return file_lock(fd, F_OFD_GETLK) == 1;
+}
+
 /*
  * Finish the file being written: drop its .open suffix.  fdatasync first,
  * because ext4 and XFS may put the rename on disk before the file's data
@@ -415,6 +446,10 @@ begin_file(struct archive *a, struct err *err)
         err_set(err, "no free file name after %d tries", NAME_TRIES);
         return -1;
     }
+    /* Held until the file is closed or the process dies.  A file system
+     * without locks makes no difference here: recovery, which needs the
+     * lock too, then leaves the file to be renamed by hand. */
+    (void)file_lock(fd, F_OFD_SETLK);
     a->fd = fd;
     a->size = 0;
 
@@ -564,6 +599,152 @@ archive_write(struct archive *a, const struct archive_page *p, struct err *err)
     return 0;
 }
 
+/* Damage recovery finds in a file: logged as it is found.  The torn end is
+ * logged with what is done about it. */
+static void
+recover_damage(void *arg, const struct err *e, int cut)
+{
+    char msg[700];
+
+    if (cut)
+        return;
+    err_format(e, msg, sizeof msg);
+    log_msg(LOG_WARNING, "%s", msg);
+}
+
+/* rename() that does not replace an existing file. */
+static int
+rename_new(const char *from, const char *to)
+{
+    struct stat st;
+
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    /* A file system without RENAME_NOREPLACE. */
+    if (lstat(to, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+/*
+ * path is a .open file of this directory.  If no live writer holds its
+ * lock, its writer died (kill -9, SIGABRT from the watchdog, a crash, a
+ * power cut) or could not rename it: cut it back to the end of its last
+ * whole gzip member, which is the end of a whole page, and give it its
+ * finished name, so that what it holds is replayed with the rest.  Every
+ * step is logged, with the file and offset; a step that fails leaves the
+ * file as it is (factd replay reads .open files too).
+ */
+static void
+recover_file(const char *path)
+{
+    struct warc_stats ws;
+    struct stat st;
+    struct err err;
+    char msg[700], *final = NULL;
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0) {
+        log_msg(LOG_WARNING, "%s: cannot open to finish it: %s", path, strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    if (file_lock(fd, F_OFD_SETLK) != 0) {
+        /* A live writer's, or a file system without locks. */
+        if (errno != EAGAIN && errno != EACCES)
+            log_msg(LOG_WARNING, "%s: cannot lock: %s; left as it is", path, strerror(errno));
+        close(fd);
+        return;
+    }
+    if (warc_check_members(fd, path, recover_damage, NULL, &ws, &err) != 0) {
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_WARNING, "%s; left as it is", msg);
+        close(fd);
+        return;
+    }
+    if (ws.whole == 0) {
+        /* Created, and its writer stopped before its first write was
+         * whole: nothing in it can be read. */
+        if (unlink(path) != 0)
+            log_msg(LOG_WARNING, "%s: cannot remove: %s", path, strerror(errno));
+        else
+            log_msg(LOG_WARNING,
+                    "%s: removed: left by a factd that stopped before a whole record was in it "
+                    "(%lld bytes)",
+                    path, (long long)st.st_size);
+        close(fd);
+        return;
+    }
+    if (ws.whole < (long long)st.st_size) {
+        if (ftruncate(fd, (off_t)ws.whole) != 0) {
+            log_msg(LOG_WARNING, "%s: cannot cut off its torn end at byte %lld: %s; left as it is",
+                    path, ws.whole, strerror(errno));
+            close(fd);
+            return;
+        }
+        log_msg(LOG_WARNING,
+                "%s: byte %lld: cut off the %lld bytes after its last whole record (a record "
+                "its writer did not finish)",
+                path, ws.whole, (long long)st.st_size - ws.whole);
+    }
+    /* On disk before the name says the file is finished (finish_file()
+     * says why). */
+    if (fdatasync(fd) != 0) {
+        log_msg(LOG_WARNING, "%s: cannot sync: %s; left as it is", path, strerror(errno));
+    } else if ((final = strndup(path, strlen(path) - strlen(OPEN_SUFFIX))) == NULL) {
+        log_msg(LOG_WARNING, "%s: out of memory; left as it is", path);
+    } else if (rename_new(path, final) != 0) {
+        log_msg(LOG_ERR, "%s: cannot rename to %s: %s; left as it is (factd replay reads it)", path,
+                final, strerror(errno));
+    } else {
+        log_msg(LOG_INFO, "%s: finished as %s (left open by a factd that stopped)", path,
+                strrchr(final, '/') + 1);
+    }
+    free(final);
+    close(fd);
+}
+
+static int
+is_open_name(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name), k = strlen(".warc.gz" OPEN_SUFFIX);
+
+    return strncmp(d->d_name, "factd-", 6) == 0 && n > k &&
+           strcmp(d->d_name + n - k, ".warc.gz" OPEN_SUFFIX) == 0;
+}
+
+/* Finish the .open files of dead writers in dir (n bytes of it). */
+static void
+recover_dir(const char *dir, size_t n)
+{
+    struct dirent **names;
+    int k = scandir(dir, &names, is_open_name, alphasort);
+
+    if (k < 0) {
+        log_msg(LOG_WARNING, "%s: cannot read directory to finish files left open: %s", dir,
+                strerror(errno));
+        return;
+    }
+    for (int i = 0; i < k; i++) {
+        size_t len = n + strlen(names[i]->d_name) + 2;
+        char *path = malloc(len);
+        if (path != NULL) {
+            snprintf(path, len, "%.*s/%s", (int)n, dir, names[i]->d_name);
+            recover_file(path);
+        }
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
 struct archive *
 archive_open(const char *dir, size_t rotate_bytes, struct err *err)
 {
@@ -597,14 +778,16 @@ archive_open(const char *dir, size_t rotate_bytes, struct err *err)
         return NULL;
     }
 
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    recover_dir(dir, n);
+
     if ((a = calloc(1, sizeof *a)) == NULL) {
         err_set(err, "out of memory");
         return NULL;
     }
     a->fd = -1;
     a->rotate_bytes = rotate_bytes;
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
     a->path_cap = n + 80; /* "/factd-" stamp "-" pid "-" seq ".warc.gz.open" */
     a->dir = strndup(dir, n);
     a->path = malloc(a->path_cap);
@@ -643,13 +826,18 @@ archive_sync(struct archive *a, struct err *err)
 void
 archive_close(struct archive *a)
 {
-    struct err ignored;
+    struct err err;
 
     if (a == NULL)
         return;
-    /* Nobody is left to tell: a failure leaves a readable file named .open. */
-    if (a->fd >= 0)
-        finish_file(a, &ignored);
+    /* The caller is going away, so it is told in the log: the file stays
+     * readable under its .open name, and the next start renames it. */
+    err_clear(&err);
+    if (a->fd >= 0 && finish_file(a, &err) != 0) {
+        char msg[700];
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_ERR, "%s (factd replay reads it; the next factd run finishes it)", msg);
+    }
     deflateEnd(&a->z);
     buf_free(&a->head);
     buf_free(&a->rec);

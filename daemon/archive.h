@@ -9,9 +9,12 @@
  * record; a new file is begun when the current one passes the rotation size,
  * and on every archive_open() (an older file is never appended to).  A file
  * being written has a .open suffix, removed when it is rotated or closed, so
- * tools that pick up finished files never read a growing one.  After a crash
- * the .open file stays: it reads to its last whole record and can be renamed
- * by hand.
+ * tools that pick up finished files never read a growing one, and is locked
+ * while it is open.  A .open file whose lock is free was left by a writer
+ * that died (kill -9, the watchdog's SIGABRT, a crash) or could not rename
+ * it: archive_open() finishes such files in its directory, cutting off a
+ * last record that was not written whole, and logs what it did.  `factd
+ * replay` reads .open files too, to their last whole record.
  *
  * The body is stored as factd received it after libcurl undid the transfer
  * and content codings: the response header block is the server's with
@@ -51,8 +54,14 @@ struct archive_page {
     time_t when;    /* When the response was received. */
 };
 
-/* Open an archive in dir (created if missing, mode 0750) that rotates files
- * after rotate_bytes of compressed output.  NULL with err set on failure. */
+/*
+ * Open an archive in dir (created if missing, mode 0750) that rotates files
+ * after rotate_bytes of compressed output.  NULL with err set on failure.
+ * First the .open files of dead writers in dir are finished (see above):
+ * each cut back to its last whole record, renamed, and logged (log.h), or
+ * left as it is with a warning when that fails; this reads them whole, about
+ * a second for a file of the rotation size.
+ */
 struct archive *archive_open(const char *dir, size_t rotate_bytes, struct err *err);
 
 /*
@@ -80,7 +89,13 @@ int archive_sync(struct archive *a, struct err *err);
 const char *archive_current(const struct archive *a);
 
 /* Finish the current file (drop its .open suffix) and free a.  NULL is fine.
- * If the file cannot be synced or renamed, it keeps its .open name. */
+ * If the file cannot be synced or renamed, it keeps its .open name, and the
+ * error (file and strerror) is logged. */
 void archive_close(struct archive *a);
+
+/* Is the file open as fd being written by a live archive, of this process
+ * or another?  For readers of .open files: a live one may end in a record
+ * being written, which is not damage.  0 when not, or when it cannot tell. */
+int archive_file_busy(int fd);
 
 #endif

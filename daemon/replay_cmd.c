@@ -12,6 +12,8 @@
  */
 #include "replay_cmd.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "extract.h"
 #include "files.h"
@@ -29,9 +32,11 @@
 
 #define DEFAULT_MAX_BYTES (32u << 20)
 
-/* The pages a directory walk takes, and web archives. */
-static const char *const replay_exts[] = {".txt",   ".html", ".htm",     ".shtml",
-                                          ".xhtml", ".warc", ".warc.gz", NULL};
+/* The pages a directory walk takes, and web archives, those factd is
+ * writing or was writing when it stopped (.open) too. */
+static const char *const replay_exts[] = {".txt",          ".html", ".htm",     ".shtml",
+                                          ".xhtml",        ".warc", ".warc.gz", ".warc.open",
+                                          ".warc.gz.open", NULL};
 #define DEFAULT_BUSY_MS 60000
 
 struct replay {
@@ -71,9 +76,10 @@ usage(FILE *f)
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
           ".shtml and .xhtml files), and web archives (.warc, .warc.gz, as factd and\n"
-          "wget --warc-file write them), whose HTTP responses are pages named by URI; a\n"
-          "damaged part of an archive is named by its byte offset in the file, counted\n"
-          "as failed, and passed over to the next record.\n"
+          "wget --warc-file write them, and .open files factd is writing or was writing\n"
+          "when it stopped), whose HTTP responses are pages named by URI; a damaged part\n"
+          "of an archive is named by its byte offset in the file, counted as failed, and\n"
+          "passed over to the next record.\n"
           "A page already stored with the same content and patterns is not extracted\n"
           "again; a changed page adds a version; after a change of patterns, each page\n"
           "is extracted again and its old sightings are replaced.\n"
@@ -393,6 +399,8 @@ replay_one(struct replay *r, const char *path)
 
 struct archive_run {
     struct replay *r;
+    const char *name; /* the archive, under the name it was read by */
+    int busy;         /* a running factd is writing it */
     size_t pages, failed, damaged;
 };
 
@@ -410,35 +418,74 @@ archive_page(void *arg, const struct warc_response *w)
 }
 
 /* A damaged stretch of an archive: named, and counted as one failure; the
- * records after it are read on. */
+ * records after it are read on.  A file being written ends, as often as
+ * not, in the record being written: that is no damage. */
 static void
 archive_damage(void *arg, const struct err *e, int cut)
 {
     struct archive_run *a = arg;
+    size_t n = strlen(a->name);
 
+    if (cut && a->busy)
+        return;
     err_print(stderr, e);
+    if (cut && n > 5 && strcmp(a->name + n - 5, ".open") == 0)
+        fprintf(stderr,
+                "factd: %s: left open by a factd that stopped (a crash, a kill); factd run "
+                "cuts the record off and finishes the file when it starts\n",
+                a->name);
     a->damaged++;
 }
 
-/* An archive: each HTTP response in it is a page, named by its URI.  Each
- * page that fails and each damaged stretch counts as a failure, here. */
+/*
+ * An archive: each HTTP response in it is a page, named by its URI.  A
+ * .open file is one factd is writing, or was writing when it was killed:
+ * it is read to its last whole record.  Each page that fails and each
+ * damaged stretch counts as a failure, here.
+ */
 static int
 replay_archive(struct replay *r, const char *path)
 {
-    struct archive_run a = {r, 0, 0, 0};
+    struct archive_run a = {r, path, 0, 0, 0, 0};
     struct warc_stats st;
     struct err err;
+    char *finished = NULL;
+    size_t n = strlen(path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
-    int rc = warc_read_file(path, r->max_bytes, archive_page, archive_damage, &a, &st, &err);
+    /* Finished since the directory was read (rotated, closed at a stop, or
+     * recovered by a factd starting): the same file without .open. */
+    if (fd < 0 && errno == ENOENT && n > 5 && strcmp(path + n - 5, ".open") == 0 &&
+        (finished = strndup(path, n - 5)) != NULL &&
+        (fd = open(finished, O_RDONLY | O_CLOEXEC)) >= 0)
+        a.name = finished;
+    if (fd < 0) {
+        err_clear(&err);
+        err_file(&err, path);
+        err_set(&err, "cannot open: %s", strerror(errno));
+        err_print(stderr, &err);
+        free(finished);
+        r->failed++;
+        return -1;
+    }
+    a.busy = archive_file_busy(fd);
+    rc = warc_read_fd(fd, a.name, r->max_bytes, archive_page, archive_damage, &a, &st, &err);
+    close(fd);
     if (rc != 0)
         err_print(stderr, &err);
+    if (a.busy)
+        fprintf(stderr,
+                "factd: %s: still being written by a running factd: its records so far were "
+                "read; replay it again later for the rest\n",
+                a.name);
     if (st.skipped > 0)
         fprintf(stderr,
                 "factd: %s: %zu responses passed over (not 2xx, or a content coding "
                 "factd cannot read)\n",
-                path, st.skipped);
+                a.name, st.skipped);
     r->failed += a.failed + a.damaged + (rc != 0);
     r->archive_pages += a.pages;
+    free(finished);
     return rc != 0 || a.failed > 0 || a.damaged > 0 ? -1 : 0;
 }
 

@@ -918,7 +918,7 @@ warc_read_file(const char *path, size_t max_record, warc_fn fn, warc_damage_fn d
 int
 warc_is_archive(const char *path)
 {
-    static const char *const ends[] = {".warc", ".warc.gz"};
+    static const char *const ends[] = {".warc", ".warc.gz", ".warc.open", ".warc.gz.open"};
     size_t n = strlen(path);
 
     for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {

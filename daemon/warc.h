@@ -98,7 +98,8 @@ int warc_read_file(const char *path, size_t max_record, warc_fn fn, warc_damage_
 int warc_check_members(int fd, const char *name, warc_damage_fn damage, void *arg,
                        struct warc_stats *st, struct err *err);
 
-/* Does the name end in .warc or .warc.gz? */
+/* Does the name end in .warc or .warc.gz, or in either with .open after it
+ * (an archive factd is writing, or was writing when it stopped)? */
 int warc_is_archive(const char *path);
 
 #endif

@@ -138,6 +138,18 @@ grep -q "documents: 10 new, .* 1 failed" "$tmp/out" && ok || no "junk: $(cat "$t
 grep -q "junk.warc: byte $junkoff: not a WARC record (no WARC/ version line); skipped to the next record, at byte $junkend" \
     "$tmp/err" && ok || no "junk named by its offset: $(cat "$tmp/err")"
 
+# A file factd was writing when it was killed keeps its .open name: replay
+# reads it (a directory's too), a cut last record named as damage.
+mkdir "$tmp/dir"
+cp "$tmp/own.warc.gz" "$tmp/dir/factd-20250102030405-4242-00000.warc.gz.open"
+"$factd" replay --db "$tmp/o.db" "$tmp/dir" >"$tmp/out" 2>"$tmp/err" && ok || no "a .open file: exit $?: $(cat "$tmp/err")"
+grep -q "documents: 2 new, 1 changed" "$tmp/out" && ok || no "a .open file in a directory is read: $(cat "$tmp/out")"
+cp "$tmp/torn.warc.gz" "$tmp/dir/factd-20250102030405-4243-00000.warc.gz.open"
+"$factd" replay --db "$tmp/o.db" "$tmp/dir" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || no "a torn .open file: exit 1"
+grep -q "4243-00000.warc.gz.open: byte $lastoff: the last gzip member is cut short" "$tmp/err" &&
+    grep -q "left open by a factd that stopped" "$tmp/err" && ok || no "a torn .open file: $(cat "$tmp/err")"
+
 # wget's archive of a site on loopback gives the facts of its files.
 if command -v wget >/dev/null; then
     mkdir "$tmp/site"

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -264,6 +265,46 @@ spill(const char *path, const void *p, size_t len)
     if (f != NULL && fclose(f) != 0)
         ok = 0;
     return ok ? 0 : -1;
+}
+
+/* What stderr gets between capture_begin() and capture_end(), which
+ * returns it (from malloc()). */
+static int saved_stderr = -1;
+
+static void
+capture_begin(void)
+{
+    char path[300];
+    int fd;
+
+    snprintf(path, sizeof path, "%s/stderr", tmp);
+    fflush(stderr);
+    saved_stderr = dup(2);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+        dup2(fd, 2);
+        close(fd);
+    }
+}
+
+static char *
+capture_end(void)
+{
+    char path[300];
+    size_t len;
+
+    fflush(stderr);
+    if (saved_stderr >= 0) {
+        dup2(saved_stderr, 2);
+        close(saved_stderr);
+        saved_stderr = -1;
+    }
+    snprintf(path, sizeof path, "%s/stderr", tmp);
+    char *s = slurp(path, &len);
+    unlink(path);
+    if (s != NULL)
+        fputs(s, stderr); /* still seen in the test's output */
+    return s != NULL ? s : strdup("");
 }
 
 static size_t
@@ -899,6 +940,124 @@ test_damaged(void)
     free(good);
 }
 
+/* The names in dir that end with suffix: how many, the first in first. */
+static int
+find_name(const char *dir, const char *suffix, char *first, size_t cap)
+{
+    char names[MAX_FILES][256];
+    size_t n = list_dir(dir, names, MAX_FILES);
+    int k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (ends_with(names[i], suffix) && k++ == 0)
+            snprintf(first, cap, "%s/%s", dir, names[i]);
+    return k;
+}
+
+/*
+ * archive_open() finishes the .open files of dead writers: one killed
+ * after five pages and a torn sixth record is cut back and renamed, one
+ * with nothing whole in it removed; a live writer's file and files that are
+ * not factd's are left alone; each step is logged.  archive_close() logs a
+ * rename that fails.
+ */
+static void
+test_recover(void)
+{
+    char dir[256], dead[600], want[700], live[600], other[600], empty[600], final[600];
+    struct archive *a, *b;
+    struct err err;
+    struct stat st;
+    pid_t pid;
+    int status, fd;
+
+    snprintf(dir, sizeof dir, "%s/recover", tmp);
+    CHECK(mkdir(dir, 0750) == 0);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        a = archive_open(dir, 1 << 30, &err);
+        for (int i = 0; a != NULL && i < 5; i++) {
+            struct archive_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
+                                         sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
+            archive_write(a, &p, &err);
+        }
+        raise(SIGKILL);
+        _exit(1);
+    }
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status));
+    CHECK(find_name(dir, ".warc.gz.open", dead, sizeof dead) == 1);
+    CHECK(stat(dead, &st) == 0);
+    long long whole = (long long)st.st_size;
+    /* The torn record: the first 100 bytes of a member. */
+    size_t len;
+    char *bytes = slurp(dead, &len);
+    FILE *f = fopen(dead, "ab");
+    CHECK(bytes != NULL && len > 100 && f != NULL && fwrite(bytes, 1, 100, f) == 100);
+    if (f != NULL)
+        fclose(f);
+    free(bytes);
+    fd = open(dead, O_RDONLY);
+    CHECK(fd >= 0 && archive_file_busy(fd) == 0);
+    close(fd);
+    snprintf(empty, sizeof empty, "%s/factd-20260101000000-1-00000.warc.gz.open", dir);
+    snprintf(other, sizeof other, "%s/other.warc.gz.open", dir);
+    CHECK(spill(empty, "", 0) == 0 && spill(other, "junk", 4) == 0);
+
+    capture_begin();
+    a = archive_open(dir, 1 << 30, &err);
+    char *log = capture_end();
+    CHECK(a != NULL);
+    snprintf(final, sizeof final, "%.*s", (int)(strlen(dead) - 5), dead);
+    CHECK(stat(final, &st) == 0 && st.st_size == whole);
+    CHECK(access(dead, F_OK) != 0 && access(empty, F_OK) != 0 && access(other, F_OK) == 0);
+    snprintf(want, sizeof want, "%s: byte %lld: cut off the 100 bytes after its last whole record",
+             dead, whole);
+    CHECK(strstr(log, want) != NULL);
+    snprintf(want, sizeof want, "%s: finished as %s", dead, strrchr(final, '/') + 1);
+    CHECK(strstr(log, want) != NULL);
+    snprintf(want, sizeof want, "%s: removed: left by a factd that stopped", empty);
+    CHECK(strstr(log, want) != NULL);
+    CHECK(strstr(log, "other.warc") == NULL);
+    free(log);
+    CHECK(read_back(final, NULL, &err) == 0);
+    CHECK(ngot == 5);
+    got_clear();
+
+    /* A live writer's file: busy, and left alone by another archive. */
+    struct archive_page p =
+        page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY, sizeof GBK_BODY - 1, NULL, NULL);
+    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
+    snprintf(live, sizeof live, "%s", a != NULL && archive_current(a) ? archive_current(a) : "");
+    CHECK(stat(live, &st) == 0);
+    fd = open(live, O_RDONLY);
+    CHECK(fd >= 0 && archive_file_busy(fd) == 1);
+    capture_begin();
+    b = archive_open(dir, 1 << 30, &err);
+    log = capture_end();
+    CHECK(b != NULL && strstr(log, live) == NULL);
+    free(log);
+    struct stat st2;
+    CHECK(stat(live, &st2) == 0 && st2.st_size == st.st_size);
+    archive_close(b);
+    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
+    archive_close(a);
+    CHECK(access(live, F_OK) != 0);
+    CHECK(fd >= 0 && archive_file_busy(fd) == 0);
+    close(fd);
+
+    /* A rename that fails at close is logged, with the file and why. */
+    a = archive_open(dir, 1 << 30, &err);
+    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
+    snprintf(live, sizeof live, "%s", a != NULL && archive_current(a) ? archive_current(a) : "");
+    CHECK(unlink(live) == 0);
+    capture_begin();
+    archive_close(a);
+    log = capture_end();
+    snprintf(want, sizeof want, "%s: cannot rename: No such file or directory", live);
+    CHECK(strstr(log, want) != NULL);
+    free(log);
+}
+
 int
 main(void)
 {
@@ -911,6 +1070,7 @@ main(void)
     test_rotation();
     test_cut();
     test_damaged();
+    test_recover();
     test_write_failure();
     test_refused();
     test_open();
