@@ -47,8 +47,9 @@
 #define MAX_REPLY_HEAD   512
 
 static const char *const failure_names[] = {
-    "timeout",  "network", "too_big",    "refused", "bad_reply", "http_4xx",
-    "http_5xx", "gone",    "not_a_page", "store",   "other", /* the catch-all: keep it last */
+    "timeout",          "network",         "too_big",     "refused",  "bad_reply",
+    "offsite_redirect", "private_address", "http_4xx",    "http_5xx", "gone",
+    "not_a_page",       "store",           "page_budget", "other", /* the catch-all: keep it last */
 };
 #define N_FAILURES (sizeof failure_names / sizeof *failure_names)
 

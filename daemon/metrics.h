@@ -38,8 +38,9 @@ void metrics_free(struct metrics *m);
  * metrics_response: a finished transfer with its HTTP status (0 when no
  *   response came; codes outside 0..599 count as "other") and body bytes.
  * metrics_failure: reason is one of "timeout", "network", "too_big",
- *   "refused", "bad_reply", "http_4xx", "http_5xx", "gone", "not_a_page",
- *   "store"; anything else (NULL too) counts as "other".
+ *   "refused", "bad_reply", "offsite_redirect", "private_address",
+ *   "http_4xx", "http_5xx", "gone", "not_a_page", "store", "page_budget";
+ *   anything else (NULL too) counts as "other".
  * metrics_document: outcome is "new", "changed", "unchanged" or "failed"
  *   (anything else is not counted); facts_new is added whatever the outcome.
  * metrics_observe_*: seconds taken; NaN is dropped, below 0 counts as 0.
