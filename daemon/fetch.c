@@ -233,6 +233,14 @@ write_cb(char *p, size_t size, size_t n, void *arg)
         }
         return CURL_WRITEFUNC_PAUSE;
     }
+    if (rq->body.len == 0 && rq->coding == CODING_NONE) {
+        /* The body's size, when said, is reserved at once: growing a 15 MB
+         * body by doubling copies it again and again on the loop. */
+        curl_off_t cl = -1;
+        curl_easy_getinfo(rq->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+        if (cl > 0 && (curl_off_t)f->o.max_bytes >= cl)
+            (void)buf_reserve(&rq->body, (size_t)cl);
+    }
     int rc = rq->coding == CODING_NONE   ? append_body(f, rq, p, len)
              : rq->coding == CODING_ZLIB ? inflate_body(f, rq, p, len)
                                          : -1;

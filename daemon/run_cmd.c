@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1687,6 +1688,12 @@ run_cmd(int argc, char **argv)
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &r.start);
+    /* main() keeps freed memory up to 32 MB a buffer for the next page, which
+     * suits extract and replay; the daemon holds pages in two threads (two
+     * malloc arenas) and its memory is bounded in bytes: a buffer of a
+     * megabyte or more goes back to the kernel when freed. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    mallopt(M_TRIM_THRESHOLD, 4 << 20);
     log_init(verbose ? LOG_DEBUG : LOG_INFO);
     if ((r.cur = r.w = setup_load(r.file)) == NULL) {
         cleanup(&r);
