@@ -10,6 +10,7 @@
  * first crawl queues thousands of articles, and a handle is several KB.
  */
 #include "fetch.h"
+#include "decode.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -22,18 +23,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define MAX_HEAD_BYTES (64u << 10)
 #define MAX_REDIRECTS  5
-#define INFLATE_CHUNK  (64u << 10)
-
-/* The response's Content-Encoding, as far as it matters here. */
-enum coding {
-    CODING_NONE, /* identity, or none said */
-    CODING_ZLIB, /* gzip, x-gzip or deflate: zlib tells them apart */
-    CODING_BAD,  /* one we did not ask for, or more than one */
-};
 
 struct host;
 
@@ -55,12 +47,9 @@ struct request {
     int paused;     /* its writes wait for the bodies in hand to shrink */
     size_t counted; /* of body, the bytes counted in fetch.in_hand */
     /* Content decoding of the current response. */
-    enum coding coding;
-    int deflate; /* Content-Encoding: deflate (may come without its zlib header) */
-    int z_live;  /* z is initialized */
-    int z_end;   /* the coded stream ended */
-    size_t z_in; /* coded bytes taken */
-    z_stream z;
+    enum decode_coding coding;
+    int deflate; /* Content-Encoding: deflate */
+    struct decoder dec;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -100,13 +89,12 @@ struct fetch {
 
 static void pump(struct fetch *f);
 
+/* A new response, or none: no decoding under way. */
 static void
 decoder_end(struct request *rq)
 {
-    if (rq->z_live)
-        inflateEnd(&rq->z);
-    rq->z_live = rq->z_end = 0;
-    rq->z_in = 0;
+    decode_free(&rq->dec);
+    decode_init(&rq->dec, rq->deflate);
 }
 
 /* The body as received so far no longer counts (dropped, or handed over:
@@ -162,60 +150,11 @@ append_body(struct fetch *f, struct request *rq, const void *p, size_t n)
     return 0;
 }
 
-/* Undo gzip or deflate on n bytes of the coded body.  One call decodes what
- * one read of the socket brought (at most CURL_MAX_WRITE_SIZE bytes, so at
- * most about a thousand times that in output, and never past max_bytes):
- * a bomb is decoded in steps between the loop's other work. */
 static int
-inflate_body(struct fetch *f, struct request *rq, const char *p, size_t n)
+sink_body(void *arg, const void *p, size_t n)
 {
-    unsigned char out[INFLATE_CHUNK];
-    int first = rq->z_in == 0;
-
-    if (rq->z_end)
-        return 0; /* after the end: ignored, as curl ignores it */
-    if (!rq->z_live) {
-        memset(&rq->z, 0, sizeof rq->z);
-        if (inflateInit2(&rq->z, 15 + 32) != Z_OK) /* gzip or zlib, by the header */
-            return -1;
-        rq->z_live = 1;
-    }
-    rq->z.next_in = (unsigned char *)p;
-    rq->z.avail_in = (uInt)n;
-    rq->z_in += n;
-    for (;;) {
-        rq->z.next_out = out;
-        rq->z.avail_out = sizeof out;
-        int rc = inflate(&rq->z, Z_NO_FLUSH);
-        if (rc == Z_DATA_ERROR && first && rq->deflate && rq->z.total_out == 0) {
-            /* "deflate" sent as a bare deflate stream, as some servers do. */
-            inflateEnd(&rq->z);
-            memset(&rq->z, 0, sizeof rq->z);
-            if (inflateInit2(&rq->z, -15) != Z_OK) {
-                rq->z_live = 0;
-                return -1;
-            }
-            rq->z.next_in = (unsigned char *)p;
-            rq->z.avail_in = (uInt)n;
-            first = 0;
-            continue;
-        }
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-            rq->coding = CODING_BAD;
-            return -1;
-        }
-        size_t made = sizeof out - rq->z.avail_out;
-        if (made > 0 && append_body(f, rq, out, made) != 0)
-            return -1;
-        if (rc == Z_STREAM_END) {
-            rq->z_end = 1;
-            return 0;
-        }
-        if (rq->z.avail_in == 0 && rq->z.avail_out > 0)
-            return 0;
-        if (made == 0)
-            return 0; /* Z_BUF_ERROR: nothing more from this input */
-    }
+    struct request *rq = arg;
+    return append_body(rq->f, rq, p, n);
 }
 
 static size_t
@@ -233,7 +172,7 @@ write_cb(char *p, size_t size, size_t n, void *arg)
         }
         return CURL_WRITEFUNC_PAUSE;
     }
-    if (rq->body.len == 0 && rq->coding == CODING_NONE) {
+    if (rq->body.len == 0 && rq->coding == DECODE_NONE) {
         /* The body's size, when said, is reserved at once: growing a 15 MB
          * body by doubling copies it again and again on the loop. */
         curl_off_t cl = -1;
@@ -241,41 +180,18 @@ write_cb(char *p, size_t size, size_t n, void *arg)
         if (cl > 0 && (curl_off_t)f->o.max_bytes >= cl)
             (void)buf_reserve(&rq->body, (size_t)cl);
     }
-    int rc = rq->coding == CODING_NONE   ? append_body(f, rq, p, len)
-             : rq->coding == CODING_ZLIB ? inflate_body(f, rq, p, len)
-                                         : -1;
+    int rc;
+    if (rq->coding == DECODE_NONE) {
+        rc = append_body(f, rq, p, len);
+    } else if (rq->coding == DECODE_ZLIB) {
+        if (rq->dec.in == 0)
+            decode_init(&rq->dec, rq->deflate);
+        rc = decode_feed(&rq->dec, p, len, sink_body, rq);
+    } else {
+        rc = -1;
+    }
     /* Any count but len ends the transfer with CURLE_WRITE_ERROR. */
     return rc == 0 ? len : 0;
-}
-
-/* The Content-Encoding of a response: we ask for gzip and deflate only. */
-static enum coding
-coding_of(const char *v, size_t len, int *deflate)
-{
-    enum coding c = CODING_NONE;
-    while (len > 0) {
-        size_t n = 0;
-        while (n < len && v[n] != ',')
-            n++;
-        const char *w = v;
-        size_t wn = n;
-        while (wn > 0 && (*w == ' ' || *w == '\t'))
-            w++, wn--;
-        while (wn > 0 && strchr(" \t\r\n", w[wn - 1]) != NULL)
-            wn--;
-        v += n < len ? n + 1 : n;
-        len -= n < len ? n + 1 : n;
-        if (wn == 0 || (wn == 8 && strncasecmp(w, "identity", 8) == 0))
-            continue;
-        int z = (wn == 4 && strncasecmp(w, "gzip", 4) == 0) ||
-                (wn == 6 && strncasecmp(w, "x-gzip", 6) == 0);
-        int d = wn == 7 && strncasecmp(w, "deflate", 7) == 0;
-        if ((!z && !d) || c != CODING_NONE)
-            return CODING_BAD;
-        c = CODING_ZLIB;
-        *deflate = d;
-    }
-    return c;
 }
 
 /* Keeps the header block of the last response only: a redirect or a 100
@@ -287,10 +203,10 @@ header_cb(char *p, size_t size, size_t n, void *arg)
     size_t len = size * n;
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
         rq->head.len = 0;
-        rq->coding = CODING_NONE;
+        rq->coding = DECODE_NONE;
         rq->deflate = 0;
     } else if (len > 17 && strncasecmp(p, "Content-Encoding:", 17) == 0) {
-        rq->coding = coding_of(p + 17, len - 17, &rq->deflate);
+        rq->coding = decode_coding_of(p + 17, len - 17, &rq->deflate);
     }
     (void)buf_append(&rq->head, p, len); /* a head past 64 KB is kept cut short */
     return len;
@@ -442,7 +358,7 @@ classify(CURLcode rc, const struct request *rq)
         return FETCH_TOO_BIG;
     case CURLE_WRITE_ERROR:
         return rq->too_big                ? FETCH_TOO_BIG
-               : rq->coding == CODING_BAD ? FETCH_BAD_REPLY
+               : rq->coding == DECODE_BAD ? FETCH_BAD_REPLY
                                           : FETCH_NETWORK;
     case CURLE_COULDNT_CONNECT:
         return rq->blocked ? FETCH_PRIVATE : FETCH_NETWORK;
@@ -501,7 +417,7 @@ finish(struct fetch *f, struct request *rq, CURLcode rc, enum fetch_error error,
     memset(&r, 0, sizeof r);
     r.url = rq->url;
     r.error = rq->easy ? classify(rc, rq) : FETCH_NETWORK;
-    if (r.error == FETCH_OK && rq->coding == CODING_ZLIB && rq->z_in > 0 && !rq->z_end) {
+    if (r.error == FETCH_OK && rq->coding == DECODE_ZLIB && decode_short(&rq->dec)) {
         /* curl finished the transfer, Content-Length and all, but the coded
          * stream stops short: a page cut off, not a whole one. */
         r.error = FETCH_NETWORK;
@@ -525,7 +441,7 @@ finish(struct fetch *f, struct request *rq, CURLcode rc, enum fetch_error error,
         snprintf(why, sizeof why, "body over max_page_bytes (%zu bytes)", f->o.max_bytes);
     else if (r.error == FETCH_PRIVATE)
         snprintf(why, sizeof why, "%s: the host's address is not a public one", rq->hop);
-    else if (r.error == FETCH_BAD_REPLY && rq->coding == CODING_BAD)
+    else if (r.error == FETCH_BAD_REPLY && rq->coding == DECODE_BAD)
         snprintf(why, sizeof why,
                  "a Content-Encoding other than gzip or deflate, or a body "
                  "that does not decode");
