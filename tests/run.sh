@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run every test of factd, as CI does:
 #   1. an ASan+UBSan build (-fno-sanitize-recover=all) and all of ctest;
+#      every build here treats warnings as errors (FACTD_WERROR);
 #   2. a plain build and the unit tests under valgrind (ctest -T memcheck,
 #      PCRE2 JIT off: valgrind cannot follow JIT code);
 #   3. the libFuzzer targets built with clang, each run for FUZZ_SECONDS
@@ -14,12 +15,12 @@ jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-30}
 
 echo "== ASan+UBSan build, all tests"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined -DFACTD_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ctest --output-on-failure -j"$jobs")
 
 echo "== plain build, unit tests under valgrind"
-cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACTD_WERROR=ON >/dev/null
 cmake --build build-plain -j"$jobs"
 # valgrind cannot follow PCRE2's JIT code: the patterns run interpreted here.
 (cd build-plain && FACTD_NO_JIT=1 ctest -T memcheck -R '^unit\.' -j"$jobs" --output-on-failure \
@@ -32,7 +33,7 @@ if sed -n '/Memory checking results:/,$p' build-plain/memcheck.log | grep -Eq ' 
 fi
 
 echo "== libFuzzer targets, ${fuzz_seconds}s each"
-CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined \
+CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined -DFACTD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs"
 for src in tests/fuzz/fuzz_*.c; do
