@@ -298,6 +298,30 @@ def slow_page(factd, chk, tmp, site):
               err[-2000:])
     chk.eq(D.integrity(os.path.join(tmp, "s2.db")), "ok", "slow page: the store is whole")
 
+    # One SIGTERM while the worker is in the slow page: the daemon stops
+    # within the unit's TimeoutStopSec (20 s), on its own, with status 0.
+    conf = os.path.join(tmp, "s3.conf")
+    D.write_conf(conf, tmp, [("s", src)], db=os.path.join(tmp, "s3.db"),
+                 archive_dir=os.path.join(tmp, "s3-archive"), patterns_dir=pats,
+                 max_connections=1, max_host_connections=1)
+    p = D.start_daemon(factd, conf, env=env)
+    time.sleep(3)
+    p.send_signal(signal.SIGTERM)
+    t0 = time.monotonic()
+    try:
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    took = time.monotonic() - t0
+    err = p.stderr.read()
+    p.stdout.close()
+    p.stderr.close()
+    chk.check(rc == 0 and took < 15,
+              "slow page: one SIGTERM stops the daemon in %.1f s (status %d), under the unit's "
+              "20 s" % (took, rc), err[-2000:])
+    chk.eq(D.integrity(os.path.join(tmp, "s3.db")), "ok", "slow page: the store is whole (one signal)")
+
 
 def big_pages(factd, chk, tmp, site):
     """Issue 11.8: many large pages at once: the bodies in hand are bounded
