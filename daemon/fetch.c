@@ -39,8 +39,9 @@ struct request {
     CURL *easy;
     struct curl_slist *headers;
     struct buf body, head, sent;
-    char *hop;     /* the URL asked for now: url, or the last redirect's target */
-    int redirects; /* followed so far */
+    char *hop;      /* the URL asked for now: url, or the last redirect's target */
+    int redirects;  /* followed so far */
+    double started; /* ev_time() at its first hop */
     int too_big;
     int sent_done;  /* the request header block in sent is complete */
     int blocked;    /* a connection was refused: not a public address */
@@ -357,9 +358,9 @@ classify(CURLcode rc, const struct request *rq)
     case CURLE_FILESIZE_EXCEEDED:
         return FETCH_TOO_BIG;
     case CURLE_WRITE_ERROR:
-        return rq->too_big                ? FETCH_TOO_BIG
-               : rq->coding == DECODE_BAD ? FETCH_BAD_REPLY
-                                          : FETCH_NETWORK;
+        if (rq->too_big)
+            return FETCH_TOO_BIG;
+        return rq->coding == DECODE_BAD || rq->dec.failed ? FETCH_BAD_REPLY : FETCH_NETWORK;
     case CURLE_COULDNT_CONNECT:
         return rq->blocked ? FETCH_PRIVATE : FETCH_NETWORK;
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -442,9 +443,9 @@ finish(struct fetch *f, struct request *rq, CURLcode rc, enum fetch_error error,
     else if (r.error == FETCH_PRIVATE)
         snprintf(why, sizeof why, "%s: the host's address is not a public one", rq->hop);
     else if (r.error == FETCH_BAD_REPLY && rq->coding == DECODE_BAD)
-        snprintf(why, sizeof why,
-                 "a Content-Encoding other than gzip or deflate, or a body "
-                 "that does not decode");
+        snprintf(why, sizeof why, "a Content-Encoding other than gzip or deflate");
+    else if (r.error == FETCH_BAD_REPLY && rq->dec.failed)
+        snprintf(why, sizeof why, "the gzip or deflate body does not decode");
     else if (rq->easy == NULL)
         snprintf(why, sizeof why, "cannot start the transfer (out of memory)");
     else if (r.error != FETCH_OK)
@@ -460,7 +461,8 @@ finish(struct fetch *f, struct request *rq, CURLcode rc, enum fetch_error error,
     uncount(f, rq);
     if (r.error == FETCH_OK) {
         buf_as_text(&rq->body, &r.body);
-        f->in_hand += counted; /* until the caller releases it, or drops it below */
+        if (r.body.data != NULL)
+            f->in_hand += counted; /* until the caller releases it, or drops it below */
     }
     buf_as_text(&rq->head, &r.head);
     buf_as_text(&rq->sent, &r.request);
@@ -495,8 +497,11 @@ follow(struct fetch *f, struct request *rq, char *why, size_t size)
     enum fetch_error e = FETCH_OK;
 
     curl_easy_getinfo(rq->easy, CURLINFO_REDIRECT_URL, &to);
-    if (to == NULL || u == NULL)
-        return FETCH_REFUSED;
+    assert(to != NULL); /* collect() hands over a 3xx without Location as it is */
+    if (u == NULL) {
+        snprintf(why, size, "out of memory");
+        return FETCH_NETWORK;
+    }
     if (rq->redirects >= MAX_REDIRECTS) {
         snprintf(why, size, "more than %d redirects", MAX_REDIRECTS);
         e = FETCH_REFUSED;
@@ -521,7 +526,11 @@ follow(struct fetch *f, struct request *rq, char *why, size_t size)
     uncount(f, rq);
     rq->body.len = 0;
     rq->too_big = 0;
+    rq->blocked = 0;
     decoder_end(rq);
+    /* The hops share the transfer's timeout, as curl's own following did. */
+    double left = f->o.timeout - (ev_time() - rq->started);
+    curl_easy_setopt(rq->easy, CURLOPT_TIMEOUT_MS, (long)(left > 0.001 ? left * 1000 : 1));
     curl_easy_setopt(rq->easy, CURLOPT_URL, rq->hop);
     if (curl_multi_add_handle(f->multi, rq->easy) != CURLM_OK)
         return FETCH_NETWORK;
@@ -553,7 +562,9 @@ collect(struct fetch *f)
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&rq);
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         curl_multi_remove_handle(f->multi, easy);
-        if (rc == CURLE_OK && is_redirect(status)) {
+        char *to = NULL;
+        curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &to);
+        if (rc == CURLE_OK && is_redirect(status) && to != NULL) {
             if ((e = follow(f, rq, why, sizeof why)) == FETCH_OK)
                 continue; /* still running, on its next hop */
         }
@@ -611,8 +622,12 @@ start(struct fetch *f, struct request *rq)
     struct curl_slist *h = curl_slist_append(rq->headers, "Accept-Encoding: gzip, deflate");
     if (h != NULL)
         rq->headers = h;
+    rq->started = ev_time();
     curl_easy_setopt(e, CURLOPT_URL, rq->hop);
     curl_easy_setopt(e, CURLOPT_PRIVATE, rq);
+    /* No proxy from the environment (http_proxy, all_proxy): a proxy
+     * resolves the names itself, past the address check below. */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* follow() does, hop by hop */
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
@@ -763,18 +778,30 @@ fetch_url_host(const char *url, char *host, size_t size)
     return rc;
 }
 
-long
-fetch_url_port(const char *url)
+int
+fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *dflt)
 {
     CURLU *u = curl_url();
-    char *port = NULL;
-    long n = 0;
+    char *name = NULL, *p = NULL, *scheme = NULL;
+    int rc = -1;
     if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
-        n = strtol(port, NULL, 10);
-    curl_free(port);
+        curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && strlen(name) < size) {
+        size_t n = strlen(name);
+        for (size_t i = 0; i <= n; i++)
+            host[i] = (char)tolower((unsigned char)name[i]);
+        *port = strtol(p, NULL, 10);
+        *dflt = *port == (strcmp(scheme, "https") == 0  ? 443
+                          : strcmp(scheme, "http") == 0 ? 80
+                                                        : -1);
+        rc = 0;
+    }
+    curl_free(name);
+    curl_free(p);
+    curl_free(scheme);
     curl_url_cleanup(u);
-    return n;
+    return rc;
 }
 
 static struct host *

@@ -67,9 +67,10 @@ enum fetch_error {
  * into host[size]; -1 when url has none or it does not fit. */
 int fetch_url_host(const char *url, char *host, size_t size);
 
-/* The port url names, or 0 when it names none (its scheme's own) or is not
- * a URL. */
-long fetch_url_port(const char *url);
+/* The host of url (as fetch_url_host()) and its port, the scheme's own when
+ * it names none (*dflt then, or when it names that one, is 1).  -1 when url
+ * is not a URL with a host or the host does not fit. */
+int fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *dflt);
 
 /* "ok", "timeout", "network", "too_big", "refused", "bad_reply",
  * "offsite_redirect", "private_address": the name logs and metrics give

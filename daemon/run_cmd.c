@@ -72,6 +72,12 @@
 struct source_rt {
     const struct config_source *cfg;
     pcre2_code *link_re, *next_re;
+    struct start_host {
+        char host[256]; /* lower case */
+        long port;      /* the scheme's own when the URL names none */
+        int dflt;       /* port is the scheme's own */
+    } * starts;         /* of the start URLs, for url_allowed() */
+    size_t nstarts;
 };
 
 /*
@@ -325,31 +331,32 @@ result_add_link(struct result *res, const char *url, enum frontier_kind kind)
 
 /*
  * May the source fetch url (a link, a redirect's target)?  Its host must be
- * one of allowed_hosts, and its port one that a start URL names with that
- * host, or none (80 or 443) when no start URL names a port for it: a
+ * one of allowed_hosts, and its port one that a start URL has with that
+ * host; 80 and 443 too unless every start URL with that host names another
+ * (a site on :8080 is kept to :8080), and for a host no start URL names.  A
  * redirect to another port of an allowed host (127.0.0.1:6379) is refused.
  */
 static int
-url_allowed(const struct config_source *s, const char *url)
+url_allowed(const struct source_rt *s, const char *url)
 {
-    char host[256], h[256];
-    int found = 0;
-    if (fetch_url_host(url, host, sizeof host) != 0)
+    char host[256];
+    long port;
+    int dflt, found = 0, named = 0, defaults = 0;
+    if (fetch_url_host_port(url, host, sizeof host, &port, &dflt) != 0)
         return 0;
-    for (size_t i = 0; i < s->nallowed_hosts && !found; i++)
-        found = strcasecmp(s->allowed_hosts[i], host) == 0;
+    for (size_t i = 0; i < s->cfg->nallowed_hosts && !found; i++)
+        found = strcasecmp(s->cfg->allowed_hosts[i], host) == 0;
     if (!found)
         return 0;
-    long port = fetch_url_port(url), named = 0;
-    for (size_t i = 0; i < s->nstart_urls; i++) {
-        if (fetch_url_host(s->start_urls[i], h, sizeof h) != 0 || strcasecmp(h, host) != 0)
+    for (size_t i = 0; i < s->nstarts; i++) {
+        if (strcmp(s->starts[i].host, host) != 0)
             continue;
-        long p = fetch_url_port(s->start_urls[i]);
-        if (p != 0 && p == port)
+        if (s->starts[i].port == port)
             return 1;
-        named |= p != 0;
+        named = 1;
+        defaults |= s->starts[i].dflt;
     }
-    return named ? 0 : port == 0 || port == 80 || port == 443;
+    return (!named || defaults) && (port == 80 || port == 443);
 }
 
 static int
@@ -389,7 +396,7 @@ work_list(struct run *r, struct job *j, struct result *res)
             k = FRONTIER_LIST;
         else
             continue;
-        if (!url_allowed(s->cfg, u))
+        if (!url_allowed(s, u))
             continue;
         struct store_url row = {
             .url = u, .source = s->cfg->name, .kind = frontier_kind_names[k], .next_fetch = now};
@@ -593,6 +600,12 @@ work(struct run *r, struct job *j, struct result *res)
         }
     }
     int stored = j->type == JOB_PAGE && !res->failed;
+    if (res->retry) {
+        /* Kept for another try (the store refused it, or a stop dropped
+         * it): a run that ends before that try takes it at once. */
+        j->state = FRONTIER_RETRY;
+        j->next_fetch = now_unix();
+    }
     struct store_url row = {
         .url = j->url,
         .source = r->w->cfg->sources[j->source].name,
@@ -783,12 +796,16 @@ worker_main(void *arg)
         j->res = NULL;
         res->e = j->e;
         work(r, j, res);
-        if (res->fatal)
+        int fatal = res->fatal;
+        if (fatal)
             worker_broken(r);
-        else if (store_due(r->store))
+        /* The page's result goes first: should the commit below fail, the
+         * loop takes the page as stored and then, from the lost group's
+         * result after it, undoes that. */
+        post_result(r, res);
+        if (!fatal && store_due(r->store))
             commit(r);
         job_free(j);
-        post_result(r, res);
         pthread_mutex_lock(&r->mu);
     }
 }
@@ -1113,6 +1130,8 @@ forget_group(struct run *r, struct result *res)
             continue;
         frontier_unschedule(r->fr, e);
         store_again(r, e);
+        if (e->state != FRONTIER_GONE && !(r->once && e->state != FRONTIER_RETRY))
+            frontier_schedule(r->fr, e);
     }
 }
 
@@ -1317,6 +1336,7 @@ setup_free(struct setup *su)
     for (size_t i = 0; su->src != NULL && i < su->cfg->nsources; i++) {
         pcre2_code_free(su->src[i].link_re);
         pcre2_code_free(su->src[i].next_re);
+        free(su->src[i].starts);
     }
     free(su->src);
     patternset_free(su->ps);
@@ -1360,6 +1380,14 @@ setup_load(const char *file)
         /* config.c compiled them already: a failure here is memory. */
         if (su->src[i].link_re == NULL || (s->next_pattern && su->src[i].next_re == NULL))
             goto nomem;
+        if ((su->src[i].starts = calloc(s->nstart_urls + 1, sizeof *su->src[i].starts)) == NULL)
+            goto nomem;
+        for (size_t k = 0; k < s->nstart_urls; k++) {
+            struct start_host *h = &su->src[i].starts[su->src[i].nstarts];
+            if (fetch_url_host_port(s->start_urls[k], h->host, sizeof h->host, &h->port,
+                                    &h->dflt) == 0)
+                su->src[i].nstarts++;
+        }
     }
     return su;
 nomem:
@@ -1380,7 +1408,7 @@ adopt(struct run *r, struct frontier_entry *e, pcre2_match_data *md)
     for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
         const struct source_rt *s = &r->cur->src[i];
         int article = re_match(s->link_re, e->url, md);
-        if ((article || re_match(s->next_re, e->url, md)) && url_allowed(s->cfg, e->url)) {
+        if ((article || re_match(s->next_re, e->url, md)) && url_allowed(s, e->url)) {
             e->source = (int)i;
             e->kind = article ? FRONTIER_ARTICLE : FRONTIER_LIST;
             return;
@@ -1456,7 +1484,7 @@ fetch_allow(void *arg, const char *url, void *udata)
 {
     struct run *r = arg;
     const struct frontier_entry *e = udata;
-    return e->source >= 0 && url_allowed(r->cur->src[e->source].cfg, url);
+    return e->source >= 0 && url_allowed(&r->cur->src[e->source], url);
 }
 
 /*

@@ -100,11 +100,13 @@ def redirects(factd, chk, tmp, site):
 
 
 def truncated_gzip(factd, chk, tmp, site):
-    """Issue 11.3: a gzip body cut short is a failed transfer."""
-    write(os.path.join(site.root, "t", "index.html"), list_page(["/fault/truncgzip.html"]))
+    """Issue 11.3: a gzip body cut short is a failed transfer; one that does
+    not decode is a bad reply."""
+    write(os.path.join(site.root, "t", "index.html"),
+          list_page(["/fault/truncgzip.html", "/fault/badgzip.html"]))
     conf = os.path.join(tmp, "t.conf")
     db = D.write_conf(conf, tmp, [("t", {"start_url": site.base + "/t/index.html",
-                                         "link_pattern": r"/fault/truncgzip\.html$",
+                                         "link_pattern": r"/fault/(trunc|bad)gzip\.html$",
                                          "interval": "1d"})],
                       db=os.path.join(tmp, "t.db"), archive_dir=os.path.join(tmp, "t-archive"))
     rc, out, err = D.run_once(factd, conf, timeout=120)
@@ -118,6 +120,11 @@ def truncated_gzip(factd, chk, tmp, site):
     chk.eq(st, [("failed",)], "truncated gzip: failed in the frontier, to be fetched again")
     gets = [r for r in site.requests() if "truncgzip" in r[1]]
     chk.check(len(gets) > 1, "truncated gzip: retried", gets)
+    mine = [l for l in warnings(err) if "badgzip" in l]
+    chk.check(len(mine) == 1 and "bad_reply" in mine[0] and "does not decode" in mine[0],
+              "corrupt gzip: one warning, bad_reply, does not decode", mine)
+    chk.eq(D.query(db, "SELECT count(*) FROM documents WHERE uri LIKE '%badgzip%'"), [(0,)],
+           "corrupt gzip: nothing stored")
 
 
 def unchanged_group(factd, chk, tmp, site):
