@@ -39,6 +39,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "decode.h"
 
 #define MAX_HEADER_BYTES 65536
 
@@ -513,38 +514,27 @@ dechunk(const char *body, size_t len, struct buf *out)
     }
 }
 
-/* Undo gzip, zlib or raw deflate content coding; out never passes its ceiling. */
 static int
-inflate_body(const char *in, size_t len, struct buf *out)
+sink_buf(void *arg, const void *p, size_t n)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        z_stream z;
-        unsigned char chunk[65536];
-        int rc;
+    return buf_append(arg, p, n) == BUF_OK ? 0 : -1;
+}
 
-        memset(&z, 0, sizeof z);
-        /* 15+32: gzip or zlib header; -15: raw deflate, as some servers send. */
-        if (inflateInit2(&z, attempt == 0 ? 15 + 32 : -15) != Z_OK)
-            return -1;
-        z.next_in = (unsigned char *)in;
-        z.avail_in = (uInt)(len > 0xFFFFFFFFu ? 0xFFFFFFFFu : len);
-        out->len = 0;
-        do {
-            z.next_out = chunk;
-            z.avail_out = sizeof chunk;
-            rc = inflate(&z, Z_NO_FLUSH);
-            if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-                break;
-            if (buf_append(out, chunk, sizeof chunk - z.avail_out) != BUF_OK) {
-                inflateEnd(&z);
-                return -2; /* over the ceiling: a bomb, or too big */
-            }
-        } while (rc == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
-        inflateEnd(&z);
-        if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && out->len > 0))
-            return 0;
-    }
-    return -1;
+/* Undo the content coding into out, as fetch does (decode.c): a stream that
+ * does not decode or ends before its end gives -1, as the crawl would have
+ * refused the page; over the ceiling -2. */
+static int
+inflate_body(const char *ce, const char *in, size_t len, struct buf *out)
+{
+    struct decoder d;
+    int deflate = 0;
+    if (decode_coding_of(ce, strlen(ce), &deflate) != DECODE_ZLIB)
+        return -1;
+    decode_init(&d, deflate);
+    int rc = decode_feed(&d, in, len, sink_buf, out);
+    int bad = d.failed || decode_short(&d);
+    decode_free(&d);
+    return rc != 0 && !bad ? -2 : bad ? -1 : 0;
 }
 
 /* The status code of "HTTP/1.1 200 OK" from after its first space. */
@@ -595,9 +585,9 @@ response(const char *uri, const char *date, const char *block, size_t len, size_
         blen = dechunked.len;
     }
     if (header(block, hlen, "Content-Encoding", ce, sizeof ce) && strcasecmp(ce, "identity")) {
-        if (strcasecmp(ce, "gzip") && strcasecmp(ce, "x-gzip") && strcasecmp(ce, "deflate"))
-            goto out; /* br and the like: cannot be read here */
-        if (inflate_body(body, blen, &inflated) != 0)
+        /* br and the like cannot be read here; a stream cut short is not
+         * a page, as it is not for the crawl. */
+        if (inflate_body(ce, body, blen, &inflated) != 0)
             goto out;
         body = inflated.data ? inflated.data : "";
         blen = inflated.len;

@@ -47,6 +47,14 @@ with open(f"{d}/plain.warc", "wb") as f:
     f.write(b"".join(recs))
 with open(f"{d}/bad.warc", "wb") as f:
     f.write(recs[0] + b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 9999\r\n\r\nshort")
+# A response whose gzip body was cut short (a wget archive of a broken
+# transfer), beside a whole one: the crawl would refuse it, so replay does.
+cut = gzip.compress(page.replace("3000亩", "4000亩").encode("gbk"))
+with open(f"{d}/cutgz.warc", "wb") as f:
+    f.write(record("response", "http://gov.example/cut.html", http("200 OK", [
+        ("Content-Type", "text/html; charset=gbk"), ("Content-Encoding", "gzip")], cut[:len(cut) // 2])))
+    f.write(record("response", "http://gov.example/whole.html", http("200 OK", [
+        ("Content-Type", "text/html; charset=gbk"), ("Content-Encoding", "gzip")], cut)))
 PY
 
 "$factd" replay --db "$tmp/a.db" "$tmp/own.warc.gz" >"$tmp/out" 2>"$tmp/err" && ok || no "own archive: exit $?: $(cat "$tmp/err")"
@@ -67,6 +75,10 @@ q() { sqlite3 "$tmp/$1" "$2"; }
 "$factd" replay --db "$tmp/c.db" "$tmp/bad.warc" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && ok || no "a damaged archive: exit 1"
 grep -q "bad.warc: byte [0-9]*: record cut short" "$tmp/err" && ok || no "damaged: $(cat "$tmp/err")"
+"$factd" replay --db "$tmp/g.db" "$tmp/cutgz.warc" >"$tmp/out" 2>"$tmp/err"
+[ "$(q g.db "SELECT group_concat(uri) FROM documents")" = "http://gov.example/whole.html" ] && ok ||
+    no "a gzip body cut short is passed over, the whole one stored: $(q g.db "SELECT uri FROM documents")"
+grep -q "1 responses passed over" "$tmp/err" && ok || no "the cut one is counted: $(cat "$tmp/err")"
 
 # Damage is passed over, not given up at.  An archive of many one-record gzip
 # members (as factd and wget write them) with 40 bytes flipped in one member
