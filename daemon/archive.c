@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,6 +407,48 @@ abandon_file(struct archive *a, struct err *err)
     snprintf(err->msg + n, sizeof err->msg - n, "%s", fate);
 }
 
+static int rename_new(const char *from, const char *to);
+
+/*
+ * Create the next file, locked before it has its .open name: another factd
+ * starting on this directory finishes every .open file it can lock, and
+ * would otherwise take a file created and not yet locked for a dead one.
+ * Returns the descriptor, -2 to try another name, or -1 with err set.
+ */
+static int
+create_locked(const char *path, struct err *err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) {
+        err_file(err, path);
+        err_set(err, "name too long");
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return -2;
+        err_file(err, tmp);
+        err_set(err, "cannot create: %s", strerror(errno));
+        return -1;
+    }
+    /* Held until the file is closed or the process dies.  A file system
+     * without locks makes no difference here: recovery, which needs the
+     * lock too, then leaves the file to be renamed by hand. */
+    (void)file_lock(fd, F_OFD_SETLK);
+    if (rename_new(tmp, path) != 0) {
+        int e = errno;
+        (void)unlink(tmp);
+        close(fd);
+        if (e == EEXIST)
+            return -2;
+        err_file(err, path);
+        err_set(err, "cannot create: %s", strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
 /* Create the next file and put its warcinfo member into a->out. */
 static int
 begin_file(struct archive *a, struct err *err)
@@ -434,22 +477,15 @@ begin_file(struct archive *a, struct err *err)
         /* A file finished earlier in this second by another archive here. */
         if (stat(a->final, &st) == 0)
             continue;
-        fd = open(a->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-        if (fd < 0 && errno != EEXIST) {
-            err_file(err, a->path);
-            err_set(err, "cannot create: %s", strerror(errno));
+        if ((fd = create_locked(a->path, err)) == -1)
             return -1;
-        }
+        /* -2: taken, the next name. */
     }
     if (fd < 0) {
         err_file(err, a->dir);
         err_set(err, "no free file name after %d tries", NAME_TRIES);
         return -1;
     }
-    /* Held until the file is closed or the process dies.  A file system
-     * without locks makes no difference here: recovery, which needs the
-     * lock too, then leaves the file to be renamed by hand. */
-    (void)file_lock(fd, F_OFD_SETLK);
     a->fd = fd;
     a->size = 0;
 
