@@ -206,8 +206,18 @@ header_cb(char *p, size_t size, size_t n, void *arg)
         rq->head.len = 0;
         rq->coding = DECODE_NONE;
         rq->deflate = 0;
-    } else if (len > 17 && strncasecmp(p, "Content-Encoding:", 17) == 0) {
-        rq->coding = decode_coding_of(p + 17, len - 17, &rq->deflate);
+    } else if (len > 17 && strncasecmp(p, "Content-Encoding:", 17) == 0 && rq->body.len == 0 &&
+               rq->dec.in == 0) {
+        /* Several Content-Encoding lines are one list: two codings is one
+         * too many.  A trailer after the body changes nothing. */
+        int deflate = 0;
+        enum decode_coding c = decode_coding_of(p + 17, len - 17, &deflate);
+        if (c != DECODE_NONE && rq->coding != DECODE_NONE)
+            rq->coding = DECODE_BAD;
+        else if (c != DECODE_NONE) {
+            rq->coding = c;
+            rq->deflate = deflate;
+        }
     }
     (void)buf_append(&rq->head, p, len); /* a head past 64 KB is kept cut short */
     return len;
@@ -926,6 +936,10 @@ fetch_addr_public(const struct sockaddr *sa)
     if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
         return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 |
                          b[15]);
+    if (b[0] == 0x20 && b[1] == 0x02) /* 6to4: 2002:a.b.c.d::/48 reaches a.b.c.d */
+        return v4_public((uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 | b[5]);
+    if (memcmp(b, nat64, 4) == 0 && b[4] == 0 && b[5] == 1) /* 64:ff9b:1::/48, local NAT64 */
+        return 0;
     int zero = 1; /* :: and ::1, and the deprecated IPv4-compatible ::a.b.c.d */
     for (int i = 0; i < 12; i++)
         zero &= b[i] == 0;

@@ -157,8 +157,12 @@ addresses(void)
                          "::ffff:127.0.0.1",
                          "::ffff:10.1.2.3",
                          "64:ff9b::a00:1",
-                         "2001:db8::1"};
-    const char *yes6[] = {"2400:3200::1", "2001:4860:4860::8888", "::ffff:8.8.8.8"};
+                         "2001:db8::1",
+                         "2002:7f00:1::1",
+                         "2002:a00:1::",
+                         "64:ff9b:1::808:808"};
+    const char *yes6[] = {"2400:3200::1", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+                          "2002:808:808::1"};
     for (size_t i = 0; i < sizeof no4 / sizeof *no4; i++)
         CHECK_STR(public4(no4[i]) ? "public" : no4[i], no4[i]);
     for (size_t i = 0; i < sizeof yes4 / sizeof *yes4; i++)
