@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 
 const char *const frontier_kind_names[] = {"list", "article"};
 const char *const frontier_state_names[] = {"new", "ok", "retry", "gone", "failed"};
@@ -22,19 +23,10 @@ struct frontier {
     size_t nheap, capheap;
 };
 
-static uint64_t
-url_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static struct frontier_entry **
 slot(struct frontier_entry **table, size_t cap, const char *url)
 {
-    size_t m = cap - 1, i = (size_t)url_hash(url) & m;
+    size_t m = cap - 1, i = (size_t)hash_fnv1a_str(url) & m;
     while (table[i] != NULL && strcmp(table[i]->url, url) != 0)
         i = (i + 1) & m;
     return &table[i];

@@ -42,6 +42,7 @@
 #include <libxml/parser.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "html_text.h"
 
 /*
@@ -327,24 +328,11 @@ links_parse_page(const char *html, size_t len, struct links_parse *p)
     return p->nomem ? -1 : 0;
 }
 
-/* FNV-1a: short URLs that differ in a byte or two spread well enough. */
-static uint64_t
-links_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211u;
-    }
-    return h;
-}
-
 /* The slot for url: the one holding it, or the empty one where it would go. */
 static uint32_t *
 links_slot(const struct links_seen *seen, const struct links *out, const char *url)
 {
-    size_t i = (size_t)links_hash(url) & (seen->size - 1);
+    size_t i = (size_t)hash_fnv1a_str(url) & (seen->size - 1);
 
     while (seen->slot[i] != 0 && strcmp(out->urls[seen->slot[i] - 1], url) != 0)
         i = (i + 1) & (seen->size - 1);

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "hash.h"
 
 #define MAX_PATTERN_FILE_BYTES (1u << 20)
 #define MAX_EXPANDED_BYTES     (1u << 20)
@@ -92,21 +93,6 @@ struct patternset {
 };
 
 /* ---- small helpers ---- */
-
-/* The set's hash: FNV-1a 64 over file names and contents.  It only has to
- * tell one set of files from another (the store adds more to it). */
-#define FNV1A_START 0xcbf29ce484222325ULL
-
-static uint64_t
-fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 static unsigned
 utf8_cols(const char *s, size_t n)
@@ -589,7 +575,7 @@ read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *ha
         }
     fclose(f);
     if (rc == 0)
-        *hash = fnv1a(*hash, b.data, b.len);
+        *hash = hash_fnv1a(*hash, b.data, b.len);
 
     if (rc == 0)
         rc = parse_buffer(ps, b.data ? b.data : "", b.len, err);
@@ -954,7 +940,7 @@ patternset_load(const char *dir, struct err *err)
 {
     struct dirent **names = NULL;
     struct patternset *ps;
-    uint64_t hash = FNV1A_START;
+    uint64_t hash = HASH_FNV1A_START;
     int n;
 
     err_clear(err);
@@ -992,7 +978,7 @@ patternset_load(const char *dir, struct err *err)
             } else {
                 snprintf(path, len, "%s/%s", dir, names[i]->d_name);
                 ps->files[ps->nfiles++] = path;
-                hash = fnv1a(hash, names[i]->d_name, strlen(names[i]->d_name));
+                hash = hash_fnv1a(hash, names[i]->d_name, strlen(names[i]->d_name));
                 rc = read_file(ps, path, err, &hash);
             }
         }
@@ -1009,7 +995,7 @@ struct patternset *
 patternset_load_buffer(const char *name, const char *data, size_t len, struct err *err)
 {
     struct patternset *ps;
-    uint64_t hash = FNV1A_START;
+    uint64_t hash = HASH_FNV1A_START;
     int rc = -1;
 
     err_clear(err);
@@ -1021,7 +1007,7 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
         return NULL;
     }
     ps->nfiles = 1;
-    hash = fnv1a(hash, data, len);
+    hash = hash_fnv1a(hash, data, len);
     if (len > MAX_PATTERN_FILE_BYTES) {
         err_file(err, name);
         err_set(err, "pattern file larger than %u bytes", MAX_PATTERN_FILE_BYTES);
