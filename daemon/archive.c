@@ -79,26 +79,6 @@ struct piece {
     size_t len;
 };
 
-static int appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-appendf(struct buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || buf_reserve(b, (size_t)n) != BUF_OK)
-        return -1;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
-}
-
 /* A WARC header value must stay on its line: no control characters. */
 static int
 is_field_value(const char *s)
@@ -268,17 +248,17 @@ rewrite_head(struct buf *out, const char *head, size_t len, size_t body_len)
             if (dropping)
                 continue;
         } else if ((v = header_is(l, n, "Transfer-Encoding")) != 0) {
-            bad |= appendf(out, "X-Factd-Was-Transfer-Encoding: %.*s\r\n", (int)(n - v), l + v);
+            bad |= buf_appendf(out, "X-Factd-Was-Transfer-Encoding: %.*s\r\n", (int)(n - v), l + v);
             dropping = 0;
             continue;
         } else if ((v = header_is(l, n, "Content-Encoding")) != 0) {
-            bad |= appendf(out, "X-Factd-Was-Content-Encoding: %.*s\r\n", (int)(n - v), l + v);
+            bad |= buf_appendf(out, "X-Factd-Was-Content-Encoding: %.*s\r\n", (int)(n - v), l + v);
             dropping = 0;
             continue;
         } else if (header_is(l, n, "Content-Length") != 0) {
             /* Repeated ones too: one length, the stored body's. */
             if (!have_len)
-                bad |= appendf(out, "Content-Length: %zu\r\n", body_len);
+                bad |= buf_appendf(out, "Content-Length: %zu\r\n", body_len);
             have_len = 1;
             dropping = 1;
             continue;
@@ -288,7 +268,7 @@ rewrite_head(struct buf *out, const char *head, size_t len, size_t body_len)
         bad |= buf_append(out, l, n) != BUF_OK || buf_append(out, "\r\n", 2) != BUF_OK;
     }
     if (!have_len)
-        bad |= appendf(out, "Content-Length: %zu\r\n", body_len);
+        bad |= buf_appendf(out, "Content-Length: %zu\r\n", body_len);
     bad |= buf_append(out, "\r\n", 2) != BUF_OK;
     return bad ? -1 : 0;
 }
@@ -498,16 +478,16 @@ begin_file(struct archive *a, struct err *err)
         return -1;
     }
     a->rec.len = 0;
-    if (appendf(&a->rec,
-                "WARC/1.1\r\n"
-                "WARC-Type: warcinfo\r\n"
-                "WARC-Record-ID: %s\r\n"
-                "WARC-Date: %s\r\n"
-                "WARC-Filename: %s\r\n"
-                "Content-Type: application/warc-fields\r\n"
-                "Content-Length: %zu\r\n"
-                "\r\n",
-                a->warcinfo_id, date, slash ? slash + 1 : a->final, sizeof info - 1) != 0) {
+    if (buf_appendf(&a->rec,
+                    "WARC/1.1\r\n"
+                    "WARC-Type: warcinfo\r\n"
+                    "WARC-Record-ID: %s\r\n"
+                    "WARC-Date: %s\r\n"
+                    "WARC-Filename: %s\r\n"
+                    "Content-Type: application/warc-fields\r\n"
+                    "Content-Length: %zu\r\n"
+                    "\r\n",
+                    a->warcinfo_id, date, slash ? slash + 1 : a->final, sizeof info - 1) != 0) {
         err_file(err, a->path);
         err_set(err, "out of memory");
         abandon_file(a, err);
@@ -533,23 +513,23 @@ record_header(struct archive *a, const char *type, const char *id, const char *o
     int bad = 0;
 
     a->rec.len = 0;
-    bad |= appendf(&a->rec,
-                   "WARC/1.1\r\n"
-                   "WARC-Type: %s\r\n"
-                   "WARC-Record-ID: %s\r\n"
-                   "WARC-Date: %s\r\n"
-                   "WARC-Target-URI: %s\r\n",
-                   type, id, date, p->uri);
+    bad |= buf_appendf(&a->rec,
+                       "WARC/1.1\r\n"
+                       "WARC-Type: %s\r\n"
+                       "WARC-Record-ID: %s\r\n"
+                       "WARC-Date: %s\r\n"
+                       "WARC-Target-URI: %s\r\n",
+                       type, id, date, p->uri);
     if (p->ip != NULL && p->ip[0] != '\0')
-        bad |= appendf(&a->rec, "WARC-IP-Address: %s\r\n", p->ip);
+        bad |= buf_appendf(&a->rec, "WARC-IP-Address: %s\r\n", p->ip);
     if (other != NULL)
-        bad |= appendf(&a->rec, "WARC-Concurrent-To: %s\r\n", other);
-    bad |= appendf(&a->rec,
-                   "WARC-Warcinfo-ID: %s\r\n"
-                   "Content-Type: application/http;msgtype=%s\r\n"
-                   "Content-Length: %zu\r\n"
-                   "\r\n",
-                   a->warcinfo_id, type, len);
+        bad |= buf_appendf(&a->rec, "WARC-Concurrent-To: %s\r\n", other);
+    bad |= buf_appendf(&a->rec,
+                       "WARC-Warcinfo-ID: %s\r\n"
+                       "Content-Type: application/http;msgtype=%s\r\n"
+                       "Content-Length: %zu\r\n"
+                       "\r\n",
+                       a->warcinfo_id, type, len);
     return bad;
 }
 

@@ -841,15 +841,6 @@ host_for(struct fetch *f, const char *url, struct err *err)
     return h;
 }
 
-static char *
-dup_or_null(const char *s, int *fail)
-{
-    char *d = s ? strdup(s) : NULL;
-    if (s != NULL && d == NULL)
-        *fail = 1;
-    return d;
-}
-
 int
 fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_modified,
           void *udata, struct err *err)
@@ -860,9 +851,9 @@ fetch_get(struct fetch *f, const char *url, const char *etag, const char *last_m
     struct request *rq = calloc(1, sizeof *rq);
     int fail = rq == NULL;
     if (rq != NULL) {
-        rq->url = dup_or_null(url, &fail);
-        rq->etag = dup_or_null(etag, &fail);
-        rq->last_modified = dup_or_null(last_modified, &fail);
+        rq->url = text_dup(url, &fail);
+        rq->etag = text_dup(etag, &fail);
+        rq->last_modified = text_dup(last_modified, &fail);
     }
     if (fail) {
         request_free(f, rq);

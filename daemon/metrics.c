@@ -242,25 +242,17 @@ struct render {
 
 static void appendf(struct render *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* buf_appendf() that remembers a failure, so a render is checked once. */
 static void
 appendf(struct render *r, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
     if (r->failed)
         return;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    r->failed = buf_vappendf(&r->b, fmt, ap) != BUF_OK;
     va_end(ap);
-    if (n < 0 || buf_reserve(&r->b, (size_t)n) != BUF_OK) {
-        r->failed = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(r->b.data + r->b.len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    r->b.len += (size_t)n;
 }
 
 /* The shortest decimal that reads back as v, as Prometheus's own clients

@@ -199,12 +199,6 @@ struct old_facts {
     char *seen; /* From malloc(): v[i] is among the new facts. */
 };
 
-static char *
-dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
 static int
 keep_old(void *arg, const struct store_fact *f)
 {
@@ -216,13 +210,14 @@ keep_old(void *arg, const struct store_fact *f)
         o->v = v;
     }
     struct store_fact *c = &o->v[o->n++];
+    int nomem = 0;
     *c = *f;
-    c->kind = dup_or_null(f->kind);
-    c->qualifier = dup_or_null(f->qualifier);
-    c->text = dup_or_null(f->text);
-    c->clause = dup_or_null(f->clause);
-    c->stance = dup_or_null(f->stance);
-    return 0;
+    c->kind = text_dup(f->kind, &nomem);
+    c->qualifier = text_dup(f->qualifier, &nomem);
+    c->text = text_dup(f->text, &nomem);
+    c->clause = text_dup(f->clause, &nomem);
+    c->stance = text_dup(f->stance, &nomem);
+    return nomem ? -1 : 0; /* old_free() frees what was copied */
 }
 
 static void

@@ -206,17 +206,11 @@ elapsed(const struct timespec *a, const struct timespec *b)
     return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static char *
-xstrdup(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
 static void
 replace(char **dst, const char *s)
 {
     free(*dst);
-    *dst = xstrdup(s);
+    *dst = text_dup(s, NULL);
 }
 
 /* ---- the frontier, from the store ---- */
@@ -245,9 +239,9 @@ load_row(void *arg, const struct store_url *u)
     for (int i = 0; i < 5; i++)
         if (strcmp(u->state, frontier_state_names[i]) == 0)
             e->state = (enum frontier_state)i;
-    e->etag = xstrdup(u->etag);
-    e->last_modified = xstrdup(u->last_modified);
-    e->hash = xstrdup(u->hash);
+    e->etag = text_dup(u->etag, NULL);
+    e->last_modified = text_dup(u->last_modified, NULL);
+    e->hash = text_dup(u->hash, NULL);
     e->failures = u->failures;
     e->status = u->status;
     e->next_fetch = u->next_fetch;
@@ -594,8 +588,8 @@ work(struct run *r, struct job *j, struct result *res)
             free(res->hash);
             res->hash = NULL;
         } else {
-            res->etag = xstrdup(j->new_etag);
-            res->last_modified = xstrdup(j->new_last_modified);
+            res->etag = text_dup(j->new_etag, NULL);
+            res->last_modified = text_dup(j->new_last_modified, NULL);
             group_add(r, j->e);
         }
     }
@@ -840,12 +834,12 @@ row_job(struct frontier_entry *e, enum job_type type)
     }
     j->type = type;
     j->e = e;
-    j->url = xstrdup(e->url);
+    j->url = text_dup(e->url, NULL);
     j->source = e->source;
     j->kind = e->kind;
-    j->etag = xstrdup(e->etag);
-    j->last_modified = xstrdup(e->last_modified);
-    j->old_hash = xstrdup(e->hash);
+    j->etag = text_dup(e->etag, NULL);
+    j->last_modified = text_dup(e->last_modified, NULL);
+    j->old_hash = text_dup(e->hash, NULL);
     j->state = e->state;
     j->status = e->status;
     j->failures = e->failures;
@@ -1023,11 +1017,11 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         fr->head.data = NULL;
         j->request = fr->request;
         fr->request.data = NULL;
-        j->new_etag = xstrdup(fr->etag);
-        j->new_last_modified = xstrdup(fr->last_modified);
-        j->effective_url = xstrdup(fr->effective_url);
-        j->content_type = xstrdup(fr->content_type);
-        j->ip = xstrdup(fr->ip);
+        j->new_etag = text_dup(fr->etag, NULL);
+        j->new_last_modified = text_dup(fr->last_modified, NULL);
+        j->effective_url = text_dup(fr->effective_url, NULL);
+        j->content_type = text_dup(fr->content_type, NULL);
+        j->ip = text_dup(fr->ip, NULL);
         j->when = time(NULL);
     }
     push_job(r, j);

@@ -61,15 +61,6 @@ struct status {
     int nomem;
 };
 
-static char *
-dup_or_null(const char *s, int *nomem)
-{
-    char *d = s ? strdup(s) : NULL;
-    if (s != NULL && d == NULL)
-        *nomem = 1;
-    return d;
-}
-
 static struct src *
 add_src(struct status *s, const char *name)
 {
@@ -83,7 +74,7 @@ add_src(struct status *s, const char *name)
     }
     struct src *r = &s->srcs[s->nsrcs++];
     memset(r, 0, sizeof *r);
-    r->name = dup_or_null(name, &s->nomem);
+    r->name = text_dup(name, &s->nomem);
     return r;
 }
 
@@ -106,11 +97,11 @@ on_failure(void *arg, const struct store_failure *f)
 {
     struct status *s = arg;
     struct fail *d = &s->fails[s->nfails++];
-    d->url = dup_or_null(f->url, &s->nomem);
-    d->source = dup_or_null(f->source, &s->nomem);
-    d->state = dup_or_null(f->state, &s->nomem);
-    d->error = dup_or_null(f->error, &s->nomem);
-    d->when = dup_or_null(f->when, &s->nomem);
+    d->url = text_dup(f->url, &s->nomem);
+    d->source = text_dup(f->source, &s->nomem);
+    d->state = text_dup(f->state, &s->nomem);
+    d->error = text_dup(f->error, &s->nomem);
+    d->when = text_dup(f->when, &s->nomem);
     d->status = f->status;
     d->failures = f->failures;
     return s->nfails == MAX_FAILURES;

@@ -5,6 +5,8 @@
  */
 #include "buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,4 +109,41 @@ text_free(struct text *t)
     free(t->data);
     t->data = NULL;
     t->len = 0;
+}
+
+int
+buf_vappendf(struct buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    int n, rc;
+
+    va_copy(again, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        rc = BUF_NOMEM;
+    else if ((rc = buf_reserve(b, (size_t)n)) == BUF_OK) {
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+    return rc;
+}
+
+int
+buf_appendf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = buf_vappendf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *
+text_dup(const char *s, int *nomem)
+{
+    char *d = s != NULL ? strdup(s) : NULL;
+    if (s != NULL && d == NULL && nomem != NULL)
+        *nomem = 1;
+    return d;
 }

@@ -9,6 +9,7 @@
 #ifndef FACTD_BUF_H
 #define FACTD_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* UTF-8 text, NUL-terminated.  The holder of the struct owns data. */
@@ -35,6 +36,9 @@ void buf_init(struct buf *b, size_t max_len);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_putc(struct buf *b, char c);
 int buf_reserve(struct buf *b, size_t extra);
+/* printf onto the end; BUF_OK, or as buf_append() when it does not fit. */
+int buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vappendf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_free(struct buf *b);
 
 /*
@@ -51,5 +55,9 @@ int buf_to_text(struct buf *b, struct text *t);
 
 /* text_free(NULL) and freeing an empty text do nothing. */
 void text_free(struct text *t);
+
+/* A copy of s from malloc(), or NULL for NULL.  When memory runs out it is
+ * NULL too, and *nomem (when nomem is not NULL) is set to 1. */
+char *text_dup(const char *s, int *nomem);
 
 #endif
