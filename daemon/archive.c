@@ -40,6 +40,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "warc.h"
 
@@ -123,17 +124,6 @@ new_ids(char (*ids)[ID_SIZE], size_t n)
         *o++ = '>';
         *o = '\0';
     }
-    return 0;
-}
-
-/* t as a WARC-Date, or -1 for a time gmtime cannot take. */
-static int
-warc_date(time_t t, char *out, size_t outlen)
-{
-    struct tm tm;
-
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return -1;
     return 0;
 }
 
@@ -444,7 +434,7 @@ begin_file(struct archive *a, struct err *err)
     int fd = -1;
 
     if (gmtime_r(&now, &tm) == NULL || strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm) == 0 ||
-        warc_date(now, date, sizeof date) != 0) {
+        clock_utc(now, date) != 0) {
         err_file(err, a->dir);
         err_set(err, "the system clock is out of range");
         return -1;
@@ -575,7 +565,7 @@ archive_write(struct archive *a, const struct archive_page *p, struct err *err)
         err_set(err, "not archived: an IP address that cannot go in a WARC header");
         return -1;
     }
-    if (warc_date(p->when, date, sizeof date) != 0) {
+    if (clock_utc(p->when, date) != 0) {
         err_set(err, "not archived: the time %lld is out of range", (long long)p->when);
         return -1;
     }

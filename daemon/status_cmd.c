@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "input.h"
 #include "json.h"
@@ -165,10 +166,9 @@ fmt_span(long long s, char *out, size_t size)
 static void
 fmt_unix(double t, char *out, size_t size)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char s[CLOCK_UTC_SIZE];
+    clock_utc((time_t)t, s);
+    snprintf(out, size, "%s", s);
 }
 
 enum verdict { V_NEVER, V_ALIVE, V_IDLE, V_STOPPED };

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "extract.h"
 
 extern const char store_schema_sql[];
@@ -197,12 +198,9 @@ db_err(struct store *st, struct err *err, const char *what)
 }
 
 static void
-now_utc(char out[32])
+now_utc(char out[CLOCK_UTC_SIZE])
 {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    clock_utc(time(NULL), out);
 }
 
 static int
@@ -1742,14 +1740,14 @@ store_status(struct store *st, long window_s, store_status_source_fn per_source,
              struct err *err)
 {
     time_t since;
-    struct tm tm;
+    char tm_text[CLOCK_UTC_SIZE];
 
     memset(out, 0, sizeof *out);
     err_clear(err);
     out->now = (long long)time(NULL);
     since = (time_t)(out->now - window_s);
-    gmtime_r(&since, &tm);
-    strftime(out->since, sizeof out->since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    clock_utc(since, tm_text);
+    snprintf(out->since, sizeof out->since, "%s", tm_text);
     /* One snapshot: factd run commits between the queries otherwise, and
      * the per-source lines would not add up to the totals. */
     if (exec(st, "BEGIN", err) != 0)

@@ -1,0 +1,18 @@
+/*
+ * clock: gmtime_r and strftime, whose numeric fields do not follow the
+ * locale, so the text is the same whatever LC_TIME says.
+ */
+#include "clock.h"
+
+int
+clock_utc(time_t t, char out[CLOCK_UTC_SIZE])
+{
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(out, CLOCK_UTC_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
