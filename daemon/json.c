@@ -3,33 +3,9 @@
  * text stays readable in the output.
  */
 #include "json.h"
+#include "utf8.h"
 
 #include <math.h>
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 (lead byte >= 0x80). */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    unsigned lo = 0x80, hi = 0xBF;
-
-    if (len == 0 || len > n || s[0] > 0xF4)
-        return 0;
-    if (s[0] == 0xE0)
-        lo = 0xA0;
-    else if (s[0] == 0xED)
-        hi = 0x9F;
-    else if (s[0] == 0xF0)
-        lo = 0x90;
-    else if (s[0] == 0xF4)
-        hi = 0x8F;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
 
 void
 json_string(FILE *f, const char *s, size_t len)

@@ -18,6 +18,7 @@
  * It does not parse HTML beyond the <meta> prescan, and it does not normalize.
  */
 #include "charset.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -408,62 +409,6 @@ charset_meta(const char *p, size_t n, char *conv, size_t convlen, const char **l
 }
 
 /*
- * Length of the valid UTF-8 prefix of p[0..n): n when all of it is valid.
- * Strict: no overlongs, no surrogates, nothing past U+10FFFF.  Eight ASCII
- * bytes are checked at a time; this is the whole cost of the UTF-8 path.
- */
-static size_t
-charset_utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned c = p[i];
-
-        if (c < 0x80) {
-            uint64_t w;
-            while (i + 8 <= n) {
-                memcpy(&w, p + i, 8);
-                if (w & 0x8080808080808080ULL)
-                    break;
-                i += 8;
-            }
-            while (i < n && p[i] < 0x80)
-                i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80)
-                return i;
-            i += 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            unsigned c1;
-            if (i + 2 >= n)
-                return i;
-            c1 = p[i + 1];
-            if ((c1 & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
-                return i;
-            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))
-                return i;
-            i += 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            unsigned c1;
-            if (i + 3 >= n)
-                return i;
-            c1 = p[i + 1];
-            if ((c1 & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
-                return i;
-            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
-                return i;
-            i += 4;
-        } else {
-            return i;
-        }
-    }
-    return n;
-}
-
-/*
  * Is p[0..n) UTF-8 with a few bad bytes, rather than some other encoding?
  * ICU's detector does not say UTF-8 once there is any invalid sequence, so
  * a page with one damaged character would go to Latin-1 or worse.  Text in
@@ -479,7 +424,7 @@ charset_utf8_counts(const unsigned char *p, size_t n, size_t *valid, size_t *inv
 
     *valid = *invalid = 0;
     while (i < n) {
-        size_t v = charset_utf8_valid(p + i, n - i);
+        size_t v = utf8_valid(p + i, n - i);
         size_t k;
 
         /* Count the multi-byte sequences in the valid stretch by their lead bytes. */
@@ -946,7 +891,7 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
     /* 4. Valid UTF-8; 5. the detector. */
     valid = 0;
     if (!have) {
-        valid = charset_utf8_valid(p, len);
+        valid = utf8_valid(p, len);
         if (valid == len) {
             snprintf(conv, sizeof conv, "UTF-8");
             res->source = CHARSET_UTF8;
@@ -970,7 +915,7 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
      * or BOM, which is cheap next to decoding.  Anything else goes to ICU.
      */
     if (strcmp(conv, "UTF-8") == 0) {
-        if (res->source == CHARSET_UTF8 || charset_utf8_valid(p + skip, len - skip) == len - skip) {
+        if (res->source == CHARSET_UTF8 || utf8_valid(p + skip, len - skip) == len - skip) {
             if (charset_put(&b, in + skip, len - skip, err) != 0)
                 goto fail;
             goto done;

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "numeral.h"
 #include "segment.h"
+#include "utf8.h"
 
 #define MAX_LIST_ITEMS 16
 #define MAX_YEARS      32
@@ -733,49 +734,6 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
     return 0;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates): PCRE2 runs with NO_UTF_CHECK,
- * which is only safe on valid input.  *bad gets the offset of the first
- * invalid byte. */
-static int
-valid_utf8(const char *s, size_t len, size_t *bad)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-    while (p < end) {
-        unsigned c = *p;
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        /* Chinese text is mostly three-byte sequences: check those first. */
-        if (c > 0xE0 && c < 0xF0 && c != 0xED && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
-            (p[2] & 0xC0) == 0x80) {
-            p += 3;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        else
-            break;
-        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-            break;
-        size_t k;
-        for (k = 2; k < n && (p[k] & 0xC0) == 0x80; k++)
-            ;
-        if (k != n)
-            break;
-        p += n;
-    }
-    *bad = (size_t)(p - (const unsigned char *)s);
-    return p == end;
-}
-
 int
 extract_run(const struct patternset *ps, const char *text, size_t len, int doc_year,
             struct fact_list *out, struct extract_stats *st, struct err *err)
@@ -798,7 +756,7 @@ extract_run_until(const struct patternset *ps, const char *text, size_t len, int
     if (st == NULL)
         st = &local;
     memset(st, 0, sizeof *st);
-    if (!valid_utf8(text, len, &bad)) {
+    if ((bad = utf8_valid((const unsigned char *)text, len)) < len) {
         err->offset = (long long)bad;
         err_set(err, "text is not valid UTF-8");
         return -1;

@@ -23,6 +23,7 @@
  * charsets or normalize.
  */
 #include "html_text.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -663,40 +664,10 @@ html_quiet(void *ctx, xmlErrorPtr error)
 static size_t
 html_utf8_prefix(const unsigned char *p, size_t n, size_t limit)
 {
-    size_t i = 0;
+    size_t i = 0, k;
 
-    while (i < n && i < limit) {
-        unsigned c = p[i], need, k, lo = 0x80, hi = 0xBF;
-
-        if (c < 0x80) {
-            if (c == 0)
-                return i;
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return i;
-        }
-        if (i + need >= n)
-            return i;
-        for (k = 1; k <= need; k++) {
-            if (p[i + k] < lo || p[i + k] > hi)
-                return i;
-            lo = 0x80;
-            hi = 0xBF;
-        }
-        i += need + 1;
-    }
+    while (i < n && i < limit && p[i] != 0 && (k = utf8_seq(p + i, n - i)) > 0)
+        i += k;
     return i;
 }
 

@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "hash.h"
+#include "utf8.h"
 
 #define MAX_PATTERN_FILE_BYTES (1u << 20)
 #define MAX_EXPANDED_BYTES     (1u << 20)
@@ -268,26 +269,10 @@ static size_t
 utf8_bad(const char *s, const char *end)
 {
     const unsigned char *p = (const unsigned char *)s, *e = (const unsigned char *)end;
-    while (p < e) {
-        unsigned c = *p;
-        size_t n = c < 0x80                 ? 1
-                   : c >= 0xC2 && c <= 0xDF ? 2
-                   : c >= 0xE0 && c <= 0xEF ? 3
-                   : c >= 0xF0 && c <= 0xF4 ? 4
-                                            : 0;
-        if (c == 0 || n == 0 || (size_t)(e - p) < n)
-            break;
-        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-        if (n > 1 && (p[1] < lo || p[1] > hi))
-            break;
-        size_t k;
-        for (k = 2; k < n && (p[k] & 0xC0) == 0x80; k++)
-            ;
-        if (n > 1 && k != n)
-            break;
-        p += n;
-    }
+    size_t k;
+
+    while (p < e && *p != 0 && (k = utf8_seq(p, (size_t)(e - p))) > 0)
+        p += k;
     return (size_t)(p - (const unsigned char *)s);
 }
 
