@@ -6,6 +6,9 @@
  */
 #include "frontier.h"
 
+#include <assert.h>
+#include <pthread.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@ const char *const frontier_kind_names[] = {"list", "article"};
 const char *const frontier_state_names[] = {"new", "ok", "retry", "gone", "failed"};
 
 struct frontier {
+    pthread_t owner;               /* the thread that made it, the only one to use it */
     struct frontier_entry **table; /* table_cap slots, a power of two */
     size_t table_cap, count;
     struct frontier_entry **heap;
@@ -35,7 +39,22 @@ slot(struct frontier_entry **table, size_t cap, const char *url)
 struct frontier *
 frontier_new(void)
 {
-    return calloc(1, sizeof(struct frontier));
+    struct frontier *f = calloc(1, sizeof *f);
+    if (f != NULL)
+        f->owner = pthread_self();
+    return f;
+}
+
+/* run_cmd's loop thread owns the frontier; the worker only ever sees copies. */
+#define OWNED(f) assert(pthread_equal(pthread_self(), (f)->owner))
+
+void
+frontier_set_state(struct frontier *f, struct frontier_entry *e, enum frontier_state s)
+{
+    OWNED(f);
+    assert(s != FRONTIER_NEW || e->state == FRONTIER_NEW || e->state == FRONTIER_GONE);
+    assert(e->state != FRONTIER_GONE || s == FRONTIER_GONE || s == FRONTIER_NEW);
+    e->state = s;
 }
 
 void
@@ -83,6 +102,7 @@ grow(struct frontier *f)
 struct frontier_entry *
 frontier_add(struct frontier *f, const char *url, int source, enum frontier_kind kind)
 {
+    OWNED(f);
     if ((f->count + 1) * 2 > f->table_cap && grow(f) != 0)
         return NULL;
     struct frontier_entry *e = calloc(1, sizeof *e);
@@ -155,6 +175,10 @@ down(struct frontier *f, size_t i)
 int
 frontier_schedule(struct frontier *f, struct frontier_entry *e)
 {
+    OWNED(f);
+    /* A URL being fetched or stored is not due: it would be fetched twice. */
+    assert(!e->in_flight);
+    assert(e->heap_at < (int)f->nheap);
     if (e->heap_at >= 0) {
         up(f, (size_t)e->heap_at);
         down(f, (size_t)e->heap_at);
@@ -175,6 +199,7 @@ frontier_schedule(struct frontier *f, struct frontier_entry *e)
 void
 frontier_unschedule(struct frontier *f, struct frontier_entry *e)
 {
+    OWNED(f);
     if (e->heap_at < 0)
         return;
     size_t i = (size_t)e->heap_at;

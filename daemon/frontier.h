@@ -51,6 +51,11 @@ size_t frontier_count(const struct frontier *f);
 /* Every entry, in no order: start with *pos = 0; NULL at the end. */
 struct frontier_entry *frontier_each(const struct frontier *f, size_t *pos);
 
+/* Change e's state.  The rules, asserted: nothing goes back to new but a
+ * gone URL (a start URL the operator names again); a gone URL goes nowhere
+ * else, since it is never fetched. */
+void frontier_set_state(struct frontier *f, struct frontier_entry *e, enum frontier_state s);
+
 /* Put e in the schedule at e->next_fetch, or move it there if it is in it
  * already.  -1 when out of memory. */
 int frontier_schedule(struct frontier *f, struct frontier_entry *e);

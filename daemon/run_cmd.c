@@ -235,10 +235,10 @@ load_row(void *arg, const struct store_url *u)
         r->fr, u->url, src, strcmp(u->kind, "list") == 0 ? FRONTIER_LIST : FRONTIER_ARTICLE);
     if (e == NULL)
         return -1;
-    e->state = FRONTIER_NEW;
+    frontier_set_state(r->fr, e, FRONTIER_NEW);
     for (int i = 0; i < 5; i++)
         if (strcmp(u->state, frontier_state_names[i]) == 0)
-            e->state = (enum frontier_state)i;
+            frontier_set_state(r->fr, e, (enum frontier_state)i);
     e->etag = text_dup(u->etag, NULL);
     e->last_modified = text_dup(u->last_modified, NULL);
     e->hash = text_dup(u->hash, NULL);
@@ -956,7 +956,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         log_msg(LOG_INFO, "%s: 304 not modified", e->url);
     } else if (fr->error == FETCH_OK && (fr->status == 404 || fr->status == 410)) {
         r->n.gone++;
-        e->state = FRONTIER_GONE;
+        frontier_set_state(r->fr, e, FRONTIER_GONE);
         snprintf(why, sizeof why, "HTTP %d", fr->status);
         warn_url(r, e->url, "%d, not fetched again", fr->status);
     } else if (fr->error == FETCH_OK) {
@@ -967,7 +967,7 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         retry = fr->error == FETCH_TIMEOUT || fr->error == FETCH_NETWORK;
     }
     if (page || (fr->error == FETCH_OK && fr->status == 304)) {
-        e->state = FRONTIER_OK;
+        frontier_set_state(r->fr, e, FRONTIER_OK);
         e->failures = 0;
         e->next_fetch = now + interval;
         /* A 304 may bring new validators for the same content; a 200's
@@ -980,13 +980,13 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         e->failures++;
         if (retry && e->failures < MAX_ATTEMPTS) {
             double d = backoff(e->failures, fr->retry_after);
-            e->state = FRONTIER_RETRY;
+            frontier_set_state(r->fr, e, FRONTIER_RETRY);
             e->next_fetch = now + d;
             r->n.retried++;
             log_msg(LOG_INFO, "%s: %s; attempt %d of %d, next in %.1f s", e->url, why, e->failures,
                     MAX_ATTEMPTS, d);
         } else {
-            e->state = FRONTIER_FAILED;
+            frontier_set_state(r->fr, e, FRONTIER_FAILED);
             e->next_fetch = now + interval;
             r->n.failed++;
             if (retry)
@@ -1052,7 +1052,7 @@ schedule(struct run *r)
             char msg[700];
             err_format(&err, msg, sizeof msg);
             log_msg(LOG_WARNING, "%s", msg);
-            e->state = FRONTIER_FAILED;
+            frontier_set_state(r->fr, e, FRONTIER_FAILED);
         } else {
             e->in_flight = 1;
         }
@@ -1098,13 +1098,13 @@ static void
 store_again(struct run *r, struct frontier_entry *e)
 {
     if (++e->unstored < MAX_ATTEMPTS) {
-        e->state = FRONTIER_RETRY;
+        frontier_set_state(r->fr, e, FRONTIER_RETRY);
         e->next_fetch = now_unix() + backoff(e->unstored, -1);
         return;
     }
     warn_url(r, e->url, "the store did not take it after %d attempts; fetched again in %ld s",
              e->unstored, r->cur->cfg->sources[e->source].interval_s);
-    e->state = FRONTIER_FAILED;
+    frontier_set_state(r->fr, e, FRONTIER_FAILED);
     e->next_fetch = now_unix() + (double)r->cur->cfg->sources[e->source].interval_s;
 }
 
@@ -1144,7 +1144,7 @@ take_result(struct run *r, struct result *res)
     if (res->retry && e->source >= 0)
         store_again(r, e);
     else if (res->failed)
-        e->state = FRONTIER_FAILED;
+        frontier_set_state(r->fr, e, FRONTIER_FAILED);
     for (size_t i = 0; i < res->nlinks && e->source >= 0; i++) {
         struct frontier_entry *n = frontier_find(r->fr, res->links[i]);
         if (n == NULL) {
@@ -1431,7 +1431,8 @@ seed(struct run *r, int first)
             if ((r->once && first) || e->state == FRONTIER_GONE)
                 e->next_fetch = now;
             if (e->state == FRONTIER_GONE)
-                e->state = FRONTIER_NEW; /* a start URL the operator names is always tried */
+                frontier_set_state(
+                    r->fr, e, FRONTIER_NEW); /* a start URL the operator names is always tried */
         }
     }
     size_t pos = 0;
