@@ -281,53 +281,43 @@ def slow_page(factd, chk, tmp, site):
     mine = [l for l in warnings(err) if "/s/slow.html" in l and "stopped after" in l]
     chk.eq(len(mine), 1, "slow page: one warning says where extraction stopped")
 
-    # The daemon, stopped twice while the worker is in the slow page.
-    conf = os.path.join(tmp, "s2.conf")
-    D.write_conf(conf, tmp, [("s", src)], db=os.path.join(tmp, "s2.db"),
-                 archive_dir=os.path.join(tmp, "s2-archive"), patterns_dir=pats,
-                 max_connections=1, max_host_connections=1)
-    p = D.start_daemon(factd, conf, env=env)
-    time.sleep(3)
-    p.send_signal(signal.SIGTERM)
-    time.sleep(0.5)
-    p.send_signal(signal.SIGTERM)
-    t0 = time.monotonic()
-    try:
-        p.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
-    took = time.monotonic() - t0
-    err = p.stderr.read()
-    p.stdout.close()
-    p.stderr.close()
+    def stopped(name, signals):
+        """Start the daemon on its own store, give it 3 s to be in the slow
+        page, send signals SIGTERMs half a second apart: (status, seconds
+        from the last signal to the exit, stderr, store)."""
+        conf = os.path.join(tmp, name + ".conf")
+        db = D.write_conf(conf, tmp, [("s", src)], db=os.path.join(tmp, name + ".db"),
+                          archive_dir=os.path.join(tmp, name + "-archive"), patterns_dir=pats,
+                          max_connections=1, max_host_connections=1)
+        p = D.start_daemon(factd, conf, env=env)
+        time.sleep(3)
+        for k in range(signals):
+            if k:
+                time.sleep(0.5)
+            p.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait()
+        took = time.monotonic() - t0
+        err = p.stderr.read()
+        p.stdout.close()
+        p.stderr.close()
+        return rc, took, err, db
+
+    # Stopped twice while the worker is in the slow page: at once.
+    rc, took, err, db = stopped("s2", 2)
     chk.check(took < 3, "slow page: a second SIGTERM stops the daemon at once (%.1f s)" % took,
               err[-2000:])
-    chk.eq(D.integrity(os.path.join(tmp, "s2.db")), "ok", "slow page: the store is whole")
-
-    # One SIGTERM while the worker is in the slow page: the daemon stops
-    # within the unit's TimeoutStopSec (20 s), on its own, with status 0.
-    conf = os.path.join(tmp, "s3.conf")
-    D.write_conf(conf, tmp, [("s", src)], db=os.path.join(tmp, "s3.db"),
-                 archive_dir=os.path.join(tmp, "s3-archive"), patterns_dir=pats,
-                 max_connections=1, max_host_connections=1)
-    p = D.start_daemon(factd, conf, env=env)
-    time.sleep(3)
-    p.send_signal(signal.SIGTERM)
-    t0 = time.monotonic()
-    try:
-        rc = p.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        rc = p.wait()
-    took = time.monotonic() - t0
-    err = p.stderr.read()
-    p.stdout.close()
-    p.stderr.close()
+    chk.eq(D.integrity(db), "ok", "slow page: the store is whole")
+    # Stopped once: on its own, within the unit's TimeoutStopSec (20 s), status 0.
+    rc, took, err, db = stopped("s3", 1)
     chk.check(rc == 0 and took < 15,
               "slow page: one SIGTERM stops the daemon in %.1f s (status %d), under the unit's "
               "20 s" % (took, rc), err[-2000:])
-    chk.eq(D.integrity(os.path.join(tmp, "s3.db")), "ok", "slow page: the store is whole (one signal)")
+    chk.eq(D.integrity(db), "ok", "slow page: the store is whole (one signal)")
 
 
 def big_pages(factd, chk, tmp, site):
