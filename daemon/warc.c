@@ -44,7 +44,7 @@
 #define MAX_HEADER_BYTES 65536
 
 /* File bytes read at once, and decoded bytes made at once. */
-#define IN_SIZE  (1 << 17)
+#define IN_SIZE  (1 << 16)
 #define OUT_STEP (1 << 16)
 
 /* What decoding a gzip member came to. */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
@@ -218,6 +219,34 @@ charset_param(const char *s, size_t n, const char **val, size_t *vlen)
     return 0;
 }
 
+/* A converter ICU resolved a label to that a web page must not use: one
+ * that can hide markup (UTF-7, IMAP's, SCSU, BOCU-1), UTF-32 (which has its
+ * own path, with a check of the bytes), and any that does not read ASCII as
+ * ASCII (EBCDIC): HTML allows only ASCII-compatible encodings besides UTF-16.
+ * By the converter, not the label: ICU ignores punctuation in names, so
+ * "utf~7" opens UTF-7. */
+static int
+unsafe_converter(UConverter *c, const char *name)
+{
+    static const char *const bad[] = {"UTF-7", "IMAP", "SCSU", "BOCU", "UTF-32", "UTF32", "UCS-4"};
+    static const char ascii[] = "<meta charset=\"x\"> 0123456789 azAZ";
+    UChar u[sizeof ascii];
+    UErrorCode st = U_ZERO_ERROR;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strncasecmp(name, bad[i], strlen(bad[i])) == 0)
+            return 1;
+    int32_t n = ucnv_toUChars(c, u, (int32_t)(sizeof u / sizeof u[0]), ascii,
+                              (int32_t)(sizeof ascii - 1), &st);
+    ucnv_reset(c);
+    if (U_FAILURE(st) || n != (int32_t)(sizeof ascii - 1))
+        return 1;
+    for (int32_t i = 0; i < n; i++)
+        if (u[i] != (UChar)ascii[i])
+            return 1;
+    return 0;
+}
+
 /*
  * Map the label s[0..n) to an ICU converter name, written to conv (size 40).
  * White space around the label is ignored.  Returns 0, or -1 if the label is
@@ -257,7 +286,9 @@ charset_lookup(const char *s, size_t n, char *conv, size_t convlen)
     /*
      * Not a label we know: ask ICU's alias table, so that koi8-r or
      * iso-8859-5 still work.  Encodings that are unsafe or implausible for a
-     * web page are refused rather than trusted.
+     * web page are refused rather than trusted: here by the label, and after
+     * the lookup by the converter ICU chose, since ICU ignores punctuation in
+     * names ("utf~7" opens UTF-7).
      */
     if (strstr(label, "utf-7") || strstr(label, "utf7") || strstr(label, "utf-32") ||
         strstr(label, "utf32") || strstr(label, "ucs-4") || strstr(label, "ebcdic") ||
@@ -268,7 +299,7 @@ charset_lookup(const char *s, size_t n, char *conv, size_t convlen)
     if (U_FAILURE(st) || c == NULL)
         return -1;
     name = ucnv_getName(c, &st);
-    if (U_FAILURE(st) || name == NULL || strlen(name) >= convlen) {
+    if (U_FAILURE(st) || name == NULL || strlen(name) >= convlen || unsafe_converter(c, name)) {
         ucnv_close(c);
         return -1;
     }
@@ -505,7 +536,8 @@ charset_put_utf16(struct buf *out, const UChar *u, int32_t n, UChar *carry, int 
 
     if (*carry != 0) {
         joined[0] = *carry;
-        memcpy(joined + 1, u, (size_t)n * sizeof(UChar));
+        if (n > 0) /* the last flush passes u NULL: memcpy from NULL is undefined */
+            memcpy(joined + 1, u, (size_t)n * sizeof(UChar));
         src = joined;
         len = n + 1;
         *carry = 0;

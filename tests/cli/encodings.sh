@@ -86,5 +86,21 @@ for c in "gbk.html:utf-16|declared charset utf-16 passed over: no byte-order mar
         echo "FAIL: ${c%%|*}: no warning saying ${c#*|}:"; cat "$tmp/err.${c%%|*}"; fail=$((fail + 1))
     fi
 done
+# An unsafe encoding is refused by what ICU opens, not only by its name:
+# ICU ignores punctuation, so utf~7 is UTF-7, sc~su SCSU; EBCDIC, whatever it
+# is called, does not read ASCII as ASCII.  koi8-r still opens.
+for l in "utf~7" "u.t.f-7" "sc~su" "bo-cu-1" "ebc.dic-cp-us" "koi8-r"; do
+    printf '<html><head><meta charset="%s"></head><body><p>新增绿地100亩。</p></body></html>' \
+        "$l" >"$tmp/unsafe.html"
+    "$factd" extract "$tmp/unsafe.html" >/dev/null 2>"$tmp/err.unsafe"
+    if [ "$l" = koi8-r ]; then
+        ! grep -q "unknown charset label" "$tmp/err.unsafe"
+    else
+        grep -qF "unknown charset label \"$l\"" "$tmp/err.unsafe"
+    fi && pass=$((pass + 1)) || {
+        echo "FAIL: <meta charset=$l>: $(cat "$tmp/err.unsafe")"
+        fail=$((fail + 1))
+    }
+done
 echo "encodings: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
