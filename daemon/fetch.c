@@ -882,12 +882,6 @@ fetch_release(struct fetch *f, size_t len)
         pump(f);
 }
 
-size_t
-fetch_in_hand(const struct fetch *f)
-{
-    return f->in_hand;
-}
-
 static int
 v4_public(uint32_t a)
 {

@@ -120,9 +120,6 @@ int fetch_get(struct fetch *f, const char *url, const char *etag, const char *la
 /* The caller is done with a body of len bytes it took from a result. */
 void fetch_release(struct fetch *f, size_t len);
 
-/* Body bytes in hand: being received, or taken and not yet released. */
-size_t fetch_in_hand(const struct fetch *f);
-
 /* Is this address one a crawler of public sites may connect to?  Not
  * loopback, private, shared, link-local, multicast or reserved, for IPv4,
  * IPv6 and IPv4 mapped into IPv6. */
