@@ -146,7 +146,7 @@ CREATE TABLE frontier (
     state         TEXT NOT NULL CHECK (state IN ('new', 'ok', 'retry', 'gone', 'failed')),
     etag          TEXT,
     last_modified TEXT,
-    hash          TEXT,             -- store_hash of the last 200 body
+    hash          TEXT,             -- content hash of the last 200 body (page_hash)
     status        INTEGER,          -- HTTP status of the last attempt, 0 if none came
     error         TEXT,             -- why the last attempt failed, or NULL
     failures      INTEGER NOT NULL DEFAULT 0, -- attempts failed in a row

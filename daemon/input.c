@@ -14,6 +14,7 @@
 
 #include "extract.h"
 #include "files.h"
+#include "hash.h"
 #include "patternset.h"
 #include "store.h"
 
@@ -186,5 +187,5 @@ input_set_hash(const struct patternset *ps, int year, const char *charset, char 
              "charset %s",
              patternset_hash(ps), FACTD_VERSION, EXTRACT_RULES_VERSION, year,
              charset ? charset : "");
-    store_hash(setid, strlen(setid), out);
+    hash_hex128(setid, strlen(setid), out);
 }

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "extract.h"
 #include "files.h"
+#include "hash.h"
 #include "input.h"
 #include "patternset.h"
 #include "store.h"
@@ -325,7 +326,7 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
 
     err_clear(&err);
     r->bytes_done += len;
-    store_hash(bytes, len, hash);
+    hash_hex128(bytes, len, hash);
     struct store_doc sd = {uri, r->source, NULL, NULL, NULL, hash, len};
     unchanged = 0;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {

@@ -44,6 +44,7 @@
 #include "extract.h"
 #include "fetch.h"
 #include "frontier.h"
+#include "hash.h"
 #include "input.h"
 #include "links.h"
 #include "log.h"
@@ -570,7 +571,7 @@ work(struct run *r, struct job *j, struct result *res)
                 return;
             }
         }
-        store_hash(j->body.data ? j->body.data : "", j->body.len, hash);
+        hash_hex128(j->body.data ? j->body.data : "", j->body.len, hash);
         res->hash = strdup(hash);
         if (j->kind == FRONTIER_LIST) {
             work_list(r, j, res);

@@ -30,7 +30,7 @@ struct store_doc {
     const char *title;     /* Page title, or NULL.  Not owned. */
     const char *published; /* YYYY-MM-DD, or NULL.  Not owned. */
     const char *charset;   /* Charset the page was decoded with.  Not owned. */
-    const char *hash;      /* Content hash of the raw bytes (store_hash()).  Not owned. */
+    const char *hash;      /* Content hash of the raw bytes (page_hash()).  Not owned. */
     size_t bytes;          /* Raw size. */
 };
 
@@ -77,8 +77,6 @@ void store_close(struct store *st);
 /* The schema version this factd writes. */
 int store_schema_version(void);
 
-/* A content hash of bytes, 32 hex digits (128 bits), into out[33]. */
-void store_hash(const void *data, size_t len, char out[33]);
 
 /*
  * Group commit.  Writes go into one open transaction that store_commit()

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "normalize.h"
 
 static int
@@ -114,4 +115,10 @@ doc_free(struct doc *d)
 {
     if (d != NULL)
         text_free(&d->text);
+}
+
+void
+page_hash(const struct page *pg, char out[33])
+{
+    hash_hex128(pg->body != NULL ? pg->body : "", pg->len, out);
 }

@@ -38,6 +38,10 @@ struct doc {
  */
 int page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *err);
 
+/* The content hash of the page's bytes (hash_hex128()), into out[33]: what
+ * the store and the frontier know a page's content by. */
+void page_hash(const struct page *pg, char out[33]);
+
 /* Free the text of d; d may be reused.  doc_free(NULL) does nothing. */
 void doc_free(struct doc *d);
 

@@ -382,7 +382,7 @@ def _fmix(x):
 
 
 def content_hash(data):
-    """The store's content hash (store_hash() in daemon/store.c), 32 hex digits."""
+    """The store's content hash (hash_hex128() in extractors/hash.c), 32 hex digits."""
     n = len(data)
     h1 = 0x9368E53C2F6AF274 ^ n
     h2 = 0x586DCD208F7CD3FD ^ n

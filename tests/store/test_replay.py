@@ -97,7 +97,7 @@ def test_idempotent(chk, factd, tmp):
     # Pages named one by one (not by directory) are the same documents.
     s, _ = replay(chk, factd, db, pages, "idempotent, pages named singly")
     want_summary(chk, s, "idempotent, pages named singly", new=0, unchanged=40, facts_new=0)
-    # Hash of the raw bytes, as store_hash() computes it.
+    # Hash of the raw bytes, as hash_hex128() computes it.
     c = L.connect(db)
     bad = [(u, h) for u, h in c.execute("SELECT uri, hash FROM documents")
            if h != L.file_hash(u)]
