@@ -240,6 +240,12 @@ host_is_literal(const char *url)
     return inet_pton(AF_INET, host, a) == 1;
 }
 
+int
+fetch_addr_allowed(const struct sockaddr *sa, const char *url)
+{
+    return fetch_addr_public(sa) || host_is_literal(url);
+}
+
 /* Before every connection: a host name that resolves to a loopback or
  * private address (DNS rebinding, a redirect to an internal name) is not
  * connected to.  The URL naming such an address itself is the operator's
@@ -249,7 +255,7 @@ opensocket_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
     struct request *rq = arg;
     (void)purpose;
-    if (!fetch_addr_public(&a->addr) && !host_is_literal(rq->hop)) {
+    if (!fetch_addr_allowed(&a->addr, rq->hop)) {
         rq->blocked = 1;
         return CURL_SOCKET_BAD;
     }

@@ -126,6 +126,12 @@ void fetch_release(struct fetch *f, size_t len);
 struct sockaddr;
 int fetch_addr_public(const struct sockaddr *sa);
 
+/* May a request for url connect to sa?  Yes when sa is public
+ * (fetch_addr_public()), or when url names its host by an address, not a
+ * name: then the address is the operator's choice (the allow callback has
+ * let it through), not what a name happened to resolve to. */
+int fetch_addr_allowed(const struct sockaddr *sa, const char *url);
+
 /* Transfers running, and requests waiting for their host. */
 size_t fetch_running(const struct fetch *f);
 size_t fetch_waiting(const struct fetch *f);
