@@ -63,15 +63,6 @@ enum fetch_error {
     FETCH_PRIVATE,   /* the host's address is not public and the URL did not name it */
 };
 
-/* The host of url as fetching counts hosts (libcurl's parse, lower case),
- * into host[size]; -1 when url has none or it does not fit. */
-int fetch_url_host(const char *url, char *host, size_t size);
-
-/* The host of url (as fetch_url_host()) and its port, the scheme's own when
- * it names none (*dflt then, or when it names that one, is 1).  -1 when url
- * is not a URL with a host or the host does not fit. */
-int fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *dflt);
-
 /* "ok", "timeout", "network", "too_big", "refused", "bad_reply",
  * "offsite_redirect", "private_address": the name logs and metrics give
  * each error. */
@@ -120,18 +111,6 @@ int fetch_get(struct fetch *f, const char *url, const char *etag, const char *la
 /* The caller is done with a body of len bytes it took from a result. */
 void fetch_release(struct fetch *f, size_t len);
 
-/* Is this address one a crawler of public sites may connect to?  Not
- * loopback, private, shared, link-local, multicast or reserved, for IPv4,
- * IPv6 and IPv4 mapped into IPv6. */
-struct sockaddr;
-int fetch_addr_public(const struct sockaddr *sa);
-
-/* May a request for url connect to sa?  Yes when sa is public
- * (fetch_addr_public()), or when url names its host by an address, not a
- * name: then the address is the operator's choice (the allow callback has
- * let it through), not what a name happened to resolve to. */
-int fetch_addr_allowed(const struct sockaddr *sa, const char *url);
-
 /* Transfers running, and requests waiting for their host. */
 size_t fetch_running(const struct fetch *f);
 size_t fetch_waiting(const struct fetch *f);
@@ -149,5 +128,8 @@ void fetch_abort(struct fetch *f);
 
 /* Abort everything, running and waiting, without callbacks, and free f. */
 void fetch_free(struct fetch *f);
+
+/* For callers not yet moved to fetch_addr.h. */
+#include "fetch_addr.h"
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "decode.h"
-#include "fetch.h"
+#include "fetch_addr.h"
 
 struct out {
     char *p;
