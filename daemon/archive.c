@@ -509,7 +509,7 @@ record_header(struct archive *a, const char *type, const char *id, const char *o
                        "WARC-Record-ID: %s\r\n"
                        "WARC-Date: %s\r\n"
                        "WARC-Target-URI: %s\r\n",
-                       type, id, date, p->uri);
+                       type, id, date, p->page.uri);
     if (p->ip != NULL && p->ip[0] != '\0')
         bad |= buf_appendf(&a->rec, "WARC-IP-Address: %s\r\n", p->ip);
     if (other != NULL)
@@ -540,11 +540,11 @@ build_records(struct archive *a, const struct archive_page *p, char (*ids)[ID_SI
             return -1;
     }
     if (record_header(a, "response", ids[1], p->request != NULL ? ids[0] : NULL, date, p,
-                      a->head.len + p->body_len) != 0)
+                      a->head.len + p->page.len) != 0)
         return -1;
     rec[0] = (struct piece){a->rec.data, a->rec.len};
     rec[1] = (struct piece){a->head.data, a->head.len};
-    rec[2] = (struct piece){p->body_len > 0 ? p->body : "", p->body_len};
+    rec[2] = (struct piece){p->page.len > 0 ? p->page.body : "", p->page.len};
     rec[3] = (struct piece){"\r\n\r\n", 4};
     return deflate_member(a, rec, 4);
 }
@@ -556,8 +556,8 @@ archive_write(struct archive *a, const struct archive_page *p, struct err *err)
     int rc;
 
     err_clear(err);
-    err_file(err, p->uri);
-    if (p->uri == NULL || p->uri[0] == '\0' || !is_field_value(p->uri)) {
+    err_file(err, p->page.uri);
+    if (p->page.uri == NULL || p->page.uri[0] == '\0' || !is_field_value(p->page.uri)) {
         err_set(err, "not archived: a URI that cannot go in a WARC header");
         return -1;
     }
@@ -565,12 +565,12 @@ archive_write(struct archive *a, const struct archive_page *p, struct err *err)
         err_set(err, "not archived: an IP address that cannot go in a WARC header");
         return -1;
     }
-    if (clock_utc(p->when, date) != 0) {
-        err_set(err, "not archived: the time %lld is out of range", (long long)p->when);
+    if (clock_utc(p->page.when, date) != 0) {
+        err_set(err, "not archived: the time %lld is out of range", (long long)p->page.when);
         return -1;
     }
-    rc = rewrite_head(&a->head, p->head != NULL ? p->head : "", p->head != NULL ? p->head_len : 0,
-                      p->body_len);
+    rc = rewrite_head(&a->head, p->page.head != NULL ? p->page.head : "",
+                      p->page.head != NULL ? p->page.head_len : 0, p->page.len);
     if (rc != 0) {
         err_set(err, "not archived: %s",
                 rc > 0 ? "the response head has no status line" : "out of memory");

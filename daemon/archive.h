@@ -33,25 +33,23 @@
 #include <time.h>
 
 #include "err.h"
+#include "page.h"
 
 struct archive;
 
-/* One fetched page.  Nothing is owned; all of it may be freed after archive_write(). */
+/* One fetched page, as it came.  Nothing is owned; all of it may be freed
+ * after archive_write(). */
 struct archive_page {
-    const char *uri; /* The effective URL the response came from. */
+    /* uri is the effective URL the response came from; head the response's
+     * status line and headers as received, with or without the empty line
+     * after them (of several heads, 100 Continue or a proxy's reply to
+     * CONNECT, the last is kept); body as decoded; when it was received. */
+    struct page page;
     /* The request as sent: request line and headers, CRLF-ended.  NULL: no
      * request record is written. */
     const char *request;
     size_t request_len;
-    /* The response's status line and headers as received, with or without
-     * the empty line after them.  Of several heads (100 Continue, a proxy's
-     * reply to CONNECT) the last is kept. */
-    const char *head;
-    size_t head_len;
-    const char *body; /* The body, decoded. */
-    size_t body_len;
     const char *ip; /* The server's address, or NULL. */
-    time_t when;    /* When the response was received. */
 };
 
 /*

@@ -134,38 +134,34 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
 static int
 one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
 {
-    int failed = 0;
+    struct text raw = {0};
     struct doc d;
     struct err err;
-    struct fact_list facts;
-    struct extract_stats st;
+    char msg[512];
 
-    if (input_read_doc(path, r->max_bytes, r->charset, &d, NULL, errs, &err) != 0) {
+    if (files_read(path, r->max_bytes, &raw, &err) != 0) {
         err_print(errs, &err);
         return 1;
     }
-    fact_list_init(&facts);
-    if (extract_run(r->ps, d.text.data, d.text.len, d.year ? d.year : r->year, &facts, &st, &err) !=
-        0) {
-        err_file(&err, path);
-        err_print(errs, &err);
-        failed = 1;
-    } else {
-        if (r->explain)
-            explain_doc(out, r->ps, path, d.text.data, d.text.len, &facts);
-        else
-            for (size_t i = 0; i < facts.n; i++)
-                print_fact(out, r->ps, path, d.text.data, &facts.v[i]);
+    struct page pg = {
+        .uri = path, .body = raw.data, .len = raw.len, .charset = r->charset, .html = -1};
+    struct page_opts o = {.max_bytes = r->max_bytes, .ps = r->ps, .year = r->year};
+    int rc = page_read(&pg, &o, &d, &err);
+    for (size_t i = 0; i < d.nwarnings; i++) {
+        page_warning_format(&pg, &d.warnings[i], msg, sizeof msg);
+        fprintf(errs, "factd: %s\n", msg);
     }
-    if (st.limit_hits > 0)
-        fprintf(errs,
-                "factd: %s: byte %zu: pattern %s gave up at its match limit (%zu time%s); "
-                "the other patterns still ran\n",
-                path, st.limit_offset, st.limit_pattern, st.limit_hits,
-                st.limit_hits == 1 ? "" : "s");
-    fact_list_free(&facts);
+    if (rc != 0) {
+        err_print(errs, &err);
+    } else if (r->explain) {
+        explain_doc(out, r->ps, path, d.text.data, d.text.len, &d.facts);
+    } else {
+        for (size_t i = 0; i < d.facts.n; i++)
+            print_fact(out, r->ps, path, d.text.data, &d.facts.v[i]);
+    }
     doc_free(&d);
-    return failed;
+    text_free(&raw);
+    return rc != 0;
 }
 
 static int

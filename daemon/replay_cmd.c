@@ -25,8 +25,8 @@
 #include "buf.h"
 #include "extract.h"
 #include "files.h"
-#include "hash.h"
 #include "input.h"
+#include "page.h"
 #include "patternset.h"
 #include "store.h"
 #include "warc.h"
@@ -309,25 +309,20 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
     return 0;
 }
 
-/*
- * Store one page: uri names it, bytes[0..len) are its raw bytes and
- * content_type the HTTP Content-Type they came with (NULL for a file).
- * Returns 0 when the page is stored (or already was), -1 when it failed.
- */
+/* Store one page.  Returns 0 when the page is stored (or already was), -1
+ * when it failed. */
 static int
-replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
-            const char *content_type)
+replay_page(struct replay *r, const struct page *pg)
 {
-    struct fact_list facts;
     struct doc d;
     struct err err;
-    char hash[33];
+    char hash[33], msg[512];
     int rc = -1, unchanged;
 
     err_clear(&err);
-    r->bytes_done += len;
-    hash_hex128(bytes, len, hash);
-    struct store_doc sd = {uri, r->source, NULL, NULL, NULL, hash, len};
+    r->bytes_done += pg->len;
+    page_hash(pg, hash);
+    struct store_doc sd = {pg->uri, r->source, NULL, NULL, NULL, hash, pg->len};
     unchanged = 0;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         err_print(stderr, &err);
@@ -338,19 +333,28 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
         r->p_count++;
         return 0;
     }
-    if (input_extract(uri, bytes, len, r->max_bytes, r->charset, content_type, r->year, r->ps, &d,
-                      &facts, &sd, stderr, &err) != 0) {
+    struct page_opts o = {.max_bytes = r->max_bytes, .ps = r->ps, .year = r->year};
+    int got = page_read(pg, &o, &d, &err);
+    for (size_t i = 0; i < d.nwarnings; i++) {
+        page_warning_format(pg, &d.warnings[i], msg, sizeof msg);
+        fprintf(stderr, "factd: %s\n", msg);
+    }
+    if (got != 0) {
         err_print(stderr, &err);
+        doc_free(&d);
         return -1;
     }
+    sd.title = d.info.title[0] ? d.info.title : NULL;
+    sd.published = d.info.published[0] ? d.info.published : NULL;
+    sd.charset = d.cs.name;
     struct store_result res;
     size_t before = r->store ? store_pending(r->store) : 0;
-    if (r->diff && print_diff(r, uri, d.text.data, &facts) != 0) {
-        fprintf(stderr, "factd: %s: cannot compare with the store\n", uri);
+    if (r->diff && print_diff(r, pg->uri, d.text.data, &d.facts) != 0) {
+        fprintf(stderr, "factd: %s: cannot compare with the store\n", pg->uri);
     } else if (r->dry_run) {
         r->dry_extracted++;
         rc = 0;
-    } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &facts, &res, &err) != 0) {
+    } else if (store_put(r->store, &sd, r->ps_id, r->ps, d.text.data, &d.facts, &res, &err) != 0) {
         err_print(stderr, &err);
         if (before > 0 && store_pending(r->store) == 0) {
             /* The transaction went down with this page: so did the group. */
@@ -368,7 +372,6 @@ replay_page(struct replay *r, const char *uri, const char *bytes, size_t len,
         r->p_count++;
         rc = 0;
     }
-    fact_list_free(&facts);
     doc_free(&d);
     return rc;
 }
@@ -386,7 +389,13 @@ replay_one(struct replay *r, const char *path)
         r->failed++;
         return -1;
     }
-    int rc = replay_page(r, path, raw.data, raw.len, NULL);
+    struct page pg = {.uri = path,
+                      .body = raw.data,
+                      .len = raw.len,
+                      .source = r->source,
+                      .charset = r->charset,
+                      .html = -1};
+    int rc = replay_page(r, &pg);
     text_free(&raw);
     if (rc != 0)
         r->failed++;
@@ -405,7 +414,14 @@ archive_page(void *arg, const struct warc_response *w)
 {
     struct archive_run *a = arg;
     a->pages++;
-    if (replay_page(a->r, w->uri, w->body, w->len, w->content_type) != 0)
+    struct page pg = {.uri = w->uri,
+                      .body = w->body,
+                      .len = w->len,
+                      .content_type = w->content_type,
+                      .source = a->r->source,
+                      .charset = a->r->charset,
+                      .html = -1};
+    if (replay_page(a->r, &pg) != 0)
         a->failed++;
     /* A group may fill up within one archive. */
     if (a->r->store != NULL && store_due(a->r->store))

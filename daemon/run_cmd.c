@@ -44,8 +44,8 @@
 #include "extract.h"
 #include "fetch.h"
 #include "frontier.h"
-#include "hash.h"
 #include "input.h"
+#include "page.h"
 #include "links.h"
 #include "log.h"
 #include "metrics.h"
@@ -103,9 +103,13 @@ struct job {
     enum job_type type;
     struct frontier_entry *e; /* handed back in the result; the worker does not read it */
     struct setup *setup;      /* JOB_SWAP: the worker's new setup (not owned by the job) */
-    char *url, *effective_url, *content_type, *ip;
+    char *url;                /* the frontier's; the page's uri is where it came from in the end */
+    /* JOB_PAGE: the page, pointing into effective_url, content_type, body
+     * and head, which the job owns; the worker sets its source and charset
+     * from the setup it holds. */
+    struct page page;
+    char *effective_url, *content_type, *ip;
     struct text body, head, request;
-    time_t when;
     int source;
     enum frontier_kind kind;
     /* The frontier row to write; the worker fills in hash and, when the page
@@ -190,7 +194,6 @@ struct run {
     struct host_log *hosts; /* loop thread */
     size_t nhosts;
     struct timespec start;
-    FILE *warn; /* input's warnings, into the log */
 };
 
 static double
@@ -365,18 +368,17 @@ static void
 work_list(struct run *r, struct job *j, struct result *res)
 {
     const struct source_rt *s = &r->w->src[j->source];
-    struct text utf8 = {0};
-    struct charset_result cs;
+    struct doc d = {0}; /* page_read() sets it up; freed when it did not run too */
     struct links links = {0};
     struct err err;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    struct page_opts o = {.max_bytes = r->w->cfg->max_page_bytes, .keep_html = 1};
 
     err_clear(&err);
-    if (md == NULL ||
-        charset_decode(j->body.data, j->body.len,
-                       s->cfg->charset ? s->cfg->charset : j->content_type, 1,
-                       r->w->cfg->max_page_bytes * 4 + 4096, &utf8, &cs, &err) != 0 ||
-        links_extract(utf8.data, utf8.len, j->effective_url, &links, &err) != 0) {
+    j->page.html = 1;
+    int got = md != NULL ? page_read(&j->page, &o, &d, &err) : -1;
+    if (got != 0 ||
+        links_extract(d.html_utf8.data, d.html_utf8.len, j->effective_url, &links, &err) != 0) {
         log_msg(LOG_WARNING, "%s: cannot read the list page: %s", j->url,
                 err.msg[0] ? err.msg : "out of memory");
         res->failed = 1;
@@ -414,7 +416,7 @@ work_list(struct run *r, struct job *j, struct result *res)
             break;
     }
     links_free(&links);
-    text_free(&utf8);
+    doc_free(&d);
     pcre2_match_data_free(md);
 }
 
@@ -443,12 +445,12 @@ static void
 work_article(struct run *r, struct job *j, struct result *res, const char *hash)
 {
     const struct source_rt *s = &r->w->src[j->source];
-    struct store_doc sd = {j->effective_url, s->cfg->name, NULL, NULL, NULL, hash, j->body.len};
+    struct store_doc sd = {j->page.uri, s->cfg->name, NULL, NULL, NULL, hash, j->page.len};
     struct err err;
     struct doc d;
-    struct fact_list facts;
-    struct extract_stats st;
     struct page_clock pc = {r, {0, 0}, 0};
+    struct page_opts o = {
+        .max_bytes = r->w->cfg->max_page_bytes, .ps = r->w->ps, .stop = page_stop, .stop_arg = &pc};
     int counted = 0, store_failed = 0;
     size_t pending = store_pending(r->store);
     char msg[700];
@@ -470,35 +472,42 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pc.start = t0;
-    int got = input_extract_until(j->effective_url, j->body.data, j->body.len,
-                                  r->w->cfg->max_page_bytes, s->cfg->charset, j->content_type, 0,
-                                  r->w->ps, &d, &facts, &sd, page_stop, &pc, &st, r->warn, &err);
+    int got = page_read(&j->page, &o, &d, &err);
+    for (size_t i = 0; i < d.nwarnings; i++) {
+        page_warning_format(&j->page, &d.warnings[i], msg, sizeof msg);
+        log_msg(LOG_WARNING, "%s", msg);
+    }
     if (got == -1)
         metrics_failure(r->metrics, "not_a_page");
-    if (got != 0)
+    if (got != 0) {
+        doc_free(&d);
         goto failed;
+    }
+    const struct extract_stats *st = &d.st;
+    sd.title = d.info.title[0] ? d.info.title : NULL;
+    sd.published = d.info.published[0] ? d.info.published : NULL;
+    sd.charset = d.cs.name;
     if (pc.cancelled) {
         /* A stop: the page is dropped whole and fetched again next run,
          * rather than stored with part of its facts. */
         log_msg(LOG_WARNING, "%s: stopping; the page is not stored (read to byte %zu of %zu)",
-                j->url, st.stopped_offset, d.text.len);
-        fact_list_free(&facts);
+                j->url, st->stopped_offset, d.text.len);
         doc_free(&d);
         res->failed = 1;
         res->retry = 1;
         return;
     }
-    if (st.stopped) {
+    if (st->stopped) {
         log_msg(LOG_WARNING,
                 "%s: extraction stopped after %.0f s at byte %zu of %zu; the %zu facts found "
                 "before it are stored",
-                j->url, PAGE_SECONDS, st.stopped_offset, d.text.len, facts.n);
+                j->url, PAGE_SECONDS, st->stopped_offset, d.text.len, d.facts.n);
         metrics_failure(r->metrics, "page_budget");
     }
     struct store_result sr;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     metrics_observe_extract(r->metrics, elapsed(&t0, &t1));
-    int put = store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &facts, &sr, &err);
+    int put = store_put(r->store, &sd, r->w->ps_id, r->w->ps, d.text.data, &d.facts, &sr, &err);
     clock_gettime(CLOCK_MONOTONIC, &t2);
     metrics_observe_store(r->metrics, elapsed(&t1, &t2));
     if (put != 0) {
@@ -512,10 +521,9 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         metrics_document(r->metrics, sr.outcome == STORE_CHANGED ? "changed" : "new", sr.facts_new);
         pthread_mutex_unlock(&r->mu);
         log_msg(LOG_INFO, "%s: %d %s, %zu facts (%zu new)", j->url, j->status, what[sr.outcome],
-                facts.n, sr.facts_new);
+                d.facts.n, sr.facts_new);
         counted = 1;
     }
-    fact_list_free(&facts);
     doc_free(&d);
     if (counted)
         return;
@@ -556,10 +564,11 @@ work(struct run *r, struct job *j, struct result *res)
         return;
     }
     if (j->type == JOB_PAGE) {
+        const struct config_source *src = r->w->src[j->source].cfg;
+        j->page.source = src->name;
+        j->page.charset = src->charset;
         if (r->archive != NULL) {
-            struct archive_page ap = {j->effective_url, j->request.data, j->request.len,
-                                      j->head.data,     j->head.len,     j->body.data,
-                                      j->body.len,      j->ip,           j->when};
+            struct archive_page ap = {j->page, j->request.data, j->request.len, j->ip};
             if (archive_write(r->archive, &ap, &err) != 0) {
                 /* Replaying the archive must give the store back, so a page
                  * that cannot be archived is not stored either; its
@@ -571,7 +580,7 @@ work(struct run *r, struct job *j, struct result *res)
                 return;
             }
         }
-        hash_hex128(j->body.data ? j->body.data : "", j->body.len, hash);
+        page_hash(&j->page, hash);
         res->hash = strdup(hash);
         if (j->kind == FRONTIER_LIST) {
             work_list(r, j, res);
@@ -1023,7 +1032,14 @@ fetch_done(void *arg, struct fetch_result *fr, void *udata)
         j->effective_url = text_dup(fr->effective_url, NULL);
         j->content_type = text_dup(fr->content_type, NULL);
         j->ip = text_dup(fr->ip, NULL);
-        j->when = time(NULL);
+        j->page = (struct page){.uri = j->effective_url,
+                                .body = j->body.data,
+                                .len = j->body.len,
+                                .head = j->head.data,
+                                .head_len = j->head.len,
+                                .content_type = j->content_type,
+                                .when = time(NULL),
+                                .html = -1};
     }
     push_job(r, j);
 }
@@ -1300,19 +1316,6 @@ stop(struct run *r, int signum)
 }
 
 /* ---- setting up ---- */
-
-static ssize_t
-warn_write(void *cookie, const char *buf, size_t len)
-{
-    /* input.c writes whole lines starting with "factd: ". */
-    (void)cookie;
-    size_t skip = len > 7 && memcmp(buf, "factd: ", 7) == 0 ? 7 : 0;
-    size_t n = len - skip;
-    while (n > 0 && buf[skip + n - 1] == '\n')
-        n--;
-    log_msg(LOG_WARNING, "%.*s", (int)n, buf + skip);
-    return (ssize_t)len;
-}
 
 static void
 config_report(void *arg, const struct err *e)
@@ -1658,8 +1661,6 @@ cleanup(struct run *r)
     setup_free(r->cur);
     archive_close(r->archive);
     store_close(r->store);
-    if (r->warn != NULL)
-        fclose(r->warn);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cond);
 }
@@ -1737,13 +1738,9 @@ run_cmd(int argc, char **argv)
     /* Groups of up to 200 pages or half a second (store.c says why): pages
      * come at the network's pace, and analysts see them soon. */
     store_set_batch(r.store, 200, 500);
-    static cookie_io_functions_t warn_io = {NULL, warn_write, NULL, NULL};
-    r.warn = fopencookie(NULL, "w", warn_io);
-    if (r.warn != NULL)
-        setvbuf(r.warn, NULL, _IOLBF, 0);
     r.fr = frontier_new();
-    if (r.warn == NULL || r.fr == NULL || store_frontier_load(r.store, load_row, &r, &err) != 0) {
-        if (r.warn == NULL || r.fr == NULL)
+    if (r.fr == NULL || store_frontier_load(r.store, load_row, &r, &err) != 0) {
+        if (r.fr == NULL)
             err_set(&err, "out of memory");
         config_report(NULL, &err);
         cleanup(&r);

@@ -1,11 +1,15 @@
 /*
- * page: the normalization pipeline.  Each stage owns its output until it
- * hands it to the next, so at most two copies of a page are alive at once.
+ * page: the pipeline.  Each stage owns its output until it hands it to the
+ * next, so at most two copies of a page are alive at once (three when the
+ * markup is kept for links).
  */
 #include "page.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <strings.h>
 
 #include "hash.h"
@@ -66,17 +70,50 @@ binary(const struct text *utf8, const struct charset_result *cs, struct err *err
     return -1;
 }
 
-int
-page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *err)
+/* A name ending as a web page's does is read as HTML whatever its first
+ * bytes or its Content-Type say: saved pages are often served or stored
+ * as text/plain, and a page's first bytes may be a comment or junk. */
+static int
+name_says_html(const char *uri)
+{
+    static const char *const exts[] = {".html", ".htm", ".shtml", ".xhtml"};
+    size_t n = strlen(uri);
+
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(uri + n - e, exts[i]) == 0)
+            return 1;
+    }
+    return -1;
+}
+
+static void warn(struct doc *d, long long offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+warn(struct doc *d, long long offset, const char *fmt, ...)
+{
+    va_list ap;
+
+    assert(d->nwarnings < PAGE_MAX_WARNINGS);
+    struct page_warning *w = &d->warnings[d->nwarnings++];
+    w->offset = offset;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Bytes to normalized text in d. */
+static int
+decode(const struct page *pg, size_t max_text, int keep_html, struct doc *d, struct err *err)
 {
     struct text utf8 = {0}, plain = {0};
     const char *declared = pg->charset ? pg->charset : pg->content_type;
     int html = pg->html;
     int rc = -1;
 
-    memset(d, 0, sizeof *d);
-    err_clear(err);
-    err_file(err, pg->uri);
+    if (html < 0)
+        html = name_says_html(pg->uri);
     if (html < 0)
         html = content_type_says_html(pg->content_type);
     if (html < 0)
@@ -92,6 +129,10 @@ page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *e
     if (html) {
         if (html_text(utf8.data, utf8.len, max_text, &plain, &d->info, err) != 0)
             goto out;
+        if (keep_html) {
+            d->html_utf8 = utf8;
+            utf8.data = NULL;
+        }
         text_free(&utf8);
     } else {
         plain = utf8;
@@ -105,16 +146,56 @@ page_to_doc(const struct page *pg, size_t max_text, struct doc *d, struct err *e
 out:
     text_free(&utf8);
     text_free(&plain);
-    if (rc != 0)
-        text_free(&d->text);
     return rc;
+}
+
+int
+page_read(const struct page *pg, const struct page_opts *o, struct doc *d, struct err *err)
+{
+    memset(d, 0, sizeof *d);
+    fact_list_init(&d->facts);
+    err_clear(err);
+    err_file(err, pg->uri);
+    /* Decoding and normalizing may grow the text (GBK to UTF-8 is 1.5 times). */
+    if (decode(pg, o->max_bytes * 4 + 4096, o->keep_html, d, err) != 0)
+        return -1;
+    if (d->cs.warning[0] != '\0')
+        warn(d, -1, "%s", d->cs.warning);
+    if (d->cs.invalid > 0)
+        warn(d, d->cs.first_invalid, "%zu invalid %s sequence%s replaced with U+FFFD",
+             d->cs.invalid, d->cs.name, d->cs.invalid == 1 ? "" : "s");
+    if (o->ps == NULL)
+        return 0;
+    int rc = extract_run_until(o->ps, d->text.data, d->text.len, d->year ? d->year : o->year,
+                               &d->facts, &d->st, o->stop, o->stop_arg, err);
+    if (d->st.limit_hits > 0)
+        warn(d, (long long)d->st.limit_offset,
+             "pattern %s gave up at its match limit (%zu time%s); the other patterns still ran",
+             d->st.limit_pattern, d->st.limit_hits, d->st.limit_hits == 1 ? "" : "s");
+    if (rc != 0) {
+        err_file(err, pg->uri);
+        return -2;
+    }
+    return 0;
+}
+
+void
+page_warning_format(const struct page *pg, const struct page_warning *w, char *buf, size_t size)
+{
+    if (w->offset >= 0)
+        snprintf(buf, size, "%s: byte %lld: %s", pg->uri, w->offset, w->msg);
+    else
+        snprintf(buf, size, "%s: %s", pg->uri, w->msg);
 }
 
 void
 doc_free(struct doc *d)
 {
-    if (d != NULL)
-        text_free(&d->text);
+    if (d == NULL)
+        return;
+    text_free(&d->text);
+    text_free(&d->html_utf8);
+    fact_list_free(&d->facts);
 }
 
 void

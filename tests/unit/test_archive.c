@@ -327,15 +327,15 @@ page(const char *uri, const char *head, const char *body, size_t body_len, const
     struct archive_page p;
 
     memset(&p, 0, sizeof p);
-    p.uri = uri;
-    p.head = head;
-    p.head_len = strlen(head);
-    p.body = body;
-    p.body_len = body_len;
+    p.page.uri = uri;
+    p.page.head = head;
+    p.page.head_len = strlen(head);
+    p.page.body = body;
+    p.page.len = body_len;
     p.request = request;
     p.request_len = request ? strlen(request) : 0;
     p.ip = ip;
-    p.when = WHEN;
+    p.page.when = WHEN;
     return p;
 }
 
@@ -425,11 +425,11 @@ test_round_trip(void)
     CHECK(skipped == 1);
     CHECK(ngot == 6);
     for (size_t i = 0; i < ngot && i < 6; i++) {
-        CHECK_STR(got[i].uri, pages[i].uri);
+        CHECK_STR(got[i].uri, pages[i].page.uri);
         CHECK(got[i].status == 200);
-        CHECK(got[i].len == pages[i].body_len);
-        CHECK(got[i].len == pages[i].body_len &&
-              (got[i].len == 0 || memcmp(got[i].body, pages[i].body, got[i].len) == 0));
+        CHECK(got[i].len == pages[i].page.len);
+        CHECK(got[i].len == pages[i].page.len &&
+              (got[i].len == 0 || memcmp(got[i].body, pages[i].page.body, got[i].len) == 0));
     }
     if (ngot == 6) {
         CHECK_STR(got[0].ctype, "text/html; charset=GBK");
