@@ -19,21 +19,7 @@
 int
 fetch_url_host(const char *url, char *host, size_t size)
 {
-    CURLU *u = curl_url();
-    char *name = NULL;
-    int rc = -1;
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK) {
-        size_t n = strlen(name);
-        if (n < size) {
-            for (size_t i = 0; i <= n; i++)
-                host[i] = (char)tolower((unsigned char)name[i]);
-            rc = 0;
-        }
-    }
-    curl_free(name);
-    curl_url_cleanup(u);
-    return rc;
+    return fetch_url_host_port(url, host, size, NULL, NULL);
 }
 
 int
@@ -44,15 +30,18 @@ fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *d
     int rc = -1;
     if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && strlen(name) < size) {
+        (port == NULL || (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+                          curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK)) &&
+        strlen(name) < size) {
         size_t n = strlen(name);
         for (size_t i = 0; i <= n; i++)
             host[i] = (char)tolower((unsigned char)name[i]);
-        *port = strtol(p, NULL, 10);
-        *dflt = *port == (strcmp(scheme, "https") == 0  ? 443
-                          : strcmp(scheme, "http") == 0 ? 80
-                                                        : -1);
+        if (port != NULL) {
+            *port = strtol(p, NULL, 10);
+            *dflt = *port == (strcmp(scheme, "https") == 0  ? 443
+                              : strcmp(scheme, "http") == 0 ? 80
+                                                            : -1);
+        }
         rc = 0;
     }
     curl_free(name);

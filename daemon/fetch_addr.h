@@ -22,7 +22,8 @@ int fetch_url_host(const char *url, char *host, size_t size);
 
 /* The host of url (as fetch_url_host()) and its port, the scheme's own when
  * it names none (*dflt then, or when it names that one, is 1).  -1 when url
- * is not a URL with a host or the host does not fit. */
+ * is not a URL with a host or the host does not fit.  port and dflt NULL:
+ * the host alone, which is fetch_url_host(). */
 int fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *dflt);
 
 /* Is this address one a crawler of public sites may connect to?  Not
