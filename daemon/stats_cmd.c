@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_status.h"
 
 int
 stats_cmd(int argc, char **argv)

@@ -20,6 +20,7 @@
 #include "input.h"
 #include "json.h"
 #include "store.h"
+#include "store_status.h"
 
 #define MAX_FAILURES 10
 

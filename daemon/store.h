@@ -48,18 +48,6 @@ struct store_result {
     size_t sightings;     /* sightings written */
 };
 
-/* Counts for "factd stats". */
-struct store_stats {
-    long long documents, versions, facts, sightings, pattern_sets;
-    struct {
-        char name[32];
-        long long facts;
-    } kinds[32]; /* facts per kind, the kinds the store holds (at most 32 shown) */
-    int nkinds;
-    char last_update[32]; /* latest seen_at, "" if none */
-    int schema_version;
-};
-
 /*
  * Open (creating if needed) the store at path and bring its schema up to
  * date.  busy_ms is how long to wait for another writer.  Refuses, without
@@ -125,8 +113,6 @@ int store_put(struct store *st, const struct store_doc *doc, int64_t ps_id,
               const struct patternset *ps, const char *text, const struct fact_list *facts,
               struct store_result *res, struct err *err);
 
-int store_stats(struct store *st, struct store_stats *out, struct err *err);
-
 /* Was the last error one of the store itself (corrupt, full, I/O, read-only,
  * its files deleted or replaced), after which no page can be stored? */
 int store_broken(const struct store *st);
@@ -154,80 +140,7 @@ int store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void
 void store_fact_identity(const char *kind, const struct fact *f, const char *text,
                          unsigned char id[16]);
 
-/*
- * The crawl frontier of factd run (schema.sql, table frontier).  Writes go
- * into the open group, like documents, so a page and its frontier row are
- * committed together.
- */
-struct store_url {
-    const char *url, *source;
-    const char *kind;                                /* "list" or "article" */
-    const char *state;                               /* "new", "ok", "retry", "gone" or "failed" */
-    const char *etag, *last_modified, *hash, *error; /* NULL when none */
-    int status, failures;
-    double next_fetch; /* Unix time */
-};
-
-/* Called for each row; the strings are valid during the call only. */
-typedef int (*store_url_fn)(void *arg, const struct store_url *u);
-
-int store_frontier_load(struct store *st, store_url_fn fn, void *arg, struct err *err);
-/* Record u whole; fetched says it was just fetched (sets last_fetched). */
-int store_frontier_put(struct store *st, const struct store_url *u, int fetched, struct err *err);
-/* Add u as a new URL unless the frontier has it; *added says which. */
-int store_frontier_add(struct store *st, const struct store_url *u, int *added, struct err *err);
-
-/*
- * What factd run did in a recent window, for "factd status".  Everything is
- * read in one read transaction, so the figures agree with each other even
- * while factd run writes.
- */
-struct store_status_counts {
-    /* URLs whose last fetch ended in the window, by how it ended: a URL
-     * fetched twice in the window counts once, as its last fetch went. */
-    long long fetched, ok, not_modified, gone, failed;
-    long long docs_new, docs_changed; /* documents first seen, or given a new version */
-    long long facts_new;              /* facts first seen */
-};
-
-struct store_status {
-    long long now;  /* Unix time the window ends */
-    char since[32]; /* when the window begins, UTC text */
-    struct store_status_counts window;
-    /* The frontier now. */
-    long long urls, never_fetched, ok, retry, failed, gone;
-    long long due;       /* not gone, next_fetch come */
-    double next_due;     /* earliest next_fetch of a URL not gone; 0 if none */
-    char last_fetch[32]; /* latest frontier.last_fetched, "" if none */
-    /* Latest write of either factd run or replay (frontier.last_fetched,
-     * documents.last_seen), "" if none, and its age in seconds (-1 if none;
-     * below 0 too when the clock was set back since). */
-    char last_activity[32];
-    long long idle_s;
-};
-
-/* A source's window counts; source is NULL for documents stored without one
- * (replay without --source).  Valid during the call only. */
-typedef int (*store_status_source_fn)(void *arg, const char *source,
-                                      const struct store_status_counts *c);
-
-/* A URL in retry or failed, most recently tried first; strings valid during
- * the call only, error NULL when none was recorded. */
-struct store_failure {
-    const char *url, *source, *state, *error, *when;
-    int status, failures;
-};
-typedef int (*store_failure_fn)(void *arg, const struct store_failure *f);
-
-/*
- * The status of the last window_s seconds.  Each source with anything in the
- * window goes to per_source, in name order; the max_failures most recent
- * failing URLs go to failure.  Either may be NULL.  Returns 0, -1 on error,
- * and 1, with err saying so, for a store without a frontier table (no factd
- * run has opened it).
- */
-int store_status(struct store *st, long window_s, store_status_source_fn per_source,
-                 store_failure_fn failure, int max_failures, void *arg, struct store_status *out,
-                 struct err *err);
+/* For the callers not yet moved to store_frontier.h. */
+#include "store_frontier.h"
 
 #endif
