@@ -16,6 +16,7 @@
  * may be shared by any number of extractions.
  */
 #include "patternset.h"
+#include "pattern_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,69 +30,11 @@
 #include "hash.h"
 #include "utf8.h"
 
-#define MAX_PATTERN_FILE_BYTES (1u << 20)
-#define MAX_EXPANDED_BYTES     (1u << 20)
-#define MAX_MACRO_DEPTH        32
+#define MAX_MACRO_DEPTH 32
 /* Generous for any sane pattern on one sentence, small enough that a
  * catastrophic one gives up in milliseconds rather than hanging. */
-#define MATCH_LIMIT            2000000
-#define DEPTH_LIMIT            10000
-
-/* Where a byte of regex source came from. */
-struct loc {
-    const char *file; /* Points into ps->files; not owned. */
-    unsigned line;
-    unsigned col; /* 1-based, in characters */
-};
-
-/* Regex source text and the origin of each of its bytes. */
-struct src {
-    struct buf text;
-    struct loc *locs; /* From malloc(); one per byte of text. */
-    size_t nlocs;
-    size_t caplocs;
-};
-
-struct macro {
-    char *name;
-    struct src body;
-    struct loc at; /* the define directive */
-    int busy;      /* set while expanding, to find cycles */
-};
-
-struct rawpattern {
-    struct pattern p;
-    struct src regex;
-    char *kind;         /* the kind as written, resolved once all files are read */
-    struct loc kind_at; /* where it is written */
-};
-
-/* A character that lets some patterns run on a sentence. */
-struct trigger {
-    unsigned cp;
-    uint64_t mask; /* the patterns it lets run */
-};
-
-struct patternset {
-    char **files; /* From malloc(); names of the files read. */
-    size_t nfiles;
-    char **kinds; /* From malloc(): FACTS.md's five, then declared ones. */
-    size_t nkinds;
-    struct macro *macros;
-    size_t nmacros;
-    struct rawpattern *pats;
-    size_t npats;
-    struct qual_word *quals;
-    size_t nquals;
-    struct src stance[STANCE_N];
-    pcre2_code *stance_code[STANCE_N];
-    pcre2_match_context *mctx;
-    char hash[17];
-    unsigned char trig_bits[65536 / 8]; /* characters below U+10000 that are triggers */
-    struct trigger *trig;               /* From malloc(): one entry per trigger character. */
-    size_t ntrig;
-    uint64_t always; /* patterns that cannot be gated */
-};
+#define MATCH_LIMIT     2000000
+#define DEPTH_LIMIT     10000
 
 /* ---- small helpers ---- */
 
@@ -105,8 +48,8 @@ utf8_cols(const char *s, size_t n)
     return cols;
 }
 
-static int
-src_add(struct src *s, const char *p, size_t n, struct loc at)
+int
+pattern_src_add(struct src *s, const char *p, size_t n, struct loc at)
 {
     if (s->text.max_len == 0)
         buf_init(&s->text, MAX_EXPANDED_BYTES);
@@ -131,19 +74,16 @@ src_add(struct src *s, const char *p, size_t n, struct loc at)
     return 0;
 }
 
-static void
-src_free(struct src *s)
+void
+pattern_src_free(struct src *s)
 {
     buf_free(&s->text);
     free(s->locs);
     memset(s, 0, sizeof *s);
 }
 
-static void set_err_at(struct err *err, struct loc at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err_at(struct err *err, struct loc at, const char *fmt, ...)
+void
+pattern_err_at(struct err *err, struct loc at, const char *fmt, ...)
 {
     va_list ap;
 
@@ -203,8 +143,8 @@ trim_end(const char *p, const char *end)
     return end;
 }
 
-static int
-is_macro_name(const char *p, size_t n)
+int
+pattern_is_macro_name(const char *p, size_t n)
 {
     if (n == 0 || !(p[0] >= 'A' && p[0] <= 'Z'))
         return 0;
@@ -230,8 +170,9 @@ read_qualifier(struct reader *r, const char *p, const char *end, struct loc at)
     const char *name = next_word(&p, end, &n);
     int q = fact_qual_from_name(name, n);
     if (q <= 0) {
-        set_err_at(r->err, at, "unknown qualifier '%.*s' (approx, more_than, at_least, at_most)",
-                   (int)n, name);
+        pattern_err_at(r->err, at,
+                       "unknown qualifier '%.*s' (approx, more_than, at_least, at_most)", (int)n,
+                       name);
         return -1;
     }
     const char *where = next_word(&p, end, &wn);
@@ -240,7 +181,7 @@ read_qualifier(struct reader *r, const char *p, const char *end, struct loc at)
         if (strlen(wheres[i]) == wn && memcmp(wheres[i], where, wn) == 0)
             w = i;
     if (w < 0) {
-        set_err_at(r->err, at, "qualifier place must be before, mid or after");
+        pattern_err_at(r->err, at, "qualifier place must be before, mid or after");
         return -1;
     }
     for (;;) {
@@ -283,8 +224,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     size_t dn;
     size_t bad = utf8_bad(line, end);
     if (bad != (size_t)(end - line)) {
-        set_err_at(r->err, loc_at(r, lineno, line, line + bad),
-                   "not UTF-8 text (a NUL or an invalid byte)");
+        pattern_err_at(r->err, loc_at(r, lineno, line, line + bad),
+                       "not UTF-8 text (a NUL or an invalid byte)");
         return -1;
     }
     const char *p = skip_space(line, end);
@@ -296,9 +237,10 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     if (p != line && r->cont != NULL) {
         if (r->stance_open)
             r->cont->text.len--, r->cont->nlocs--; /* reopen the group closed below */
-        if (src_add(r->cont, "\n", 1, at) != 0 || src_add(r->cont, p, (size_t)(end - p), at) != 0)
+        if (pattern_src_add(r->cont, "\n", 1, at) != 0 ||
+            pattern_src_add(r->cont, p, (size_t)(end - p), at) != 0)
             return -1;
-        return r->stance_open ? src_add(r->cont, ")", 1, at) : 0;
+        return r->stance_open ? pattern_src_add(r->cont, ")", 1, at) : 0;
     }
     r->cont = NULL;
     r->stance_open = 0;
@@ -310,15 +252,16 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
     if (IS("define")) {
         size_t n;
         const char *name = next_word(&rest, end, &n);
-        if (!is_macro_name(name, n)) {
-            set_err_at(r->err, at, "macro names are upper case letters, digits and _");
+        if (!pattern_is_macro_name(name, n)) {
+            pattern_err_at(r->err, at, "macro names are upper case letters, digits and _");
             return -1;
         }
         for (size_t i = 0; i < ps->nmacros; i++)
             if (strlen(ps->macros[i].name) == n && memcmp(ps->macros[i].name, name, n) == 0) {
                 char prev[300];
                 snprintf(prev, sizeof prev, "%s:%u", ps->macros[i].at.file, ps->macros[i].at.line);
-                set_err_at(r->err, at, "macro %s already defined at %s", ps->macros[i].name, prev);
+                pattern_err_at(r->err, at, "macro %s already defined at %s", ps->macros[i].name,
+                               prev);
                 return -1;
             }
         struct macro *m = realloc(ps->macros, (ps->nmacros + 1) * sizeof *m);
@@ -331,8 +274,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         m->at = at;
         ps->nmacros++;
         rest = skip_space(rest, end);
-        if (m->name == NULL ||
-            src_add(&m->body, rest, (size_t)(end - rest), loc_at(r, lineno, line, rest)) != 0)
+        if (m->name == NULL || pattern_src_add(&m->body, rest, (size_t)(end - rest),
+                                               loc_at(r, lineno, line, rest)) != 0)
             return -1;
         r->cur = NULL;
         r->cont = &m->body;
@@ -342,14 +285,15 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         size_t n;
         const char *id = next_word(&rest, end, &n);
         if (n == 0) {
-            set_err_at(r->err, at, "'pattern' needs an id");
+            pattern_err_at(r->err, at, "'pattern' needs an id");
             return -1;
         }
         for (size_t i = 0; i < ps->npats; i++)
             if (strlen(ps->pats[i].p.id) == n && memcmp(ps->pats[i].p.id, id, n) == 0) {
                 char prev[300];
                 snprintf(prev, sizeof prev, "%s:%u", ps->pats[i].p.file, ps->pats[i].p.line);
-                set_err_at(r->err, at, "pattern %s already defined at %s", ps->pats[i].p.id, prev);
+                pattern_err_at(r->err, at, "pattern %s already defined at %s", ps->pats[i].p.id,
+                               prev);
                 return -1;
             }
         struct rawpattern *v = realloc(ps->pats, (ps->npats + 1) * sizeof *v);
@@ -376,12 +320,12 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
             ok = (k[i] >= 'a' && k[i] <= 'z') || k[i] == '_' ||
                  (i > 0 && k[i] >= '0' && k[i] <= '9');
         if (!ok) {
-            set_err_at(r->err, restat, "a kind is named with a-z, 0-9 and _ (at most 31)");
+            pattern_err_at(r->err, restat, "a kind is named with a-z, 0-9 and _ (at most 31)");
             return -1;
         }
         r->cur = NULL;
         if (patternset_kind(ps, k, n) >= 0) {
-            set_err_at(r->err, restat, "kind %.*s exists already", (int)n, k);
+            pattern_err_at(r->err, restat, "kind %.*s exists already", (int)n, k);
             return -1;
         }
         char **v = realloc(ps->kinds, (ps->nkinds + 1) * sizeof *v);
@@ -402,7 +346,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
                 memcmp(fact_stance_name((enum fact_stance)i), name, n) == 0)
                 s = i;
         if (s < 0) {
-            set_err_at(r->err, at, "stance must be target or reported");
+            pattern_err_at(r->err, at, "stance must be target or reported");
             return -1;
         }
         rest = skip_space(rest, end);
@@ -410,17 +354,18 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         r->cur = NULL;
         r->cont = dst;
         r->stance_open = 1;
-        if (dst->text.len > 0 && src_add(dst, "|", 1, at) != 0)
+        if (dst->text.len > 0 && pattern_src_add(dst, "|", 1, at) != 0)
             return -1;
-        return src_add(dst, "(?:", 3, at) ||
-                       src_add(dst, rest, (size_t)(end - rest), loc_at(r, lineno, line, rest)) ||
-                       src_add(dst, ")", 1, at)
+        return pattern_src_add(dst, "(?:", 3, at) ||
+                       pattern_src_add(dst, rest, (size_t)(end - rest),
+                                       loc_at(r, lineno, line, rest)) ||
+                       pattern_src_add(dst, ")", 1, at)
                    ? -1
                    : 0;
     }
     if (r->cur == NULL) {
-        set_err_at(r->err, at, "'%.*s' outside a pattern (start one with 'pattern ID')", (int)dn,
-                   d);
+        pattern_err_at(r->err, at, "'%.*s' outside a pattern (start one with 'pattern ID')",
+                       (int)dn, d);
         return -1;
     }
     struct pattern *pat = &r->cur->p;
@@ -439,8 +384,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         snprintf(num, sizeof num, "%.*s", (int)(sn < 63 ? sn : 63), scale);
         double f = strtod(num, &e);
         if (n == 0 || sn == 0 || *e != '\0' || !(f > 0)) {
-            set_err_at(r->err, restat,
-                       "'unit' needs a surface and a positive scale, e.g. 'unit 平方公里 1e6'");
+            pattern_err_at(r->err, restat,
+                           "'unit' needs a surface and a positive scale, e.g. 'unit 平方公里 1e6'");
             return -1;
         }
         struct pattern_unit *u = realloc(pat->units, (pat->nunits + 1) * sizeof *u);
@@ -458,7 +403,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         else if (strncmp(rest, "on", (size_t)(end - rest)) == 0 && end - rest == 2)
             pat->no_lists = 0;
         else {
-            set_err_at(r->err, restat, "'lists' takes on or off");
+            pattern_err_at(r->err, restat, "'lists' takes on or off");
             return -1;
         }
     } else if (IS("near")) {
@@ -477,9 +422,9 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         }
     } else if (IS("regex")) {
         struct src *s = &r->cur->regex;
-        if (s->text.len > 0 && src_add(s, "\n", 1, at) != 0)
+        if (s->text.len > 0 && pattern_src_add(s, "\n", 1, at) != 0)
             return -1;
-        if (src_add(s, rest, (size_t)(end - rest), restat) != 0)
+        if (pattern_src_add(s, rest, (size_t)(end - rest), restat) != 0)
             return -1;
         r->cont = s;
     } else if (IS("example")) {
@@ -488,7 +433,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
             if (q[0] == '=' && q[1] == '>')
                 arrow = q;
         if (arrow == NULL) {
-            set_err_at(r->err, at, "'example' needs 'TEXT => FACTS' (FACTS may be 'none')");
+            pattern_err_at(r->err, at, "'example' needs 'TEXT => FACTS' (FACTS may be 'none')");
             return -1;
         }
         const char *t_end = trim_end(rest, arrow);
@@ -504,7 +449,7 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
         if (v->text == NULL || v->expect == NULL)
             return -1;
     } else {
-        set_err_at(r->err, at, "unknown directive '%.*s'", (int)dn, d);
+        pattern_err_at(r->err, at, "unknown directive '%.*s'", (int)dn, d);
         return -1;
     }
 #undef IS
@@ -512,8 +457,8 @@ read_line(struct reader *r, unsigned lineno, const char *line, const char *end)
 }
 
 /* Read the directives of the file named last in ps->files from data[0..len). */
-static int
-parse_buffer(struct patternset *ps, const char *data, size_t len, struct err *err)
+int
+pattern_file_parse(struct patternset *ps, const char *data, size_t len, struct err *err)
 {
     int rc = 0;
     struct reader r = {ps, ps->files[ps->nfiles - 1], NULL, NULL, 0, err};
@@ -536,8 +481,8 @@ parse_buffer(struct patternset *ps, const char *data, size_t len, struct err *er
     return rc;
 }
 
-static int
-read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *hash)
+int
+pattern_file_read(struct patternset *ps, const char *path, struct err *err, uint64_t *hash)
 {
     FILE *f = fopen(path, "rb");
     struct buf b;
@@ -563,13 +508,13 @@ read_file(struct patternset *ps, const char *path, struct err *err, uint64_t *ha
         *hash = hash_fnv1a(*hash, b.data, b.len);
 
     if (rc == 0)
-        rc = parse_buffer(ps, b.data ? b.data : "", b.len, err);
+        rc = pattern_file_parse(ps, b.data ? b.data : "", b.len, err);
     buf_free(&b);
     return rc;
 }
 
-static int
-pat_filter(const struct dirent *de)
+int
+pattern_file_filter(const struct dirent *de)
 {
     size_t n = strlen(de->d_name);
     return de->d_name[0] != '.' && n > 4 && strcmp(de->d_name + n - 4, ".pat") == 0;
@@ -605,25 +550,25 @@ unit_group(const struct pattern *p, struct src *out, struct loc at)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    int rc = src_add(out, "(?<unit>", 8, at);
+    int rc = pattern_src_add(out, "(?<unit>", 8, at);
     for (size_t i = 0; rc == 0 && i < p->nunits; i++) {
         const char *s = p->units[order[i]].surface;
         if (i > 0)
-            rc |= src_add(out, "|", 1, at);
+            rc |= pattern_src_add(out, "|", 1, at);
         for (size_t k = 0; rc == 0 && s[k] != '\0';) {
             size_t clen = 1;
             while (((unsigned char)s[k + clen] & 0xC0) == 0x80)
                 clen++;
             if (k > 0)
-                rc |= src_add(out, "[ \\t]*", 6, at);
+                rc |= pattern_src_add(out, "[ \\t]*", 6, at);
             if (clen == 1 && !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
                                (s[k] >= '0' && s[k] <= '9')))
-                rc |= src_add(out, "\\", 1, at);
-            rc |= src_add(out, s + k, clen, at);
+                rc |= pattern_src_add(out, "\\", 1, at);
+            rc |= pattern_src_add(out, s + k, clen, at);
             k += clen;
         }
     }
-    rc |= src_add(out, ")", 1, at);
+    rc |= pattern_src_add(out, ")", 1, at);
     free(order);
     return rc ? -1 : 0;
 }
@@ -636,7 +581,7 @@ expand(struct patternset *ps, const struct pattern *pat, const struct src *in, s
     size_t n = in->text.len;
 
     if (depth > MAX_MACRO_DEPTH) {
-        set_err_at(err, in->locs[0], "macros nested more than 32 deep");
+        pattern_err_at(err, in->locs[0], "macros nested more than 32 deep");
         return -1;
     }
     for (size_t i = 0; i < n;) {
@@ -644,12 +589,12 @@ expand(struct patternset *ps, const struct pattern *pat, const struct src *in, s
             size_t j = i + 1;
             while (j < n && t[j] != '}' && j - i < 64)
                 j++;
-            if (j < n && t[j] == '}' && is_macro_name(t + i + 1, j - i - 1)) {
+            if (j < n && t[j] == '}' && pattern_is_macro_name(t + i + 1, j - i - 1)) {
                 const char *name = t + i + 1;
                 size_t nl = j - i - 1;
                 if (nl == 4 && memcmp(name, "UNIT", 4) == 0) {
                     if (pat == NULL || pat->nunits == 0) {
-                        set_err_at(err, in->locs[i], "{UNIT} used where no 'unit' is defined");
+                        pattern_err_at(err, in->locs[i], "{UNIT} used where no 'unit' is defined");
                         return -1;
                     }
                     if (unit_group(pat, out, in->locs[i]) != 0)
@@ -657,20 +602,20 @@ expand(struct patternset *ps, const struct pattern *pat, const struct src *in, s
                 } else {
                     struct macro *m = (struct macro *)find_macro(ps, name, nl);
                     if (m == NULL) {
-                        set_err_at(err, in->locs[i], "unknown macro {%.*s}", (int)nl, name);
+                        pattern_err_at(err, in->locs[i], "unknown macro {%.*s}", (int)nl, name);
                         return -1;
                     }
                     if (m->busy) {
-                        set_err_at(err, in->locs[i], "macro {%s} refers to itself", m->name);
+                        pattern_err_at(err, in->locs[i], "macro {%s} refers to itself", m->name);
                         return -1;
                     }
                     m->busy = 1;
                     /* Group the body so that a quantifier after {NAME} applies to all of it. */
-                    int rc = src_add(out, "(?:", 3, in->locs[i]);
+                    int rc = pattern_src_add(out, "(?:", 3, in->locs[i]);
                     if (rc == 0)
                         rc = expand(ps, pat, &m->body, out, depth + 1, err);
                     if (rc == 0)
-                        rc = src_add(out, "\n)", 2, in->locs[j]);
+                        rc = pattern_src_add(out, "\n)", 2, in->locs[j]);
                     m->busy = 0;
                     if (rc != 0)
                         return -1;
@@ -679,7 +624,7 @@ expand(struct patternset *ps, const struct pattern *pat, const struct src *in, s
                 continue;
             }
         }
-        if (src_add(out, t + i, 1, in->locs[i]) != 0)
+        if (pattern_src_add(out, t + i, 1, in->locs[i]) != 0)
             return -1;
         i++;
     }
@@ -702,7 +647,7 @@ compile(struct patternset *ps, const struct pattern *pat, const struct src *in, 
     if (expand(ps, pat, in, &ex, 0, err) != 0) {
         if (err->msg[0] == '\0')
             err_set(err, "out of memory expanding %s", what);
-        src_free(&ex);
+        pattern_src_free(&ex);
         return NULL;
     }
     code = pcre2_compile((PCRE2_SPTR)ex.text.data, ex.text.len, PCRE2_UTF | PCRE2_EXTENDED, &ecode,
@@ -719,13 +664,13 @@ compile(struct patternset *ps, const struct pattern *pat, const struct src *in, 
         else
             at.col++;
         snprintf(full, sizeof full, "%s", (const char *)msg);
-        set_err_at(err, at, "%s (in %s)", full, what);
+        pattern_err_at(err, at, "%s (in %s)", full, what);
     } else if (jit && getenv("FACTD_NO_JIT") == NULL) {
         /* JIT is an optimization: without it (no executable memory, say) the
          * interpreter gives the same results more slowly. */
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     }
-    src_free(&ex);
+    pattern_src_free(&ex);
     return code;
 }
 
@@ -744,22 +689,22 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
     char what[200];
 
     if (rp->kind == NULL) {
-        set_err_at(err, at, "pattern %s has no 'kind'", p->id);
+        pattern_err_at(err, at, "pattern %s has no 'kind'", p->id);
         return -1;
     }
     if ((p->kind = patternset_kind(ps, rp->kind, strlen(rp->kind))) < 0) {
-        set_err_at(err, rp->kind_at,
-                   "unknown kind '%s' (area, mu, percent, pct_point, project, or one declared "
-                   "with 'new-kind %s')",
-                   rp->kind, rp->kind);
+        pattern_err_at(err, rp->kind_at,
+                       "unknown kind '%s' (area, mu, percent, pct_point, project, or one declared "
+                       "with 'new-kind %s')",
+                       rp->kind, rp->kind);
         return -1;
     }
     if (p->nunits == 0) {
-        set_err_at(err, at, "pattern %s has no 'unit'", p->id);
+        pattern_err_at(err, at, "pattern %s has no 'unit'", p->id);
         return -1;
     }
     if (rp->regex.text.len == 0) {
-        set_err_at(err, at, "pattern %s has no 'regex'", p->id);
+        pattern_err_at(err, at, "pattern %s has no 'regex'", p->id);
         return -1;
     }
     snprintf(what, sizeof what, "pattern %s", p->id);
@@ -770,12 +715,13 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
     p->g_unit = group(p->code, "unit");
     p->g_sign = group(p->code, "sign");
     if (p->g_num == 0) {
-        set_err_at(err, rp->regex.locs[0], "pattern %s has no (?<num>...) group", p->id);
+        pattern_err_at(err, rp->regex.locs[0], "pattern %s has no (?<num>...) group", p->id);
         return -1;
     }
     if (p->g_unit == 0 && p->nunits > 1) {
-        set_err_at(err, rp->regex.locs[0],
-                   "pattern %s lists several units but has no {UNIT} or (?<unit>...) group", p->id);
+        pattern_err_at(err, rp->regex.locs[0],
+                       "pattern %s lists several units but has no {UNIT} or (?<unit>...) group",
+                       p->id);
         return -1;
     }
     return 0;
@@ -938,7 +884,7 @@ patternset_load(const char *dir, struct err *err)
         patternset_free(ps);
         return NULL;
     }
-    n = scandir(dir, &names, pat_filter, alphasort);
+    n = scandir(dir, &names, pattern_file_filter, alphasort);
     if (n < 0) {
         err_file(err, dir);
         err_set(err, "cannot read pattern directory: %s", strerror(errno));
@@ -964,7 +910,7 @@ patternset_load(const char *dir, struct err *err)
                 snprintf(path, len, "%s/%s", dir, names[i]->d_name);
                 ps->files[ps->nfiles++] = path;
                 hash = hash_fnv1a(hash, names[i]->d_name, strlen(names[i]->d_name));
-                rc = read_file(ps, path, err, &hash);
+                rc = pattern_file_read(ps, path, err, &hash);
             }
         }
         free(names[i]);
@@ -996,7 +942,7 @@ patternset_load_buffer(const char *name, const char *data, size_t len, struct er
     if (len > MAX_PATTERN_FILE_BYTES) {
         err_file(err, name);
         err_set(err, "pattern file larger than %u bytes", MAX_PATTERN_FILE_BYTES);
-    } else if (parse_buffer(ps, data, len, err) == 0) {
+    } else if (pattern_file_parse(ps, data, len, err) == 0) {
         rc = finish_set(ps, name, hash, err);
     }
     return load_done(ps, rc, err);
@@ -1022,20 +968,20 @@ patternset_free(struct patternset *ps)
             free(p->near[w]);
         free(p->near);
         pcre2_code_free(p->code);
-        src_free(&ps->pats[i].regex);
+        pattern_src_free(&ps->pats[i].regex);
         free(ps->pats[i].kind);
     }
     free(ps->pats);
     for (size_t i = 0; i < ps->nmacros; i++) {
         free(ps->macros[i].name);
-        src_free(&ps->macros[i].body);
+        pattern_src_free(&ps->macros[i].body);
     }
     free(ps->macros);
     for (size_t i = 0; i < ps->nquals; i++)
         free(ps->quals[i].word);
     free(ps->quals);
     for (int s = 0; s < STANCE_N; s++) {
-        src_free(&ps->stance[s]);
+        pattern_src_free(&ps->stance[s]);
         pcre2_code_free(ps->stance_code[s]);
     }
     pcre2_match_context_free(ps->mctx);
