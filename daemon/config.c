@@ -53,7 +53,7 @@ perr(struct parser *p, unsigned line, const char *fmt, ...)
     err_file(&e, p->name);
     e.line = line;
     va_start(ap, fmt);
-    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    err_vset(&e, fmt, ap);
     va_end(ap);
     p->errors++;
     if (p->report != NULL)

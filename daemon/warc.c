@@ -640,7 +640,7 @@ tell(struct teller *t, long long off, int cut, const char *fmt, ...)
     err_file(&e, t->name);
     e.offset = off;
     va_start(ap, fmt);
-    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    err_vset(&e, fmt, ap);
     va_end(ap);
     t->st->damaged++;
     if (cut)

@@ -10,6 +10,7 @@
 #ifndef FACTD_ERR_H
 #define FACTD_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,11 @@ void err_clear(struct err *e);
 
 /* Set the message (printf-style); location fields are left as they are. */
 void err_set(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* err_set() for a caller's own printf-style function: the message from fmt
+ * and ap, location fields left as they are.  ap is used up (va_end() is the
+ * caller's). */
+void err_vset(struct err *e, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Set the file name (truncated to fit). */
 void err_file(struct err *e, const char *file);

@@ -78,7 +78,7 @@ pattern_err_at(struct err *err, struct loc at, const char *fmt, ...)
     err->line = at.line;
     err->col = at.col;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    err_vset(err, fmt, ap);
     va_end(ap);
 }
 
