@@ -1,5 +1,10 @@
 /*
- * store: SQLite behind a small API.
+ * store: SQLite behind a small API.  This file: the group transactions and
+ * their commit, the check that the store's files are still those SQLite has
+ * open, and what a page leaves in the store (pattern sets, documents,
+ * versions, facts, sightings, the search index).  Opening and migrations
+ * are in store_open.c, the frontier's rows in store_frontier.c, the status
+ * queries in store_status.c; store_impl.h holds what they share.
  *
  * The connection runs in WAL mode, so analysts read while factd writes, with
  * foreign keys on and a busy timeout, so another writer makes factd wait

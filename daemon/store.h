@@ -9,7 +9,12 @@
  * was handed to with a happens-before (pthread_create, a mutex).
  *
  * It does not read pages or extract: it is handed what extract found.
- * sqlite3 types and messages stay inside store.c.
+ * sqlite3 types and messages stay inside the store's files (store*.c).
+ *
+ * Here: opening and closing, group commit, and what a page leaves in the
+ * store (pattern sets, documents, versions, facts, sightings).  The crawl
+ * frontier's rows are store_frontier.h's, the queries of factd status and
+ * factd stats store_status.h's; both take a store opened here.
  */
 #ifndef FACTD_STORE_H
 #define FACTD_STORE_H
@@ -64,7 +69,6 @@ void store_close(struct store *st);
 
 /* The schema version this factd writes. */
 int store_schema_version(void);
-
 
 /*
  * Group commit.  Writes go into one open transaction that store_commit()

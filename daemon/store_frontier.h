@@ -2,7 +2,8 @@
  * store_frontier: the crawl frontier's rows in the store, for factd run
  * (schema.sql, table frontier).  The schedule itself is frontier.c's; the
  * store keeps its rows so that a run goes on where the last one stopped.
- * Open and commit the store with store.h.
+ * Writes go into the store's open group, like documents, so a page and its
+ * frontier row are committed together (store_commit(), store.h).
  */
 #ifndef FACTD_STORE_FRONTIER_H
 #define FACTD_STORE_FRONTIER_H
@@ -11,11 +12,8 @@
 
 struct store;
 
-/*
- * The crawl frontier of factd run (schema.sql, table frontier).  Writes go
- * into the open group, like documents, so a page and its frontier row are
- * committed together.
- */
+/* A row.  The strings are not owned: the caller's when writing, valid during
+ * the call when read (store_url_fn). */
 struct store_url {
     const char *url, *source;
     const char *kind;                                /* "list" or "article" */

@@ -1,7 +1,9 @@
 /*
  * store_status: what the store holds and what factd run did lately, for
  * factd stats and factd status.  Reading only: a store opened with
- * store_open_readonly() (store.h) will do.
+ * store_open_readonly() (store.h) will do.  The results are the caller's
+ * structs, filled in; the strings handed to callbacks are valid during the
+ * call only.
  */
 #ifndef FACTD_STORE_STATUS_H
 #define FACTD_STORE_STATUS_H
