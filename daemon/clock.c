@@ -16,3 +16,17 @@ clock_utc(time_t t, char out[CLOCK_UTC_SIZE])
     }
     return 0;
 }
+
+double
+clock_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+double
+clock_elapsed(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}

@@ -3,6 +3,7 @@
  * shown (the store, WARC-Date, factd status): ISO 8601 in UTC, to the
  * second, "2024-03-01T10:00:00Z", which sorts as text and reads the same in
  * SQL, JSON and a WARC header.  Logs on a terminal keep local time (log.c).
+ * And the two clock readings the daemon computes with: now, and between.
  */
 #ifndef FACTD_CLOCK_H
 #define FACTD_CLOCK_H
@@ -13,5 +14,12 @@
 
 /* t into out; 0, or -1 (out "") for a time gmtime cannot take. */
 int clock_utc(time_t t, char out[CLOCK_UTC_SIZE]);
+
+/* The time now, in seconds since the epoch (CLOCK_REALTIME): what the
+ * frontier's next_fetch counts in. */
+double clock_now(void);
+
+/* Seconds from a to b. */
+double clock_elapsed(const struct timespec *a, const struct timespec *b);
 
 #endif
