@@ -25,6 +25,7 @@
 #ifndef FACTD_CRAWL_H
 #define FACTD_CRAWL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -170,6 +171,7 @@ struct run {
 
     /* The worker and its queues (under mu). */
     pthread_t worker;
+    pthread_t loop_thread, worker_thread; /* for ON_LOOP() and ON_WORKER() */
     int worker_started;
     pthread_mutex_t mu;
     pthread_cond_t cond;
@@ -186,6 +188,12 @@ struct run {
     size_t nhosts;
     struct timespec start;
 };
+
+/* Which thread may do what, said in the comments above, asserted in the
+ * test builds: the loop thread owns the frontier, the schedule and the
+ * fetcher; the worker owns the store and the archive while the loop runs. */
+#define ON_LOOP(r)   assert(pthread_equal(pthread_self(), (r)->loop_thread))
+#define ON_WORKER(r) assert(pthread_equal(pthread_self(), (r)->worker_thread))
 
 /* ---- crawl_worker.c: the jobs, and the worker thread ---- */
 

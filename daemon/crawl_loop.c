@@ -63,6 +63,7 @@ warn_url(struct run *r, const char *url, const char *fmt, ...)
 {
     char host[256] = "", msg[1200];
     const char *p = strstr(url, "://");
+    ON_LOOP(r);
     if (p != NULL) {
         p += 3;
         size_t n = strcspn(p, "/?#");
@@ -120,10 +121,11 @@ loop_fetch_done(void *arg, struct fetch_result *fr, void *udata)
 {
     struct run *r = arg;
     struct frontier_entry *e = udata;
+    ON_LOOP(r);
     if (e->source < 0) {
         /* Its source was dropped by a reload while it was fetched; its
          * place in the backlog is free for others. */
-        e->in_flight = 0;
+        frontier_set_in_flight(r->fr, e, 0);
         loop_schedule(r);
         loop_maybe_finish(r);
         return;
@@ -193,7 +195,7 @@ loop_fetch_done(void *arg, struct fetch_result *fr, void *udata)
     struct job *j = job_new(e, page ? JOB_PAGE : JOB_ROW);
     if (j == NULL) {
         log_msg(LOG_ERR, "%s: out of memory", e->url);
-        e->in_flight = 0;
+        frontier_set_in_flight(r->fr, e, 0);
         loop_schedule(r);
         loop_maybe_finish(r);
         return;
@@ -241,6 +243,7 @@ backlog_max(const struct run *r)
 void
 loop_schedule(struct run *r)
 {
+    ON_LOOP(r);
     if (r->stopping)
         return;
     double now = clock_now();
@@ -255,7 +258,7 @@ loop_schedule(struct run *r)
             log_msg(LOG_WARNING, "%s", msg);
             frontier_set_state(r->fr, e, FRONTIER_FAILED);
         } else {
-            e->in_flight = 1;
+            frontier_set_in_flight(r->fr, e, 1);
         }
     }
     ev_timer_stop(r->loop, &r->due_timer);
@@ -298,6 +301,7 @@ loop_maybe_finish(struct run *r)
 static void
 store_again(struct run *r, struct frontier_entry *e)
 {
+    ON_LOOP(r);
     if (++e->unstored < MAX_ATTEMPTS) {
         frontier_set_state(r->fr, e, FRONTIER_RETRY);
         e->next_fetch = clock_now() + backoff(e->unstored, -1);
@@ -314,6 +318,7 @@ store_again(struct run *r, struct frontier_entry *e)
 static void
 forget_group(struct run *r, struct result *res)
 {
+    ON_LOOP(r);
     log_msg(LOG_WARNING, "a group of %zu pages was not committed; they are fetched again in full",
             res->nreset);
     for (size_t i = 0; i < res->nreset; i++) {
@@ -334,6 +339,7 @@ static void
 take_result(struct run *r, struct result *res)
 {
     struct frontier_entry *e = res->e;
+    ON_LOOP(r);
     r->outstanding--;
     fetch_release(r->fetch, res->bytes);
     if (res->hash != NULL) {
@@ -366,7 +372,7 @@ take_result(struct run *r, struct result *res)
               n->state != FRONTIER_NEW))
             frontier_schedule(r->fr, n);
     }
-    e->in_flight = 0;
+    frontier_set_in_flight(r->fr, e, 0);
     /* Back in the schedule, unless --once is done with it. */
     if (e->state != FRONTIER_GONE && e->source >= 0 && !(r->once && e->state != FRONTIER_RETRY))
         frontier_schedule(r->fr, e);
@@ -376,6 +382,7 @@ void
 loop_take_results(struct ev_loop *loop, ev_async *w, int revents)
 {
     struct run *r = w->data;
+    ON_LOOP(r);
     (void)loop;
     (void)revents;
     pthread_mutex_lock(&r->mu);
@@ -488,6 +495,7 @@ loop_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void
 loop_stop(struct run *r, int signum)
 {
+    ON_LOOP(r);
     log_msg(LOG_INFO, "signal %d: finishing %zu transfers, then stopping", signum,
             fetch_running(r->fetch));
     sd_notify(0, "STOPPING=1");

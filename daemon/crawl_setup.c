@@ -187,6 +187,7 @@ int
 setup_seed(struct run *r, int first)
 {
     double now = clock_now();
+    ON_LOOP(r);
     for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
         const struct config_source *s = &r->cur->cfg->sources[i];
         for (size_t k = 0; k < s->nstart_urls; k++) {
@@ -263,6 +264,7 @@ void
 setup_reload(struct run *r)
 {
     struct timespec mono;
+    ON_LOOP(r);
     clock_gettime(CLOCK_MONOTONIC, &mono);
     sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s\nMONOTONIC_USEC=%llu", r->file,
                (unsigned long long)mono.tv_sec * 1000000ULL +

@@ -116,6 +116,7 @@ static void
 work_list(struct run *r, struct job *j, struct result *res)
 {
     const struct source_rt *s = &r->w->src[j->source];
+    ON_WORKER(r);
     struct doc d = {0}; /* page_read() sets it up; freed when it did not run too */
     struct links links = {0};
     struct err err;
@@ -197,6 +198,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     struct err err;
     struct doc d;
     struct page_clock pc = {r, {0, 0}, 0};
+    ON_WORKER(r);
     struct page_opts o = {
         .max_bytes = r->w->cfg->max_page_bytes, .ps = r->w->ps, .stop = page_stop, .stop_arg = &pc};
     int counted = 0, store_failed = 0;
@@ -301,6 +303,7 @@ work(struct run *r, struct job *j, struct result *res)
 {
     struct err err;
     char hash[33], msg[700];
+    ON_WORKER(r);
 
     err_clear(&err);
     pthread_mutex_lock(&r->mu);
@@ -397,6 +400,7 @@ worker_broken(struct run *r)
 static void
 group_add(struct run *r, struct frontier_entry *e)
 {
+    ON_WORKER(r);
     if (r->ngroup == r->capgroup) {
         struct frontier_entry **g = buf_grow_array(r->group, &r->capgroup, sizeof *g, 256);
         if (g == NULL)
@@ -445,6 +449,7 @@ post_result(struct run *r, struct result *res)
 static void
 group_lost(struct run *r)
 {
+    ON_WORKER(r);
     settle_group(r, 0);
     struct result *res = calloc(1, sizeof *res);
     if (res != NULL && r->ngroup > 0) {
@@ -465,6 +470,7 @@ static void
 commit(struct run *r)
 {
     struct err err;
+    ON_WORKER(r);
     err_clear(&err);
     int archive_bad =
         r->archive != NULL && store_pending(r->store) > 0 && archive_sync(r->archive, &err) != 0;
@@ -491,6 +497,7 @@ static void
 take_setup(struct run *r, struct setup *su)
 {
     struct err err;
+    ON_WORKER(r);
     if (store_pattern_set(r->store, su->set_hash, &su->ps_id, &err) != 0) {
         char msg[700];
         err_format(&err, msg, sizeof msg);
@@ -506,6 +513,7 @@ void *
 worker_main(void *arg)
 {
     struct run *r = arg;
+    r->worker_thread = pthread_self();
     pthread_mutex_lock(&r->mu);
     for (;;) {
         while (r->jobs == NULL) {

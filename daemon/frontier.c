@@ -58,6 +58,15 @@ frontier_set_state(struct frontier *f, struct frontier_entry *e, enum frontier_s
 }
 
 void
+frontier_set_in_flight(struct frontier *f, struct frontier_entry *e, int in_flight)
+{
+    OWNED(f);
+    assert(e->in_flight != in_flight);
+    assert(!in_flight || e->heap_at < 0);
+    e->in_flight = in_flight;
+}
+
+void
 frontier_free(struct frontier *f)
 {
     if (f == NULL)

@@ -31,7 +31,7 @@ struct frontier_entry {
     double next_fetch; /* Unix time; the heap's key: change it only out of the heap,
                           or frontier_schedule() again after */
     int heap_at;       /* the heap's: index in it, -1 when not scheduled */
-    int in_flight;     /* the caller's: being fetched or stored */
+    int in_flight;     /* being fetched or stored (frontier_set_in_flight()) */
     int unstored;      /* the caller's: times in a row the store did not take it */
 };
 
@@ -56,6 +56,9 @@ struct frontier_entry *frontier_each(const struct frontier *f, size_t *pos);
  * else, since it is never fetched. */
 void frontier_set_state(struct frontier *f, struct frontier_entry *e, enum frontier_state s);
 
+/* e is given to fetch and the worker (1), or back from them (0).  Asserted:
+ * it changes, and an entry given out is not in the schedule. */
+void frontier_set_in_flight(struct frontier *f, struct frontier_entry *e, int in_flight);
 /* Put e in the schedule at e->next_fetch, or move it there if it is in it
  * already.  -1 when out of memory. */
 int frontier_schedule(struct frontier *f, struct frontier_entry *e);

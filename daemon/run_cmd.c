@@ -150,6 +150,7 @@ run_cmd(int argc, char **argv)
     struct err err;
 
     memset(&r, 0, sizeof r);
+    r.loop_thread = pthread_self();
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cond, NULL);
     optind = 1;
