@@ -43,6 +43,7 @@
 #include "metrics.h"
 #include "page.h"
 #include "store.h"
+#include "store_frontier.h"
 
 /* A failed fetch is tried this many times, with backoff, before it waits
  * for the source's next interval. */

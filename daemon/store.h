@@ -144,7 +144,4 @@ int store_latest_facts(struct store *st, const char *uri, store_fact_fn fn, void
 void store_fact_identity(const char *kind, const struct fact *f, const char *text,
                          unsigned char id[16]);
 
-/* For the callers not yet moved to store_frontier.h. */
-#include "store_frontier.h"
-
 #endif
