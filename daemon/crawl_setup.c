@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "clock.h"
+#include "fetch_addr.h"
 #include "input.h"
 #include "log.h"
 #include "patternset.h"

@@ -129,7 +129,4 @@ void fetch_abort(struct fetch *f);
 /* Abort everything, running and waiting, without callbacks, and free f. */
 void fetch_free(struct fetch *f);
 
-/* For callers not yet moved to fetch_addr.h. */
-#include "fetch_addr.h"
-
 #endif
