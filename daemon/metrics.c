@@ -1,29 +1,37 @@
 /*
  * metrics: counters behind one mutex, a renderer that copies them out under
- * the mutex and writes text without it, and a small HTTP/1.x server on the
- * daemon's libev loop that answers each client once and closes.
+ * the mutex and writes text without it, and the /metrics listener, which is
+ * libmicrohttpd (MHD) run from the daemon's libev loop: MHD's epoll set is
+ * watched by an ev_io and its timeout kept by an ev_timer, so MHD reads,
+ * parses and answers with no thread of its own and never blocks the loop.
  *
- * The server is deliberately not general: one resource, no keep-alive, no
- * request bodies, heads of at most 8 KiB, 16 clients.  It never blocks the
- * loop: every socket is non-blocking and a reply that does not fit in the
- * socket buffer waits for EV_WRITE.
+ * The limits on clients stay ours, because MHD's do not hold against a
+ * slow client (slowloris): its timeout is one of inactivity, which a byte a
+ * second defeats, and at its connection limit it refuses the newcomer, so
+ * 16 slow clients would keep a scraper out.  A connection's deadlines run
+ * from accept and are never pushed back by the bytes it sends (2 s to send
+ * the whole request head, 5 s for everything), and when more than 16 are
+ * open the newest stays and the oldest still sending its request goes,
+ * else the oldest already answered, else the oldest being sent its reply.
+ * A scraper that asks at once is answered at once whatever the others do;
+ * a slow one holds a place only while nobody else wants it.  We end a
+ * connection MHD holds with shutdown(), never close(): MHD then sees it end
+ * and closes it itself on its next run, so the descriptor is never closed
+ * under it.  Evictions wait until MHD_run() returns, so that a client
+ * accepted in a burst has had its waiting head read before places are
+ * counted, as the scraper among a crowd of newcomers must.
  *
- * A client cannot keep others out (slowloris): its deadlines run from
- * accept and are never pushed back by the bytes it sends (2 s to send the
- * whole request head, 5 s for everything), and when all 16 places are taken
- * a new connection takes the place of the oldest client still sending its
- * request, else of the oldest whose reply is already out, else of the
- * oldest being sent one.  A scraper that asks at once is answered at once
- * whatever the others do; a slow one holds a place only while nobody else
- * wants it.  Numbers are written in the C locale,
- * which the daemon never leaves (it does not call setlocale()).
+ * Numbers are written in the C locale, which the daemon never leaves (it
+ * does not call setlocale()).
  */
 #include "metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -40,11 +48,16 @@
 #define REQUEST_DEADLINE 2.0 /* seconds from accept to a whole request head */
 #define CLIENT_DEADLINE  5.0 /* seconds from accept to the reply sent and the client gone */
 #define ACCEPT_RETRY     1.0 /* seconds to wait when out of file descriptors */
-#define ACCEPT_BATCH     32  /* connections taken per wake-up, so the fetcher gets its turn */
 #define LISTEN_BACKLOG   64
+/* Above MAX_CLIENTS, so that our evictions decide who stays, not MHD's
+ * refusal: up to 10 accepted per MHD_run() and those shut down but not yet
+ * closed by MHD come on top of the 16. */
+#define MHD_CONNECTIONS  (4 * MAX_CLIENTS)
+/* Per connection, for MHD's read buffer, the parsed head and the reply's
+ * head (the body is ours): a head much over METRICS_MAX_HEAD MHD refuses. */
+#define MHD_MEMORY       (16 * 1024)
 #define MAX_STATUS       600
 #define MAX_RENDER       (1u << 20) /* far above what 600 statuses and the rest can need */
-#define MAX_REPLY_HEAD   512
 
 static const char *const failure_names[] = {
     "timeout",          "network",         "too_big",     "refused",  "bad_reply",
@@ -83,25 +96,25 @@ struct counters {
     struct histogram extract, store;
 };
 
-enum client_state {
-    CLIENT_READ,   /* waiting for the whole request head */
-    CLIENT_WRITE,  /* sending the reply */
-    CLIENT_LINGER, /* reply sent and our side shut: reading until the client closes */
+enum conn_state {
+    CONN_HEAD,   /* MHD is reading the request head */
+    CONN_REPLY,  /* MHD is sending the reply */
+    CONN_LINGER, /* MHD is done with it: we read our dup() until the client closes */
 };
 
-struct client {
-    ev_io io;       /* first: the io callback casts back */
-    ev_timer timer; /* drops the client at its deadline: REQUEST_ or CLIENT_DEADLINE */
+/* Our side of one of MHD's connections: its deadline and its place.  Made
+ * when MHD accepts the socket, freed when MHD closes it (or, lingering,
+ * when we do). */
+struct conn {
+    ev_io io;       /* CONN_LINGER only: reads fd */
+    ev_timer timer; /* the deadline: REQUEST_ or CLIENT_DEADLINE from accept */
     struct metrics *m;
-    struct client *prev, *next; /* newest first */
-    int fd;
-    enum client_state state;
+    struct conn *prev, *next; /* in m->conns, newest first, while it holds a place */
+    int fd;                   /* MHD's socket; in CONN_LINGER our dup() of it */
+    enum conn_state state;
+    int dropped;        /* shut down: MHD closes it on its next run; holds no place */
+    int target;         /* target_kind() of the request target, once MHD has the line */
     ev_tstamp accepted; /* loop time of accept; the deadlines count from it */
-    int last_chance;    /* read once more before being evicted (make_room()) */
-    size_t in_len;
-    char in[METRICS_MAX_HEAD + 1]; /* one byte more, so a head too long is seen as such */
-    struct buf out;                /* the reply; owned, freed when sent */
-    size_t out_off;                /* bytes of out sent */
 };
 
 struct metrics {
@@ -111,12 +124,14 @@ struct metrics {
 
     /* The listener, touched on the loop's thread only. */
     struct ev_loop *loop;
-    int listen_fd; /* -1 when not listening */
+    struct MHD_Daemon *mhd; /* NULL when not listening */
     int port;
-    ev_io listen_io;
-    ev_timer accept_timer; /* restarts listen_io after running out of descriptors */
-    struct client *clients;
-    int n_clients;
+    ev_io mhd_io;          /* MHD's epoll descriptor */
+    ev_timer mhd_timer;    /* MHD_get_timeout() */
+    ev_timer accept_timer; /* restarts mhd_io after running out of descriptors */
+    struct conn *conns;    /* those holding a place, newest first */
+    int n_conns;
+    int stopping; /* in metrics_free(): what MHD closes now is not kept to linger */
 };
 
 /* ---- making and recording ---- */
@@ -135,7 +150,6 @@ metrics_new(void)
     }
     clock_gettime(CLOCK_REALTIME, &ts);
     m->start_time = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-    m->listen_fd = -1;
     m->port = -1;
     return m;
 }
@@ -394,7 +408,7 @@ metrics_render(struct metrics *m, struct text *out)
     return 0;
 }
 
-/* ---- request heads ---- */
+/* ---- what a request asks for ---- */
 
 static int
 is_tchar(unsigned char ch)
@@ -404,426 +418,358 @@ is_tchar(unsigned char ch)
 }
 
 /*
- * The request line p[0..n), or as much of it as came when !whole: -1 when
- * it cannot be (the start of) "METHOD SP TARGET SP HTTP/1.D", else 0, and
- * when whole, *status and *head_only.  Targets are origin-form ("/metrics?x"),
- * absolute-form ("http://host/metrics") or "*".
+ * 1 when target names /metrics (a query string allowed), 0 when it names
+ * something else, -1 when it is not a target: origin-form ("/metrics?x"),
+ * absolute-form ("http://host/metrics") or "*", printable ASCII.  target is
+ * as the client sent it; MHD's own copy has lost its query and had its
+ * %-escapes decoded, and the page answers to one spelling only.
  */
 static int
-request_line(const char *p, size_t n, int whole, int *status, int *head_only)
+target_kind(const char *target)
 {
-    static const char version[] = "HTTP/1.#"; /* # stands for a digit */
-    size_t i = 0, method_len, target, target_len, v;
+    const char *t = target, *path = target, *end, *q;
+    size_t len;
 
-    while (i < n && is_tchar((unsigned char)p[i]))
-        i++;
-    method_len = i;
-    if (i < n && (p[i] != ' ' || method_len == 0))
+    if (t == NULL || *t == '\0')
         return -1;
-    if (i++ >= n)
-        return whole ? -1 : 0;
-    target = i;
-    while (i < n && p[i] > ' ' && p[i] < 0x7f)
-        i++;
-    target_len = i - target;
-    if (i < n && (p[i] != ' ' || target_len == 0))
-        return -1;
-    if (i++ >= n)
-        return whole ? -1 : 0;
-    for (v = 0; i < n && v < sizeof version - 1; i++, v++)
-        if (version[v] == '#' ? p[i] < '0' || p[i] > '9' : p[i] != version[v])
+    for (len = 0; t[len] != '\0'; len++)
+        if ((unsigned char)t[len] <= ' ' || (unsigned char)t[len] >= 0x7f)
             return -1;
-    if (i < n || (whole && v < sizeof version - 1))
-        return -1;
-    if (!whole)
+    end = t + len;
+    if (len == 1 && *t == '*')
         return 0;
-
-    /* Whole: what it asks for. */
-    const char *t = p + target, *path = t, *end = t + target_len;
-    if (target_len == 1 && *t == '*') {
-        path = end; /* no path: not /metrics */
-    } else if (*t != '/') {
-        size_t scheme = target_len > 7 && strncasecmp(t, "http://", 7) == 0    ? 7
-                        : target_len > 8 && strncasecmp(t, "https://", 8) == 0 ? 8
-                                                                               : 0;
+    if (*t != '/') {
+        size_t scheme = len > 7 && strncasecmp(t, "http://", 7) == 0    ? 7
+                        : len > 8 && strncasecmp(t, "https://", 8) == 0 ? 8
+                                                                        : 0;
         if (scheme == 0)
             return -1;
-        path = t + scheme;
-        while (path < end && *path != '/' && *path != '?')
-            path++;
+        for (path = t + scheme; path < end && *path != '/' && *path != '?'; path++)
+            ;
     }
-    const char *q = memchr(path, '?', (size_t)(end - path));
-    size_t path_len = (size_t)((q != NULL ? q : end) - path);
-    int is_metrics = path_len == 8 && memcmp(path, "/metrics", 8) == 0;
-    int get = method_len == 3 && memcmp(p, "GET", 3) == 0;
-    int head = method_len == 4 && memcmp(p, "HEAD", 4) == 0;
-    *head_only = head;
-    *status = !is_metrics ? 404 : get || head ? 200 : 405;
-    return 0;
+    q = memchr(path, '?', (size_t)(end - path));
+    return (q != NULL ? q : end) - path == 8 && memcmp(path, "/metrics", 8) == 0;
 }
 
-/* A header field line p[0..n), or its start when !whole: "NAME: VALUE" with
- * no space before the colon and no control characters but tab.  A line
- * starting with white space (obsolete folding) is refused, as RFC 9112 lets
- * a server do. */
+/* The status due to method on a target of kind target_kind(). */
 static int
-header_line(const char *p, size_t n, int whole)
+route(const char *method, int kind)
 {
-    size_t i = 0;
+    const char *p = method;
 
-    while (i < n && is_tchar((unsigned char)p[i]))
-        i++;
-    if (i == n)
-        return whole ? -1 : 0;
-    if (p[i] != ':' || i == 0)
-        return -1;
-    for (i++; i < n; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if ((ch < ' ' && ch != '\t') || ch == 0x7f)
-            return -1;
-    }
-    return 0;
+    while (*p != '\0' && is_tchar((unsigned char)*p))
+        p++;
+    if (p == method || *p != '\0' || kind < 0)
+        return 400;
+    if (kind == 0)
+        return 404;
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? 200 : 405;
 }
 
 int
-metrics_parse_request(const char *buf, size_t len, int *status, int *head_only)
+metrics_route(const char *method, const char *target)
 {
-    size_t limit = len < METRICS_MAX_HEAD ? len : METRICS_MAX_HEAD, pos = 0;
-    int seen_request_line = 0;
-
-    *status = 400;
-    *head_only = 0;
-    while (pos < limit) {
-        const char *nl = memchr(buf + pos, '\n', limit - pos);
-        size_t end = nl != NULL ? (size_t)(nl - buf) : limit, n = end - pos;
-        int whole = nl != NULL;
-
-        /* A CR ending a line, or ending what came so far (its LF may follow), is
-         * the line's end; anywhere else the line checks refuse it. */
-        if (n > 0 && buf[pos + n - 1] == '\r')
-            n--;
-        if (!seen_request_line) {
-            /* RFC 9112 2.2: empty lines before the request line are ignored. */
-            if (!(whole && n == 0)) {
-                if (request_line(buf + pos, n, whole, status, head_only) != 0)
-                    return -1;
-                seen_request_line = whole;
-            }
-        } else if (whole && n == 0) {
-            return 1;
-        } else if (header_line(buf + pos, n, whole) != 0) {
-            return -1;
-        }
-        if (!whole)
-            break;
-        pos = end + 1;
-    }
-    if (len > METRICS_MAX_HEAD)
-        return -1;
-    /* Not whole yet: the answer is not known. */
-    *status = 400;
-    *head_only = 0;
-    return 0;
+    return route(method, target_kind(target));
 }
 
-/* ---- the listener and its clients ---- */
+/* ---- our side of MHD's connections ---- */
 
+/* c gives up its place. */
 static void
-client_close(struct client *c)
+conn_unlink(struct conn *c)
 {
     struct metrics *m = c->m;
 
-    ev_io_stop(m->loop, &c->io);
-    ev_timer_stop(m->loop, &c->timer);
-    close(c->fd);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
-        m->clients = c->next;
+        m->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
-    m->n_clients--;
-    buf_free(&c->out);
+    c->prev = c->next = NULL;
+    m->n_conns--;
+}
+
+/* Only once MHD has let go of c: it closed the socket, or c lingers. */
+static void
+conn_free(struct conn *c)
+{
+    struct metrics *m = c->m;
+
+    ev_timer_stop(m->loop, &c->timer);
+    if (c->state == CONN_LINGER) {
+        ev_io_stop(m->loop, &c->io);
+        close(c->fd);
+    }
+    if (!c->dropped)
+        conn_unlink(c);
     free(c);
 }
 
+/* Ends a connection MHD holds; MHD closes it, and frees c through
+ * conn_closed(), on its next run. */
 static void
-client_watch(struct client *c, int events)
+conn_drop(struct conn *c)
 {
-    ev_io_stop(c->m->loop, &c->io);
-    ev_io_set(&c->io, c->fd, events);
-    ev_io_start(c->m->loop, &c->io);
+    ev_timer_stop(c->m->loop, &c->timer);
+    shutdown(c->fd, SHUT_RDWR);
+    conn_unlink(c);
+    c->dropped = 1;
 }
 
-/* RFC 9110 wants a Date from a server with a clock; the names are spelled
- * out because strftime's follow the locale. */
 static void
-http_date(char *out, size_t len)
+conn_end(struct conn *c)
 {
-    static const char days[][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    snprintf(out, len, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
-             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (c->state == CONN_LINGER)
+        conn_free(c);
+    else
+        conn_drop(c);
 }
 
-/* The whole reply into c->out.  -1 when out of memory. */
-static int
-client_reply(struct client *c, int status, int head_only)
-{
-    struct text page = {NULL, 0};
-    const char *reason, *body, *type = "text/plain; charset=utf-8";
-    size_t body_len = 0;
-    char date[64];
-    struct render r;
-
-    switch (status) {
-    case 200:
-        if (metrics_render(c->m, &page) != 0)
-            return -1;
-        reason = "OK";
-        body = page.data;
-        body_len = page.len;
-        type = "text/plain; version=0.0.4; charset=utf-8";
-        break;
-    case 404:
-        reason = "Not Found";
-        body = "not found: the metrics are at /metrics\n";
-        break;
-    case 405:
-        reason = "Method Not Allowed";
-        body = "method not allowed: use GET or HEAD\n";
-        break;
-    default:
-        reason = "Bad Request";
-        body = "bad request\n";
-        break;
-    }
-    if (status != 200)
-        body_len = strlen(body);
-
-    memset(&r, 0, sizeof r);
-    buf_init(&r.b, body_len + MAX_REPLY_HEAD);
-    http_date(date, sizeof date);
-    appendf(&r,
-            "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-            "Connection: close\r\n%s\r\n",
-            status, reason, date, type, body_len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
-    if (!head_only && !r.failed && buf_append(&r.b, body, body_len) != BUF_OK)
-        r.failed = 1;
-    text_free(&page);
-    if (r.failed) {
-        buf_free(&r.b);
-        return -1;
-    }
-    c->out = r.b;
-    c->out_off = 0;
-    return 0;
-}
-
-/* The reply is out: shut our side and read until the client closes.  A
- * close() with unread bytes waiting (a body, a second request, the rest of
- * a head too long) makes the kernel send a reset, which can destroy the
- * reply before the client reads it. */
 static void
-client_linger(struct client *c)
+conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-    buf_free(&c->out);
-    shutdown(c->fd, SHUT_WR);
-    c->state = CLIENT_LINGER;
-    client_watch(c, EV_READ);
-}
-
-/* 0, or -1 when c was closed (it must not be touched again). */
-static int
-client_write(struct client *c)
-{
-    while (c->out_off < c->out.len) {
-        ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                client_close(c);
-                return -1;
-            }
-            return 0;
-        }
-        c->out_off += (size_t)n;
-    }
-    client_linger(c);
-    return 0;
-}
-
-/* Read what the client sent; on a whole head, answer.  0, or -1 when c was
- * closed (it must not be touched again). */
-static int
-client_read(struct client *c)
-{
-    int status, head_only, rc;
-    ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
-
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return 0;
-    if (n <= 0) { /* gone, or broken, before asking for anything */
-        client_close(c);
-        return -1;
-    }
-    c->in_len += (size_t)n;
-    rc = metrics_parse_request(c->in, c->in_len, &status, &head_only);
-    if (rc == 0 && c->in_len < sizeof c->in)
-        return 0;
-    if (rc != 1) {
-        status = 400;
-        head_only = 0;
-    }
-    if (client_reply(c, status, head_only) != 0) {
-        client_close(c);
-        return -1;
-    }
-    /* The head is in: what is left of CLIENT_DEADLINE is for the reply. */
-    struct ev_loop *loop = c->m->loop;
-    double left = c->accepted + CLIENT_DEADLINE - ev_now(loop);
-    ev_timer_stop(loop, &c->timer);
-    ev_timer_set(&c->timer, left > 0 ? left : 0., 0.);
-    ev_timer_start(loop, &c->timer);
-    c->state = CLIENT_WRITE;
-    client_watch(c, EV_WRITE);
-    return client_write(c);
+    conn_end(w->data);
 }
 
 /* Discard what still comes; the deadline ends a client that never closes. */
 static void
-client_drain(struct client *c)
+conn_linger_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+    struct conn *c = (struct conn *)w;
     char scratch[4096];
     ssize_t n = recv(c->fd, scratch, sizeof scratch, 0);
 
     if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
         return;
-    client_close(c);
+    conn_free(c);
 }
 
 static void
-client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+conn_start(struct metrics *m, struct MHD_Connection *mc, void **ctx)
 {
-    struct client *c = (struct client *)w;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct conn *c = calloc(1, sizeof *c);
 
-    switch (c->state) {
-    case CLIENT_READ:
-        client_read(c);
-        break;
-    case CLIENT_WRITE:
-        client_write(c);
-        break;
-    case CLIENT_LINGER:
-        client_drain(c);
-        break;
-    }
-}
-
-static void
-client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    client_close(w->data);
-}
-
-static void
-client_start(struct metrics *m, int fd)
-{
-    struct client *c = calloc(1, sizeof *c);
-
-    if (c == NULL) {
-        close(fd);
+    *ctx = c;
+    if (c == NULL || ci == NULL) {
+        /* Without a deadline it could stay for ever. */
+        if (ci != NULL)
+            shutdown(ci->connect_fd, SHUT_RDWR);
+        free(c);
+        *ctx = NULL;
         return;
     }
     c->m = m;
-    c->fd = fd;
-    c->state = CLIENT_READ;
+    c->fd = ci->connect_fd;
+    c->state = CONN_HEAD;
+    c->target = -1;
     c->accepted = ev_now(m->loop);
-    buf_init(&c->out, 0);
-    ev_io_init(&c->io, client_io_cb, fd, EV_READ);
-    ev_timer_init(&c->timer, client_timeout_cb, REQUEST_DEADLINE, 0.);
+    ev_timer_init(&c->timer, conn_timeout_cb, REQUEST_DEADLINE, 0.);
     c->timer.data = c;
-    c->next = m->clients;
-    if (m->clients != NULL)
-        m->clients->prev = c;
-    m->clients = c;
-    m->n_clients++;
-    ev_io_start(m->loop, &c->io);
+    c->next = m->conns;
+    if (m->conns != NULL)
+        m->conns->prev = c;
+    m->conns = c;
+    m->n_conns++;
     ev_timer_start(m->loop, &c->timer);
 }
 
-/* The oldest client in state s, or NULL. */
-static struct client *
-oldest_in(struct metrics *m, enum client_state s)
+/*
+ * MHD is about to close c's socket, having shut its sending side.  A close()
+ * with unread bytes waiting (a body, a second request, the rest of a head
+ * too long) makes the kernel send a reset, which can destroy the reply
+ * before the client reads it, and MHD closes at once: so the socket stays
+ * open on a dup() that we read until the client closes or its deadline.
+ */
+static void
+conn_closed(struct conn *c)
 {
-    struct client *found = NULL;
+    int fd;
 
-    for (struct client *c = m->clients; c != NULL; c = c->next)
+    if (c->dropped || c->m->stopping || (fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        conn_free(c);
+        return;
+    }
+    c->fd = fd;
+    c->state = CONN_LINGER;
+    ev_io_init(&c->io, conn_linger_cb, fd, EV_READ);
+    ev_io_start(c->m->loop, &c->io);
+}
+
+static void
+conn_notify_cb(void *cls, struct MHD_Connection *mc, void **ctx,
+               enum MHD_ConnectionNotificationCode code)
+{
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        conn_start(cls, mc, ctx);
+    else if (*ctx != NULL)
+        conn_closed(*ctx);
+}
+
+/* MHD has the request line: the target as sent, before it strips and
+ * decodes it.  What we return is the handler's *req. */
+static void *
+uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *c = ci != NULL ? ci->socket_context : NULL;
+
+    if (c != NULL)
+        c->target = target_kind(uri);
+    return c;
+}
+
+/* MHD has the whole head: answer it, once. */
+static enum MHD_Result
+answer_cb(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
+          const char *version, const char *upload_data, size_t *upload_data_size, void **req)
+{
+    struct metrics *m = cls;
+    struct conn *c = *req;
+    const union MHD_ConnectionInfo *head =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    const char *type = "text/plain; charset=utf-8", *body = "bad request\n";
+    struct MHD_Response *r;
+    struct text page = {NULL, 0};
+    enum MHD_Result ok = MHD_NO;
+    int status;
+
+    if (c == NULL || c->dropped)
+        return MHD_NO;
+    if (c->state != CONN_HEAD) { /* a request body: the answer is out already */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    status = head != NULL && head->header_size > METRICS_MAX_HEAD ? 431 : route(method, c->target);
+    if (status == 200) {
+        if (metrics_render(m, &page) != 0)
+            return MHD_NO;
+        type = "text/plain; version=0.0.4; charset=utf-8";
+        r = MHD_create_response_from_buffer(page.len, page.data, MHD_RESPMEM_MUST_FREE);
+        if (r == NULL)
+            text_free(&page);
+    } else {
+        if (status == 404)
+            body = "not found: the metrics are at /metrics\n";
+        else if (status == 405)
+            body = "method not allowed: use GET or HEAD\n";
+        else if (status == 431)
+            body = "request head too large\n";
+        r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (r == NULL)
+        return MHD_NO;
+    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES &&
+        (status != 405 ||
+         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == MHD_YES))
+        ok = MHD_queue_response(mc, (unsigned int)status, r);
+    MHD_destroy_response(r);
+    if (ok == MHD_YES) {
+        /* The head is in: what is left of CLIENT_DEADLINE is for the reply. */
+        double left = c->accepted + CLIENT_DEADLINE - ev_now(m->loop);
+        c->state = CONN_REPLY;
+        ev_timer_stop(m->loop, &c->timer);
+        ev_timer_set(&c->timer, left > 0 ? left : 0., 0.);
+        ev_timer_start(m->loop, &c->timer);
+    }
+    return ok;
+}
+
+/* ---- running MHD ---- */
+
+/* The oldest connection in state s that holds a place, the newest aside:
+ * the room is made for it. */
+static struct conn *
+oldest_in(struct metrics *m, enum conn_state s)
+{
+    struct conn *found = NULL;
+
+    for (struct conn *c = m->conns != NULL ? m->conns->next : NULL; c != NULL; c = c->next)
         if (c->state == s)
             found = c; /* the list is newest first */
     return found;
 }
 
-/*
- * Make a place for a new client when all are taken, by closing one: the
- * oldest still sending its request, else the oldest whose reply is out and
- * that has only to close, else the oldest still being sent its reply.  A
- * client about to be evicted while sending its request is read once more
- * first, and if the rest of its head was waiting it is answered instead:
- * in a burst of connections accepted together, the scraper among them is
- * not pushed out by those after it before the loop ever read it.  Each turn
- * closes a client or moves one out of CLIENT_READ for good, so it ends.
- */
+/* Down to MAX_CLIENTS places: the oldest still sending its request goes
+ * first, else the oldest answered, else the oldest being answered.  Past
+ * MAX_CLIENTS, at least MAX_CLIENTS connections besides the newest hold a
+ * place, so there is always one to end. */
 static void
 make_room(struct metrics *m)
 {
-    while (m->n_clients >= MAX_CLIENTS) {
-        struct client *c = oldest_in(m, CLIENT_READ);
-        if (c != NULL && !c->last_chance) {
-            c->last_chance = 1;
-            client_read(c); /* closed, answered, or still short of a head */
-            continue;
-        }
-        if (c == NULL && (c = oldest_in(m, CLIENT_LINGER)) == NULL)
-            c = oldest_in(m, CLIENT_WRITE);
-        client_close(c);
+    while (m->n_conns > MAX_CLIENTS) {
+        struct conn *c = oldest_in(m, CONN_HEAD);
+        if (c == NULL && (c = oldest_in(m, CONN_LINGER)) == NULL)
+            c = oldest_in(m, CONN_REPLY);
+        conn_end(c);
+    }
+}
+
+/* Out of descriptors, accept() fails and the connection stays queued.
+ * With connections open MHD stops listening until one closes, but with
+ * none it tries again on every run, and the loop would spin on the
+ * listening socket. */
+static int
+starved(struct metrics *m)
+{
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    int probe;
+
+    if (di == NULL || di->num_connections != 0)
+        return 0;
+    probe = fcntl(m->mhd_io.fd, F_DUPFD_CLOEXEC, 0);
+    if (probe >= 0) {
+        close(probe);
+        return 0;
+    }
+    return errno == EMFILE || errno == ENFILE;
+}
+
+static void
+mhd_run(struct metrics *m)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+
+    MHD_run(m->mhd);
+    make_room(m);
+    ev_timer_stop(m->loop, &m->mhd_timer);
+    if (starved(m)) {
+        ev_io_stop(m->loop, &m->mhd_io);
+        ev_timer_set(&m->accept_timer, ACCEPT_RETRY, 0.);
+        ev_timer_start(m->loop, &m->accept_timer);
+    } else if (MHD_get_timeout(m->mhd, &ms) == MHD_YES) {
+        ev_timer_set(&m->mhd_timer, (double)ms / 1000., 0.);
+        ev_timer_start(m->loop, &m->mhd_timer);
     }
 }
 
 static void
-accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+mhd_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-    struct metrics *m = w->data;
+    mhd_run(w->data);
+}
 
-    for (int i = 0; i < ACCEPT_BATCH; i++) {
-        int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* The connection stays queued and the socket readable: without
-                 * a pause the loop would spin on it. */
-                ev_io_stop(loop, &m->listen_io);
-                ev_timer_set(&m->accept_timer, ACCEPT_RETRY, 0.);
-                ev_timer_start(loop, &m->accept_timer);
-            }
-            return;
-        }
-        make_room(m);
-        client_start(m, fd);
-    }
+static void
+mhd_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    mhd_run(w->data);
 }
 
 static void
 accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct metrics *m = w->data;
-    ev_io_start(loop, &m->listen_io);
+
+    ev_io_start(loop, &m->mhd_io);
+    mhd_run(m);
 }
+
+/* ---- listening ---- */
 
 /* addr as a socket address, if it is a loopback one.  -1 with err saying
  * why, in words that read after "metrics listener: " and after the
@@ -902,9 +848,9 @@ listen_on(struct metrics *m, struct ev_loop *loop, const char *addr, struct err 
 {
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
-    int fd, one = 1;
+    int fd, mhd_fd, one = 1;
 
-    if (m->listen_fd >= 0) {
+    if (m->mhd != NULL) {
         err_set(err, "metrics listener: already listening on port %d", m->port);
         return -1;
     }
@@ -914,6 +860,7 @@ listen_on(struct metrics *m, struct ev_loop *loop, const char *addr, struct err 
         err_set(err, "metrics listener: %s", why);
         return -1;
     }
+    /* Bound here, not by MHD, so that a refusal says why ("in use"). */
     fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         err_set(err, "metrics listener: cannot make a socket: %s", strerror(errno));
@@ -934,13 +881,41 @@ listen_on(struct metrics *m, struct ev_loop *loop, const char *addr, struct err 
     }
     m->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
                                             : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    /* MHD closes the socket it is given when it fails to start, except when
+     * it fails early: it gets a dup(), and ours is closed either way (at
+     * worst a start that fails for want of memory leaves the dup open). */
+    mhd_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    /* No MHD_OPTION_CONNECTION_TIMEOUT: its timeout is one of inactivity,
+     * and the deadlines are ours. */
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_LISTEN_SOCKET, mhd_fd, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, MHD_CONNECTIONS, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_MEMORY, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_notify_cb, m},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, m},
+        {MHD_OPTION_END, 0, NULL},
+    };
     m->loop = loop;
-    m->listen_fd = fd;
-    ev_io_init(&m->listen_io, accept_cb, fd, EV_READ);
-    m->listen_io.data = m;
+    if (mhd_fd >= 0)
+        m->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, answer_cb, m, MHD_OPTION_ARRAY,
+                                  options, MHD_OPTION_END);
+    close(fd);
+    const union MHD_DaemonInfo *di =
+        m->mhd != NULL ? MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if (di == NULL) {
+        err_set(err, "metrics listener: libmicrohttpd did not start");
+        if (m->mhd != NULL)
+            MHD_stop_daemon(m->mhd);
+        m->mhd = NULL;
+        return -1;
+    }
+    ev_io_init(&m->mhd_io, mhd_io_cb, di->epoll_fd, EV_READ);
+    m->mhd_io.data = m;
+    ev_init(&m->mhd_timer, mhd_timer_cb);
+    m->mhd_timer.data = m;
     ev_init(&m->accept_timer, accept_retry_cb);
     m->accept_timer.data = m;
-    ev_io_start(loop, &m->listen_io);
+    ev_io_start(loop, &m->mhd_io);
     return 0;
 }
 
@@ -966,7 +941,7 @@ metrics_check_addr(const char *addr, struct err *err)
 int
 metrics_port(const struct metrics *m)
 {
-    return m->listen_fd >= 0 ? m->port : -1;
+    return m->mhd != NULL ? m->port : -1;
 }
 
 void
@@ -974,12 +949,15 @@ metrics_free(struct metrics *m)
 {
     if (m == NULL)
         return;
-    while (m->clients != NULL)
-        client_close(m->clients);
-    if (m->listen_fd >= 0) {
-        ev_io_stop(m->loop, &m->listen_io);
+    if (m->mhd != NULL) {
+        ev_io_stop(m->loop, &m->mhd_io);
+        ev_timer_stop(m->loop, &m->mhd_timer);
         ev_timer_stop(m->loop, &m->accept_timer);
-        close(m->listen_fd);
+        /* MHD closes its connections, and conn_closed() frees ours with them. */
+        m->stopping = 1;
+        MHD_stop_daemon(m->mhd);
+        while (m->conns != NULL) /* lingering */
+            conn_free(m->conns);
     }
     pthread_mutex_destroy(&m->lock);
     free(m);

@@ -5,10 +5,11 @@
  *
  * Recording is safe from any thread (a mutex inside): the loop thread counts
  * responses and failures, the worker thread times extraction and store
- * writes.  The listener runs on the caller's libev loop, non-blocking, with
- * no thread of its own; only the loop's thread may call metrics_listen() and
- * metrics_free().  Nothing here names a URL or a host, so the page tells a
- * reader how much the daemon does but not what it follows.
+ * writes.  The listener is libmicrohttpd run from the caller's libev loop,
+ * non-blocking, with no thread of its own; only the loop's thread may call
+ * metrics_listen() and metrics_free().  Nothing here names a URL or a host,
+ * so the page tells a reader how much the daemon does but not what it
+ * follows.
  */
 #ifndef FACTD_METRICS_H
 #define FACTD_METRICS_H
@@ -21,13 +22,14 @@
 
 struct metrics;
 
-/* Longest request head the listener reads, and metrics_parse_request() takes. */
+/* Longest request head the listener answers; a longer one gets 431. */
 #define METRICS_MAX_HEAD 8192
 
 /* Making and freeing.  The caller owns what metrics_new() returns (NULL when
- * out of memory); metrics_free() stops the listener's watchers and closes
- * its sockets first, so it runs on the loop's thread, before the loop is
- * destroyed.  metrics_free(NULL) does nothing. */
+ * out of memory); metrics_free() stops the listener's watchers and its
+ * libmicrohttpd daemon and closes its sockets first, so it runs on the
+ * loop's thread, before the loop is destroyed.  metrics_free(NULL) does
+ * nothing. */
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 
@@ -83,14 +85,14 @@ int metrics_check_addr(const char *addr, struct err *err);
 int metrics_port(const struct metrics *m);
 
 /*
- * Read one HTTP/1.x request head, buf[0..len), as a client sent it so far.
- * Returns 1 when it holds a whole head (ended by an empty line; a line may
- * end in CRLF or in LF alone), 0 when more is needed, -1 when it is malformed
- * or longer than METRICS_MAX_HEAD.  On 1, *status is the answer due: 200 for
- * GET or HEAD of /metrics (a query string allowed), 404 for another path, 405
- * for another method on /metrics; *head_only is 1 for HEAD.  Exposed for the
- * fuzzer and the tests.
+ * The status due to a request whose head libmicrohttpd has read: 200 for
+ * GET or HEAD of /metrics (a query string allowed), 404 for another path,
+ * 405 for another method on /metrics, 400 when method is not a token or
+ * target is none of origin-form ("/metrics?x"), absolute-form
+ * ("http://host/metrics") or "*".  target is as the client sent it, before
+ * any %-decoding; NULL counts as no target.  Exposed for the fuzzer and the
+ * tests.
  */
-int metrics_parse_request(const char *buf, size_t len, int *status, int *head_only);
+int metrics_route(const char *method, const char *target);
 
 #endif
