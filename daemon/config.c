@@ -18,7 +18,7 @@
 #include <pcre2.h>
 
 #include "buf.h"
-#include "metrics.h"
+#include "metrics_listen.h"
 
 #define MAX_CONFIG_BYTES (1u << 20)
 

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "log.h"
+#include "metrics_listen.h"
 
 static void
 signal_cb(struct ev_loop *loop, ev_signal *w, int revents)

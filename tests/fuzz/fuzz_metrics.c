@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "metrics.h"
+#include "metrics_listen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

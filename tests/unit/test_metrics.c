@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "metrics.h"
+#include "metrics_listen.h"
 
 /* ---- reading the text ---- */
 
