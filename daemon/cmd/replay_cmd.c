@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "warc_writer.h"
 #include "buf.h"
 #include "extract.h"
 #include "files.h"
@@ -29,7 +29,7 @@
 #include "page.h"
 #include "patternset.h"
 #include "store.h"
-#include "warc.h"
+#include "warc_reader.h"
 
 #define DEFAULT_MAX_BYTES (32u << 20)
 

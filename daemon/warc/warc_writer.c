@@ -23,7 +23,7 @@
  * digests: there is no SHA-1 in the tree, so WARC-Payload-Digest and
  * WARC-Block-Digest are left out, which WARC 1.1 allows.
  */
-#include "archive.h"
+#include "warc_writer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +42,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
-#include "warc.h"
+#include "warc_reader.h"
 
 #define OPEN_SUFFIX ".open"
 

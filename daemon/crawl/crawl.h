@@ -35,7 +35,7 @@
 #include <ev.h>
 #include <pcre2.h>
 
-#include "archive.h"
+#include "warc_writer.h"
 #include "buf.h"
 #include "config.h"
 #include "fetch.h"

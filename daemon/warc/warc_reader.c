@@ -25,7 +25,7 @@
  * transfer coding and gzip content coding are undone here.  Brotli is not
  * (no library for it on Debian 12's base): such a response is skipped.
  */
-#include "warc.h"
+#include "warc_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
