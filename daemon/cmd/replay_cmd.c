@@ -480,7 +480,7 @@ replay_archive(struct replay *r, const char *path)
         r->failed++;
         return -1;
     }
-    a.busy = archive_file_busy(fd);
+    a.busy = warc_writer_file_busy(fd);
     rc = warc_read_fd(fd, a.name, r->max_bytes, archive_page, archive_damage, &a, &st, &err);
     close(fd);
     if (rc != 0)

@@ -124,7 +124,7 @@ cleanup(struct run *r)
     if (r->w != r->cur)
         setup_free(r->w);
     setup_free(r->cur);
-    archive_close(r->archive);
+    warc_writer_close(r->archive);
     store_close(r->store);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cond);
@@ -196,7 +196,7 @@ run_cmd(int argc, char **argv)
     if ((r.store = store_open(cfg->db, cfg->busy_timeout_ms, &err)) == NULL ||
         store_pattern_set(r.store, r.cur->set_hash, &r.cur->ps_id, &err) != 0 ||
         store_commit(r.store, &err) != 0 ||
-        (r.archive = archive_open(cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
+        (r.archive = warc_writer_open(cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
         setup_report(NULL, &err);
         cleanup(&r);
         return 2;

@@ -152,7 +152,7 @@ struct run {
     struct setup *cur; /* the loop thread's */
     struct setup *w;   /* the worker's; the same as cur but during a reload */
     struct store *store;
-    struct archive *archive;
+    struct warc_writer *archive;
     struct metrics *metrics; /* NULL-safe; served when metrics_listen is set */
     int once;
     int verbose;  /* -v: debug whatever log_level says, reloads included */

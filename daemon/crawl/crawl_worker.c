@@ -319,8 +319,8 @@ work(struct run *r, struct job *j, struct result *res)
         j->page.source = src->name;
         j->page.charset = src->charset;
         if (r->archive != NULL) {
-            struct archive_page ap = {j->page, j->request.data, j->request.len, j->ip};
-            if (archive_write(r->archive, &ap, &err) != 0) {
+            struct warc_writer_page ap = {j->page, j->request.data, j->request.len, j->ip};
+            if (warc_writer_put(r->archive, &ap, &err) != 0) {
                 /* Replaying the archive must give the store back, so a page
                  * that cannot be archived is not stored either; its
                  * frontier row is left as it was, to fetch it again. */
@@ -472,8 +472,8 @@ commit(struct run *r)
     struct err err;
     ON_WORKER(r);
     err_clear(&err);
-    int archive_bad =
-        r->archive != NULL && store_pending(r->store) > 0 && archive_sync(r->archive, &err) != 0;
+    int archive_bad = r->archive != NULL && store_pending(r->store) > 0 &&
+                      warc_writer_sync(r->archive, &err) != 0;
     int rc = -1;
     if (archive_bad)
         store_rollback(r->store);

@@ -1,5 +1,5 @@
 /*
- * warc: a streaming reader in two layers.
+ * warc_reader: a streaming reader in two layers.
  *
  * The lower layer turns the file into segments of bytes: a plain archive's
  * bytes as they are, or a gzip archive's decoded members, one at a time.  A
@@ -15,7 +15,7 @@
  * read whole (up to the ceiling) and the next one follows, so memory is one
  * record and one member, not the archive.
  *
- * Damage is passed over, not given up at (warc.h says how).  The lower layer
+ * Damage is passed over, not given up at (warc_reader.h says how).  The lower layer
  * finds the next member by its header bytes and decodes it before believing
  * it: 1f 8b 08 turns up by chance in compressed data (once in 16 MB), and a
  * chance match does not decode.  The file is read with positioned reads, so

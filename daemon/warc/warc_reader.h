@@ -1,5 +1,5 @@
 /*
- * warc: read web archives (WARC 1.0 and 1.1, plain or gzip, one member per
+ * warc_reader: read web archives (WARC 1.0 and 1.1, plain or gzip, one member per
  * record or one for the whole file) and hand over each HTTP response in them
  * as a page: its URI, status, Content-Type and body, the body freed of chunked
  * transfer coding and of gzip or deflate content coding.
@@ -17,8 +17,8 @@
  * It reads what factd writes and what `wget --warc-file` writes.  It does not
  * write archives.
  */
-#ifndef FACTD_WARC_H
-#define FACTD_WARC_H
+#ifndef FACTD_WARC_READER_H
+#define FACTD_WARC_READER_H
 
 #include <stddef.h>
 

@@ -1,9 +1,9 @@
 /*
- * archive: a WARC writer.  A page becomes one write() of whole gzip members
+ * warc_writer: a WARC writer.  A page becomes one write() of whole gzip members
  * (a warcinfo member first when the page begins a file), built in memory
  * before anything reaches the file, so the file only ever grows by whole
  * records, and a crash in the middle of that write cuts at most the last one.
- * Between writes nothing is buffered: what archive_write() returned 0 for is
+ * Between writes nothing is buffered: what warc_writer_put() returned 0 for is
  * in the kernel's hands.
  *
  * One deflate stream is kept and reset for every member: deflateInit2()
@@ -15,11 +15,11 @@
  *
  * A file being written is locked (an open file description lock, F_OFD_SETLK,
  * which the kernel drops when the process dies however it dies), so that
- * archive_open() can tell the .open files of dead writers from those of live
+ * warc_writer_open() can tell the .open files of dead writers from those of live
  * ones without trusting PIDs, which are reused, and so that a reader can
  * tell a file still growing from one a crash cut short.
  *
- * Reading is warc.c's, recovery's too; this module does not compute
+ * Reading is warc_reader.c's, recovery's too; this module does not compute
  * digests: there is no SHA-1 in the tree, so WARC-Payload-Digest and
  * WARC-Block-Digest are left out, which WARC 1.1 allows.
  */
@@ -56,14 +56,14 @@
 /* deflate() counts in uInt; feed it at most this much at once. */
 #define DEFLATE_CHUNK (1u << 30)
 
-struct archive {
+struct warc_writer {
     char *dir;                 /* From malloc(), without trailing slashes. */
     size_t rotate_bytes;       /* A file is finished once it holds this much. */
     int fd;                    /* The file being written, or -1. */
     char *path;                /* From malloc(): the file's name with OPEN_SUFFIX. */
     char *final;               /* From malloc(): the same without it. */
     size_t path_cap;           /* Bytes allocated for path and for final. */
-    const char *current;       /* path, final or NULL: what archive_current() says. */
+    const char *current;       /* path, final or NULL: what warc_writer_current() says. */
     unsigned long long size;   /* Bytes in fd, all of them whole members. */
     unsigned seq;              /* Files begun, for the next name. */
     char warcinfo_id[ID_SIZE]; /* The warcinfo record of the file being written. */
@@ -129,7 +129,7 @@ new_ids(char (*ids)[ID_SIZE], size_t n)
 
 /* Compress pieces[0..n) as one gzip member appended to a->out. */
 static int
-deflate_member(struct archive *a, const struct piece *pieces, size_t n)
+deflate_member(struct warc_writer *a, const struct piece *pieces, size_t n)
 {
     size_t total = 0;
 
@@ -200,7 +200,7 @@ next_line(const char **p, const char *end, size_t *n)
 }
 
 /*
- * The head as stored into out: see archive.h.  When libcurl hands over the
+ * The head as stored into out: see warc_writer.h.  When libcurl hands over the
  * heads of interim responses (100 Continue) or of a proxy's CONNECT before
  * the real one, only the last head is the response the body belongs to, and
  * a reader takes the first status line it sees, so only the last is kept.
@@ -299,7 +299,7 @@ file_lock(int fd, int cmd)
 }
 
 int
-archive_file_busy(int fd)
+warc_writer_file_busy(int fd)
 {
     return file_lock(fd, F_OFD_GETLK) == 1;
 }
@@ -311,13 +311,13 @@ archive_file_busy(int fd)
  * promise a file that is short or full of zeros.  The directory is not
  * synced: after a crash the rename may be lost, which leaves a whole file
  * under its .open name, not a broken one.  Records are not synced one by
- * one: the daemon calls archive_sync() before each commit of the store, so
+ * one: the daemon calls warc_writer_sync() before each commit of the store, so
  * a page the store holds is on disk in the archive too.
  *
  * On failure the file keeps its .open name.  Either way it is closed.
  */
 static int
-finish_file(struct archive *a, struct err *err)
+finish_file(struct warc_writer *a, struct err *err)
 {
     const char *what = "cannot sync";
     int fd = a->fd, rc = fdatasync(fd);
@@ -350,7 +350,7 @@ finish_file(struct archive *a, struct err *err)
  * became of the file are brought up to date here.
  */
 static void
-abandon_file(struct archive *a, struct err *err)
+abandon_file(struct warc_writer *a, struct err *err)
 {
     struct err ignored;
     size_t n = strlen(err->msg);
@@ -421,7 +421,7 @@ create_locked(const char *path, struct err *err)
 
 /* Create the next file and put its warcinfo member into a->out. */
 static int
-begin_file(struct archive *a, struct err *err)
+begin_file(struct warc_writer *a, struct err *err)
 {
     static const char info[] =
         "software: factd/" FACTD_VERSION "\r\n"
@@ -497,8 +497,8 @@ begin_file(struct archive *a, struct err *err)
 
 /* Put the WARC header of a request or response record into a->rec. */
 static int
-record_header(struct archive *a, const char *type, const char *id, const char *other,
-              const char *date, const struct archive_page *p, size_t len)
+record_header(struct warc_writer *a, const char *type, const char *id, const char *other,
+              const char *date, const struct warc_writer_page *p, size_t len)
 {
     int bad = 0;
 
@@ -525,7 +525,7 @@ record_header(struct archive *a, const char *type, const char *id, const char *o
 
 /* The page's records (and the warcinfo record of a new file) into a->out. */
 static int
-build_records(struct archive *a, const struct archive_page *p, char (*ids)[ID_SIZE],
+build_records(struct warc_writer *a, const struct warc_writer_page *p, char (*ids)[ID_SIZE],
               const char *date)
 {
     struct piece rec[4];
@@ -550,7 +550,7 @@ build_records(struct archive *a, const struct archive_page *p, char (*ids)[ID_SI
 }
 
 int
-archive_write(struct archive *a, const struct archive_page *p, struct err *err)
+warc_writer_put(struct warc_writer *a, const struct warc_writer_page *p, struct err *err)
 {
     char date[32], ids[2][ID_SIZE];
     int rc;
@@ -751,10 +751,10 @@ recover_dir(const char *dir, size_t n)
     free(names);
 }
 
-struct archive *
-archive_open(const char *dir, size_t rotate_bytes, struct err *err)
+struct warc_writer *
+warc_writer_open(const char *dir, size_t rotate_bytes, struct err *err)
 {
-    struct archive *a;
+    struct warc_writer *a;
     struct stat st;
     size_t n = strlen(dir);
 
@@ -814,13 +814,13 @@ archive_open(const char *dir, size_t rotate_bytes, struct err *err)
 }
 
 const char *
-archive_current(const struct archive *a)
+warc_writer_current(const struct warc_writer *a)
 {
     return a->current;
 }
 
 int
-archive_sync(struct archive *a, struct err *err)
+warc_writer_sync(struct warc_writer *a, struct err *err)
 {
     if (a->fd < 0 || fdatasync(a->fd) == 0)
         return 0;
@@ -830,7 +830,7 @@ archive_sync(struct archive *a, struct err *err)
 }
 
 void
-archive_close(struct archive *a)
+warc_writer_close(struct warc_writer *a)
 {
     struct err err;
 

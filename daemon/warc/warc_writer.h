@@ -1,18 +1,18 @@
 /*
- * archive: write fetched pages to web archives, as WARC/1.1 files that
- * `factd replay` (warc.c) and other WARC tools read.
+ * warc_writer: write fetched pages to web archives, as WARC/1.1 files that
+ * `factd replay` (warc_reader.c) and other WARC tools read.
  *
  * Each page is a request record and a response record, each its own gzip
  * member, so a reader can seek to any record and a file cut short by a crash
  * loses only its last record.  Files are DIR/factd-TIMESTAMP-PID-SEQ.warc.gz
  * (TIMESTAMP in UTC, when the file was begun), each begun with a warcinfo
  * record; a new file is begun when the current one passes the rotation size,
- * and on every archive_open() (an older file is never appended to).  A file
+ * and on every warc_writer_open() (an older file is never appended to).  A file
  * being written has a .open suffix, removed when it is rotated or closed, so
  * tools that pick up finished files never read a growing one, and is locked
  * while it is open.  A .open file whose lock is free was left by a writer
  * that died (kill -9, the watchdog's SIGABRT, a crash) or could not rename
- * it: archive_open() finishes such files in its directory, cutting off a
+ * it: warc_writer_open() finishes such files in its directory, cutting off a
  * last record that was not written whole, and logs what it did.  `factd
  * replay` reads .open files too, to their last whole record.
  *
@@ -26,8 +26,8 @@
  * Records carry no WARC-Block-Digest or WARC-Payload-Digest: there is no
  * SHA-1 in factd's dependencies, and WARC 1.1 makes both optional.
  */
-#ifndef FACTD_ARCHIVE_H
-#define FACTD_ARCHIVE_H
+#ifndef FACTD_WARC_WRITER_H
+#define FACTD_WARC_WRITER_H
 
 #include <stddef.h>
 #include <time.h>
@@ -35,11 +35,11 @@
 #include "err.h"
 #include "page.h"
 
-struct archive;
+struct warc_writer;
 
 /* One fetched page, as it came.  Nothing is owned; all of it may be freed
- * after archive_write(). */
-struct archive_page {
+ * after warc_writer_put(). */
+struct warc_writer_page {
     /* uri is the effective URL the response came from; head the response's
      * status line and headers as received, with or without the empty line
      * after them (of several heads, 100 Continue or a proxy's reply to
@@ -60,7 +60,7 @@ struct archive_page {
  * left as it is with a warning when that fails; this reads them whole, about
  * a second for a file of the rotation size.
  */
-struct archive *archive_open(const char *dir, size_t rotate_bytes, struct err *err);
+struct warc_writer *warc_writer_open(const char *dir, size_t rotate_bytes, struct err *err);
 
 /*
  * Append the page's records, with one write(), and begin a new file after
@@ -75,25 +75,25 @@ struct archive *archive_open(const char *dir, size_t rotate_bytes, struct err *e
  *  - the page was written but finishing the file after it failed (sync or
  *    rename): the file is closed under its .open name, which err names.
  */
-int archive_write(struct archive *a, const struct archive_page *p, struct err *err);
+int warc_writer_put(struct warc_writer *a, const struct warc_writer_page *p, struct err *err);
 
 /* Put what was written so far on disk (fdatasync), so that a store
  * committed after it never holds a page the archive lost in a crash.
  * Returns 0, or -1 with err set naming the file. */
-int archive_sync(struct archive *a, struct err *err);
+int warc_writer_sync(struct warc_writer *a, struct err *err);
 
 /* The file the last write went to, under the name it has now (with .open
  * while it is being written); NULL before the first write. */
-const char *archive_current(const struct archive *a);
+const char *warc_writer_current(const struct warc_writer *a);
 
 /* Finish the current file (drop its .open suffix) and free a.  NULL is fine.
  * If the file cannot be synced or renamed, it keeps its .open name, and the
  * error (file and strerror) is logged. */
-void archive_close(struct archive *a);
+void warc_writer_close(struct warc_writer *a);
 
 /* Is the file open as fd being written by a live archive, of this process
  * or another?  For readers of .open files: a live one may end in a record
  * being written, which is not damage.  0 when not, or when it cannot tell. */
-int archive_file_busy(int fd);
+int warc_writer_file_busy(int fd);
 
 #endif

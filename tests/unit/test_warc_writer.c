@@ -1,5 +1,5 @@
 /*
- * test_archive: pages written by archive.c and read back by warc.c (a GBK
+ * test_warc_writer: pages written by warc_writer.c and read back by warc_reader.c (a GBK
  * body, an empty one, a binary one with NULs, coded, LF-only and interim
  * heads), the records as stored, one gzip member per record, rotation, a
  * file cut in its last record, a failed write (RLIMIT_FSIZE stands in for a
@@ -35,7 +35,7 @@
     "GET /sj/zxfb/202602/t20260228_1.html HTTP/1.1\r\nHost: www.stats.gov.cn\r\n"                  \
     "User-Agent: factd/0.1.0\r\nAccept: */*\r\n\r\n"
 
-static char tmp[] = "/tmp/test_archive.XXXXXX";
+static char tmp[] = "/tmp/test_warc_writer.XXXXXX";
 
 /* The responses warc_read_file() handed over; strings from malloc(). */
 static struct got {
@@ -320,11 +320,11 @@ count(const char *hay, size_t len, const char *needle)
     return k;
 }
 
-static struct archive_page
+static struct warc_writer_page
 page(const char *uri, const char *head, const char *body, size_t body_len, const char *request,
      const char *ip)
 {
-    struct archive_page p;
+    struct warc_writer_page p;
 
     memset(&p, 0, sizeof p);
     p.page.uri = uri;
@@ -361,8 +361,8 @@ test_round_trip(void)
 {
     char dir[256], path[600], names[MAX_FILES][256], binary[300], want[600];
     static const char coded[] = "<p>\xe4\xb8\x80\xe8\x88\xac\xe5\x85\xac\xe5\x85\xb1 216784</p>";
-    struct archive_page pages[7];
-    struct archive *a;
+    struct warc_writer_page pages[7];
+    struct warc_writer *a;
     struct err err;
     size_t n, skipped = 0, len;
 
@@ -394,20 +394,20 @@ test_round_trip(void)
                     NULL, NULL);
 
     snprintf(dir, sizeof dir, "%s/round", tmp);
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
-    CHECK(archive_current(a) == NULL);
+    CHECK(warc_writer_current(a) == NULL);
     for (int i = 0; i < 7; i++) {
-        int rc = archive_write(a, &pages[i], &err);
+        int rc = warc_writer_put(a, &pages[i], &err);
         CHECK(rc == 0);
         if (rc != 0)
             err_print(stderr, &err);
     }
-    CHECK(archive_current(a) != NULL && ends_with(archive_current(a), ".warc.gz.open"));
-    CHECK(archive_current(a) != NULL && access(archive_current(a), F_OK) == 0);
-    archive_close(a);
+    CHECK(warc_writer_current(a) != NULL && ends_with(warc_writer_current(a), ".warc.gz.open"));
+    CHECK(warc_writer_current(a) != NULL && access(warc_writer_current(a), F_OK) == 0);
+    warc_writer_close(a);
 
     n = list_dir(dir, names, MAX_FILES);
     CHECK(n == 1);
@@ -522,28 +522,28 @@ static void
 test_rotation(void)
 {
     char dir[256], path[600], names[MAX_FILES][256], uri[64], body[3000];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
     size_t n;
     int rotated = 0;
 
     snprintf(dir, sizeof dir, "%s/rotate", tmp);
-    a = archive_open(dir, 4096, &err);
+    a = warc_writer_open(dir, 4096, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
     for (int i = 0; i < 12; i++) {
         snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02d", i);
         noise(body, sizeof body, (unsigned)i);
-        struct archive_page p = page(uri, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
-                                     body, sizeof body, "GET / HTTP/1.1\r\n\r\n", NULL);
-        CHECK(archive_write(a, &p, &err) == 0);
-        const char *cur = archive_current(a);
+        struct warc_writer_page p = page(uri, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+                                         body, sizeof body, "GET / HTTP/1.1\r\n\r\n", NULL);
+        CHECK(warc_writer_put(a, &p, &err) == 0);
+        const char *cur = warc_writer_current(a);
         CHECK(cur != NULL && access(cur, F_OK) == 0);
         if (cur != NULL && !ends_with(cur, ".open"))
             rotated++;
     }
-    archive_close(a);
+    warc_writer_close(a);
     CHECK(rotated >= 4);
 
     n = list_dir(dir, names, MAX_FILES);
@@ -575,21 +575,21 @@ static void
 test_cut(void)
 {
     char dir[256], path[600], names[MAX_FILES][256], msg[1200], want[300];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
     long long offs[16], size;
 
     snprintf(dir, sizeof dir, "%s/cut", tmp);
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
     for (int i = 0; i < 3; i++) {
-        struct archive_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
-                                     sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
-        CHECK(archive_write(a, &p, &err) == 0);
+        struct warc_writer_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
+                                         sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
+        CHECK(warc_writer_put(a, &p, &err) == 0);
     }
-    archive_close(a);
+    warc_writer_close(a);
     CHECK(list_dir(dir, names, MAX_FILES) == 1);
     snprintf(path, sizeof path, "%s/%s", dir, names[0]);
     CHECK(member_offsets(path, offs, 16, &size) == 7);
@@ -614,26 +614,26 @@ static void
 test_write_failure(void)
 {
     char dir[256], path[600], names[MAX_FILES][256], body[6000];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
     struct rlimit old, small;
     int written = 0, rc = 0;
     char failed[512] = "";
 
     snprintf(dir, sizeof dir, "%s/full", tmp);
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
     noise(body, sizeof body, 7);
-    struct archive_page p = page("http://example.gov.cn/full", "HTTP/1.1 200 OK\r\n\r\n", body,
-                                 sizeof body, NULL, NULL);
+    struct warc_writer_page p = page("http://example.gov.cn/full", "HTTP/1.1 200 OK\r\n\r\n", body,
+                                     sizeof body, NULL, NULL);
     signal(SIGXFSZ, SIG_IGN);
     CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
     small = old;
     small.rlim_cur = 20000;
     CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
-    while (written < 10 && (rc = archive_write(a, &p, &err)) == 0)
+    while (written < 10 && (rc = warc_writer_put(a, &p, &err)) == 0)
         written++;
     CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
     CHECK(rc == -1);
@@ -641,13 +641,13 @@ test_write_failure(void)
     CHECK(strstr(err.msg, "cannot write: File too large") != NULL);
     CHECK(strstr(err.msg, "cut back to its last whole record") != NULL);
     CHECK(ends_with(err.file, ".warc.gz"));
-    CHECK(archive_current(a) != NULL && strcmp(archive_current(a), err.file) == 0);
+    CHECK(warc_writer_current(a) != NULL && strcmp(warc_writer_current(a), err.file) == 0);
     snprintf(failed, sizeof failed, "%s", err.file);
 
     /* The next write begins a new file. */
-    CHECK(archive_write(a, &p, &err) == 0);
-    CHECK(archive_current(a) != NULL && strcmp(archive_current(a), failed) != 0);
-    archive_close(a);
+    CHECK(warc_writer_put(a, &p, &err) == 0);
+    CHECK(warc_writer_current(a) != NULL && strcmp(warc_writer_current(a), failed) != 0);
+    warc_writer_close(a);
 
     CHECK(list_dir(dir, names, MAX_FILES) == 2);
     err_clear(&err);
@@ -666,36 +666,36 @@ static void
 test_refused(void)
 {
     char dir[256], names[MAX_FILES][256], path[600], cur[512];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
 
     snprintf(dir, sizeof dir, "%s/refused", tmp);
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
-    struct archive_page good =
+    struct warc_writer_page good =
         page("http://example.gov.cn/a", "HTTP/1.1 200 OK\r\n", "a", 1, NULL, NULL);
-    struct archive_page nohead =
+    struct warc_writer_page nohead =
         page("http://example.gov.cn/b", "garbage\r\n\r\n", "b", 1, NULL, NULL);
-    struct archive_page baduri =
+    struct warc_writer_page baduri =
         page("http://example.gov.cn/c\r\nWARC-Type: x", "HTTP/1.1 200 OK\r\n", "c", 1, NULL, NULL);
-    struct archive_page badip =
+    struct warc_writer_page badip =
         page("http://example.gov.cn/d", "HTTP/1.1 200 OK\r\n", "d", 1, NULL, "1.2.3.4\n");
-    CHECK(archive_write(a, &nohead, &err) == -1);
-    CHECK(archive_current(a) == NULL);
+    CHECK(warc_writer_put(a, &nohead, &err) == -1);
+    CHECK(warc_writer_current(a) == NULL);
     CHECK(list_dir(dir, names, MAX_FILES) == 0);
-    CHECK(archive_write(a, &good, &err) == 0);
-    snprintf(cur, sizeof cur, "%s", archive_current(a));
-    CHECK(archive_write(a, &nohead, &err) == -1);
+    CHECK(warc_writer_put(a, &good, &err) == 0);
+    snprintf(cur, sizeof cur, "%s", warc_writer_current(a));
+    CHECK(warc_writer_put(a, &nohead, &err) == -1);
     CHECK_STR(err.file, "http://example.gov.cn/b");
     CHECK(strstr(err.msg, "no status line") != NULL);
-    CHECK(archive_write(a, &baduri, &err) == -1);
+    CHECK(warc_writer_put(a, &baduri, &err) == -1);
     CHECK(strstr(err.msg, "URI") != NULL);
-    CHECK(archive_write(a, &badip, &err) == -1);
-    CHECK(archive_write(a, &good, &err) == 0);
-    CHECK_STR(archive_current(a), cur);
-    archive_close(a);
+    CHECK(warc_writer_put(a, &badip, &err) == -1);
+    CHECK(warc_writer_put(a, &good, &err) == 0);
+    CHECK_STR(warc_writer_current(a), cur);
+    warc_writer_close(a);
 
     CHECK(list_dir(dir, names, MAX_FILES) == 1);
     snprintf(path, sizeof path, "%s/%s", dir, names[0]);
@@ -709,42 +709,42 @@ static void
 test_open(void)
 {
     char path[600], names[MAX_FILES][256];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
     struct stat st;
     FILE *f;
 
     /* Created, with its mode, and left empty by an archive never written to. */
     snprintf(path, sizeof path, "%s/new/", tmp);
-    a = archive_open(path, 1000, &err);
+    a = warc_writer_open(path, 1000, &err);
     CHECK(a != NULL);
-    archive_close(a);
+    warc_writer_close(a);
     snprintf(path, sizeof path, "%s/new", tmp);
     CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750);
     CHECK(list_dir(path, names, MAX_FILES) == 0);
-    archive_close(NULL);
+    warc_writer_close(NULL);
 
     snprintf(path, sizeof path, "%s/plain-file", tmp);
     f = fopen(path, "w");
     CHECK(f != NULL);
     if (f != NULL)
         fclose(f);
-    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK(warc_writer_open(path, 1000, &err) == NULL);
     CHECK_STR(err.file, path);
     CHECK_STR(err.msg, "not a directory");
 
     snprintf(path, sizeof path, "%s/no/such", tmp);
-    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK(warc_writer_open(path, 1000, &err) == NULL);
     CHECK_STR(err.file, path);
     CHECK(strstr(err.msg, "cannot create directory") != NULL);
 
     if (geteuid() == 0) {
-        printf("test_archive: running as root, unwritable directory not checked\n");
+        printf("test_warc_writer: running as root, unwritable directory not checked\n");
         return;
     }
     snprintf(path, sizeof path, "%s/read-only", tmp);
     CHECK(mkdir(path, 0500) == 0);
-    CHECK(archive_open(path, 1000, &err) == NULL);
+    CHECK(warc_writer_open(path, 1000, &err) == NULL);
     CHECK_STR(err.file, path);
     CHECK(strstr(err.msg, "cannot write to directory: Permission denied") != NULL);
     chmod(path, 0700);
@@ -805,14 +805,14 @@ test_damaged(void)
 {
     char dir[256], path[600], bad[600], names[MAX_FILES][256], msg[1200], want[300];
     char body[4000];
-    struct archive *a;
+    struct warc_writer *a;
     struct err err;
     long long offs[NDAMAGED + 2], size;
     size_t len;
     const int none[] = {-1}, two[] = {10, 21, -1};
 
     snprintf(dir, sizeof dir, "%s/damaged", tmp);
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     CHECK(a != NULL);
     if (a == NULL)
         return;
@@ -820,11 +820,11 @@ test_damaged(void)
         char uri[64];
         snprintf(uri, sizeof uri, "http://example.gov.cn/page-%02d", i);
         size_t n = damaged_body(i, body, sizeof body);
-        struct archive_page p =
+        struct warc_writer_page p =
             page(uri, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", body, n, NULL, NULL);
-        CHECK(archive_write(a, &p, &err) == 0);
+        CHECK(warc_writer_put(a, &p, &err) == 0);
     }
-    archive_close(a);
+    warc_writer_close(a);
     CHECK(list_dir(dir, names, MAX_FILES) == 1);
     snprintf(path, sizeof path, "%s/%s", dir, names[0]);
     /* The warcinfo record, then page i in member i + 1. */
@@ -860,7 +860,7 @@ test_damaged(void)
     }
     for (size_t k = 0; k < ndamage && k < 2; k++) {
         err_format(&damages[k], msg, sizeof msg);
-        printf("test_archive: %s\n", msg);
+        printf("test_warc_writer: %s\n", msg);
     }
     got_clear();
 
@@ -955,17 +955,17 @@ find_name(const char *dir, const char *suffix, char *first, size_t cap)
 }
 
 /*
- * archive_open() finishes the .open files of dead writers: one killed
+ * warc_writer_open() finishes the .open files of dead writers: one killed
  * after five pages and a torn sixth record is cut back and renamed, one
  * with nothing whole in it removed; a live writer's file and files that are
- * not factd's are left alone; each step is logged.  archive_close() logs a
+ * not factd's are left alone; each step is logged.  warc_writer_close() logs a
  * rename that fails.
  */
 static void
 test_recover(void)
 {
     char dir[256], dead[600], want[700], live[600], other[600], empty[600], final[600];
-    struct archive *a, *b;
+    struct warc_writer *a, *b;
     struct err err;
     struct stat st;
     pid_t pid;
@@ -975,11 +975,11 @@ test_recover(void)
     CHECK(mkdir(dir, 0750) == 0);
     fflush(NULL);
     if ((pid = fork()) == 0) {
-        a = archive_open(dir, 1 << 30, &err);
+        a = warc_writer_open(dir, 1 << 30, &err);
         for (int i = 0; a != NULL && i < 5; i++) {
-            struct archive_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
-                                         sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
-            archive_write(a, &p, &err);
+            struct warc_writer_page p = page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY,
+                                             sizeof GBK_BODY - 1, GBK_REQUEST, NULL);
+            warc_writer_put(a, &p, &err);
         }
         raise(SIGKILL);
         _exit(1);
@@ -997,14 +997,14 @@ test_recover(void)
         fclose(f);
     free(bytes);
     fd = open(dead, O_RDONLY);
-    CHECK(fd >= 0 && archive_file_busy(fd) == 0);
+    CHECK(fd >= 0 && warc_writer_file_busy(fd) == 0);
     close(fd);
     snprintf(empty, sizeof empty, "%s/factd-20260101000000-1-00000.warc.gz.open", dir);
     snprintf(other, sizeof other, "%s/other.warc.gz.open", dir);
     CHECK(spill(empty, "", 0) == 0 && spill(other, "junk", 4) == 0);
 
     capture_begin();
-    a = archive_open(dir, 1 << 30, &err);
+    a = warc_writer_open(dir, 1 << 30, &err);
     char *log = capture_end();
     CHECK(a != NULL);
     snprintf(final, sizeof final, "%.*s", (int)(strlen(dead) - 5), dead);
@@ -1024,34 +1024,36 @@ test_recover(void)
     got_clear();
 
     /* A live writer's file: busy, and left alone by another archive. */
-    struct archive_page p =
+    struct warc_writer_page p =
         page(GBK_URI, "HTTP/1.1 200 OK\r\n\r\n", GBK_BODY, sizeof GBK_BODY - 1, NULL, NULL);
-    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
-    snprintf(live, sizeof live, "%s", a != NULL && archive_current(a) ? archive_current(a) : "");
+    CHECK(a != NULL && warc_writer_put(a, &p, &err) == 0);
+    snprintf(live, sizeof live, "%s",
+             a != NULL && warc_writer_current(a) ? warc_writer_current(a) : "");
     CHECK(stat(live, &st) == 0);
     fd = open(live, O_RDONLY);
-    CHECK(fd >= 0 && archive_file_busy(fd) == 1);
+    CHECK(fd >= 0 && warc_writer_file_busy(fd) == 1);
     capture_begin();
-    b = archive_open(dir, 1 << 30, &err);
+    b = warc_writer_open(dir, 1 << 30, &err);
     log = capture_end();
     CHECK(b != NULL && strstr(log, live) == NULL);
     free(log);
     struct stat st2;
     CHECK(stat(live, &st2) == 0 && st2.st_size == st.st_size);
-    archive_close(b);
-    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
-    archive_close(a);
+    warc_writer_close(b);
+    CHECK(a != NULL && warc_writer_put(a, &p, &err) == 0);
+    warc_writer_close(a);
     CHECK(access(live, F_OK) != 0);
-    CHECK(fd >= 0 && archive_file_busy(fd) == 0);
+    CHECK(fd >= 0 && warc_writer_file_busy(fd) == 0);
     close(fd);
 
     /* A rename that fails at close is logged, with the file and why. */
-    a = archive_open(dir, 1 << 30, &err);
-    CHECK(a != NULL && archive_write(a, &p, &err) == 0);
-    snprintf(live, sizeof live, "%s", a != NULL && archive_current(a) ? archive_current(a) : "");
+    a = warc_writer_open(dir, 1 << 30, &err);
+    CHECK(a != NULL && warc_writer_put(a, &p, &err) == 0);
+    snprintf(live, sizeof live, "%s",
+             a != NULL && warc_writer_current(a) ? warc_writer_current(a) : "");
     CHECK(unlink(live) == 0);
     capture_begin();
-    archive_close(a);
+    warc_writer_close(a);
     log = capture_end();
     snprintf(want, sizeof want, "%s: cannot rename: No such file or directory", live);
     CHECK(strstr(log, want) != NULL);
@@ -1075,5 +1077,5 @@ main(void)
     test_refused();
     test_open();
     nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    return check_done("test_archive");
+    return check_done("test_warc_writer");
 }
