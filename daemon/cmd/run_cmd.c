@@ -28,7 +28,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     (void)revents;
     if (w->signum == SIGHUP) {
         if (!r->stopping)
-            setup_reload(r);
+            loop_reload(r);
         return;
     }
     if (r->stopping) {
@@ -205,7 +205,7 @@ run_cmd(int argc, char **argv)
      * come at the network's pace, and analysts see them soon. */
     store_set_batch(r.store, 200, 500);
     r.fr = frontier_new();
-    if (r.fr == NULL || store_frontier_load(r.store, setup_load_row, &r, &err) != 0) {
+    if (r.fr == NULL || store_frontier_load(r.store, loop_load_row, &r, &err) != 0) {
         if (r.fr == NULL)
             err_set(&err, "out of memory");
         setup_report(NULL, &err);
@@ -215,8 +215,8 @@ run_cmd(int argc, char **argv)
     r.loop = ev_loop_new(EVFLAG_AUTO);
     struct fetch_opts fo = setup_fetch_opts(cfg);
     if (r.loop == NULL ||
-        (r.fetch = fetch_new(r.loop, &fo, loop_fetch_done, setup_fetch_allow, &r, &err)) == NULL ||
-        setup_seed(&r, 1) != 0) {
+        (r.fetch = fetch_new(r.loop, &fo, loop_fetch_done, loop_fetch_allow, &r, &err)) == NULL ||
+        loop_seed(&r, 1) != 0) {
         log_msg(LOG_ERR, "%s", r.loop == NULL ? "cannot make an event loop" : err.msg);
         cleanup(&r);
         return 2;

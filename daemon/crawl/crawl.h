@@ -226,8 +226,15 @@ void loop_notify_status(struct run *r);
 /* A signal: finish the transfers running (STOP_GRACE at most), then stop. */
 void loop_stop(struct run *r, int signum);
 void loop_host_log_flush(struct host_log *h);
+/* A frontier row of the store, into the frontier (store_frontier_load()). */
+int loop_load_row(void *arg, const struct store_url *u);
+/* The sources' start URLs into the frontier, and what is due into the schedule. */
+int loop_seed(struct run *r, int first);
+int loop_fetch_allow(void *arg, const char *url, void *udata);
+/* SIGHUP: the new setup whole, then swapped in. */
+void loop_reload(struct run *r);
 
-/* ---- crawl_setup.c: the configuration, loaded, seeded and reloaded ---- */
+/* ---- crawl_setup.c: the configuration, compiled for crawling ---- */
 
 /* All of it, or NULL with every error logged; setup_free() frees it. */
 struct setup *setup_load(const char *file);
@@ -237,13 +244,7 @@ int setup_url_allowed(const struct source_rt *s, const char *url);
 int setup_re_match(const pcre2_code *re, const char *s, pcre2_match_data *md);
 /* An error, to the log (config_load()'s report callback). */
 void setup_report(void *arg, const struct err *e);
-/* A frontier row of the store, into the frontier (store_frontier_load()). */
-int setup_load_row(void *arg, const struct store_url *u);
-/* The sources' start URLs into the frontier, and what is due into the schedule. */
-int setup_seed(struct run *r, int first);
+/* fetch's limits and timeouts from the configuration. */
 struct fetch_opts setup_fetch_opts(const struct config *c);
-int setup_fetch_allow(void *arg, const char *url, void *udata);
-/* SIGHUP: the new setup whole, then swapped in. */
-void setup_reload(struct run *r);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * crawl_loop: the loop thread of "factd run" (crawl.h has the picture): the
- * schedule, fetch's results, the worker's results, the timers and what
- * systemd is told.
+ * frontier loaded from the store and seeded with the start URLs, the
+ * schedule, fetch's results, the worker's results, the timers, what systemd
+ * is told, and a reload.
  */
 #include "crawl.h"
 
@@ -18,6 +19,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "patternset.h"
 
 static void
 replace(char **dst, const char *s)
@@ -505,4 +507,186 @@ loop_stop(struct run *r, int signum)
     ev_timer_set(&r->stop_timer, STOP_GRACE, 0.);
     ev_timer_start(r->loop, &r->stop_timer);
     loop_maybe_finish(r);
+}
+
+/* ---- the frontier from the store and the configuration, and reloading ---- */
+
+static int
+source_index(const struct run *r, const char *name)
+{
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++)
+        if (strcmp(r->cur->cfg->sources[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int
+loop_load_row(void *arg, const struct store_url *u)
+{
+    struct run *r = arg;
+    /* A source no longer configured gives -1: known, not followed, until a
+     * configured source's list page links it. */
+    int src = source_index(r, u->source);
+    struct frontier_entry *e = frontier_add(
+        r->fr, u->url, src, strcmp(u->kind, "list") == 0 ? FRONTIER_LIST : FRONTIER_ARTICLE);
+    if (e == NULL)
+        return -1;
+    frontier_set_state(r->fr, e, FRONTIER_NEW);
+    for (int i = 0; i < 5; i++)
+        if (strcmp(u->state, frontier_state_names[i]) == 0)
+            frontier_set_state(r->fr, e, (enum frontier_state)i);
+    e->etag = text_dup(u->etag, NULL);
+    e->last_modified = text_dup(u->last_modified, NULL);
+    e->hash = text_dup(u->hash, NULL);
+    e->failures = u->failures;
+    e->status = u->status;
+    e->next_fetch = u->next_fetch;
+    return 0;
+}
+
+/*
+ * A URL the store has under a source no longer configured (renamed,
+ * removed, or not yet reloaded) goes to the first source whose patterns
+ * and hosts take it, keeping its state and validators: renaming a source
+ * does not make it fetch everything again.
+ */
+static void
+adopt(struct run *r, struct frontier_entry *e, pcre2_match_data *md)
+{
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
+        const struct source_rt *s = &r->cur->src[i];
+        int article = setup_re_match(s->link_re, e->url, md);
+        if ((article || setup_re_match(s->next_re, e->url, md)) && setup_url_allowed(s, e->url)) {
+            e->source = (int)i;
+            e->kind = article ? FRONTIER_ARTICLE : FRONTIER_LIST;
+            return;
+        }
+    }
+}
+
+/* Each source's start URLs are list pages, due now under --once. */
+int
+loop_seed(struct run *r, int first)
+{
+    double now = clock_now();
+    ON_LOOP(r);
+    for (size_t i = 0; i < r->cur->cfg->nsources; i++) {
+        const struct config_source *s = &r->cur->cfg->sources[i];
+        for (size_t k = 0; k < s->nstart_urls; k++) {
+            struct frontier_entry *e = frontier_find(r->fr, s->start_urls[k]);
+            if (e == NULL) {
+                if ((e = frontier_add(r->fr, s->start_urls[k], (int)i, FRONTIER_LIST)) == NULL)
+                    return -1;
+                e->next_fetch = now;
+            }
+            e->kind = FRONTIER_LIST;
+            e->source = (int)i;
+            /* The heap's key changes: out of it first. */
+            frontier_unschedule(r->fr, e);
+            if ((r->once && first) || e->state == FRONTIER_GONE)
+                e->next_fetch = now;
+            if (e->state == FRONTIER_GONE)
+                frontier_set_state(
+                    r->fr, e, FRONTIER_NEW); /* a start URL the operator names is always tried */
+        }
+    }
+    size_t pos = 0;
+    struct frontier_entry *e;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    while ((e = frontier_each(r->fr, &pos)) != NULL) {
+        if (e->source < 0 && !e->in_flight && md != NULL)
+            adopt(r, e, md);
+        if (e->state == FRONTIER_GONE || e->source < 0 || e->in_flight)
+            continue;
+        /* One pass takes what is due now, and what is due again soon
+         * because it failed; a daemon takes everything, each in its time. */
+        if (r->once && e->next_fetch > now && e->state != FRONTIER_RETRY)
+            continue;
+        if (frontier_schedule(r->fr, e) != 0) {
+            pcre2_match_data_free(md);
+            return -1;
+        }
+    }
+    pcre2_match_data_free(md);
+    return 0;
+}
+
+/* fetch asks before each redirect: the hop must stay on the source's hosts
+ * (and ports), as links must. */
+int
+loop_fetch_allow(void *arg, const char *url, void *udata)
+{
+    struct run *r = arg;
+    const struct frontier_entry *e = udata;
+    return e->source >= 0 && setup_url_allowed(&r->cur->src[e->source], url);
+}
+
+/*
+ * SIGHUP: build the new setup whole, then swap.  A file that does not load
+ * leaves the running one as it is.  The store and the archive stay open:
+ * a new db or archive_dir takes a restart, and says so.
+ */
+void
+loop_reload(struct run *r)
+{
+    struct timespec mono;
+    ON_LOOP(r);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s\nMONOTONIC_USEC=%llu", r->file,
+               (unsigned long long)mono.tv_sec * 1000000ULL +
+                   (unsigned long long)mono.tv_nsec / 1000ULL);
+    struct setup *su = setup_load(r->file);
+    struct job *j = su ? calloc(1, sizeof *j) : NULL;
+    struct fetch_opts fo;
+    if (su != NULL)
+        fo = setup_fetch_opts(su->cfg);
+    if (j == NULL || fetch_set_opts(r->fetch, &fo) != 0) {
+        log_msg(LOG_ERR,
+                "%s: reload failed; still running with the configuration and patterns "
+                "loaded before",
+                r->file);
+        setup_free(su);
+        free(j);
+        sd_notify(0, "READY=1");
+        loop_notify_status(r);
+        return;
+    }
+    for (int k = 0; k < 3; k++) {
+        static const char *const keys[] = {"db", "archive_dir", "metrics_listen"};
+        const char *key = keys[k];
+        const char *was = k == 0   ? r->cur->cfg->db
+                          : k == 1 ? r->cur->cfg->archive_dir
+                                   : r->cur->cfg->metrics_listen;
+        const char *now = k == 0   ? su->cfg->db
+                          : k == 1 ? su->cfg->archive_dir
+                                   : su->cfg->metrics_listen;
+        if (strcmp(was, now) != 0)
+            log_msg(LOG_WARNING, "%s: %s changed to %s: that takes a restart; still using %s",
+                    r->file, key, now, was);
+    }
+    /* Entries follow their source by name; those of a source no longer
+     * configured leave the schedule (their rows stay in the store). */
+    struct setup *old = r->cur;
+    r->cur = su;
+    size_t pos = 0;
+    struct frontier_entry *e;
+    while ((e = frontier_each(r->fr, &pos)) != NULL) {
+        if (e->source < 0)
+            continue;
+        e->source = source_index(r, old->cfg->sources[e->source].name);
+        if (e->source < 0)
+            frontier_unschedule(r->fr, e);
+    }
+    if (!r->verbose)
+        log_set_level((enum log_level)log_level_from_name(su->cfg->log_level));
+    j->type = JOB_SWAP;
+    j->setup = su;
+    job_push(r, j);
+    if (loop_seed(r, 0) != 0)
+        log_msg(LOG_ERR, "out of memory adding the new start URLs");
+    log_msg(LOG_INFO, "%s: reloaded: %zu sources, %zu patterns", r->file, su->cfg->nsources,
+            patternset_count(su->ps));
+    sd_notify(0, "READY=1");
+    loop_notify_status(r);
+    loop_schedule(r);
 }
