@@ -8,6 +8,7 @@
  */
 #include "metrics.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -299,8 +300,9 @@ metrics_free(struct metrics *m)
 {
     if (m == NULL)
         return;
-    if (m->mhd != NULL)
-        metrics_listen_stop(m);
+    /* The listener's watchers are on the caller's loop: metrics_listen_stop()
+     * must have taken them off it, on the loop's thread. */
+    assert(m->mhd == NULL);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }

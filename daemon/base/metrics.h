@@ -5,8 +5,7 @@
  *
  * Recording is safe from any thread (a mutex inside): the loop thread counts
  * responses and failures, the worker thread times extraction and store
- * writes.  metrics_listen.h serves them; only the loop's thread may call
- * metrics_listen() and metrics_free().  Nothing here names a URL or a host,
+ * writes.  metrics_listen.h serves them.  Nothing here names a URL or a host,
  * so the page tells a reader how much the daemon does but not what it
  * follows.
  */
@@ -21,10 +20,8 @@
 struct metrics;
 
 /* Making and freeing.  The caller owns what metrics_new() returns (NULL when
- * out of memory); metrics_free() stops the listener's watchers and its
- * libmicrohttpd daemon and closes its sockets first, so it runs on the
- * loop's thread, before the loop is destroyed.  metrics_free(NULL) does
- * nothing. */
+ * out of memory).  A listener must be stopped first (metrics_listen_stop(),
+ * asserted).  metrics_free(NULL) does nothing. */
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 

@@ -73,7 +73,4 @@ struct metrics {
     int stopping; /* in metrics_free(): what MHD closes now is not kept to linger */
 };
 
-/* Stop the listener and free its connections (metrics_free(), when listening). */
-void metrics_listen_stop(struct metrics *m);
-
 #endif

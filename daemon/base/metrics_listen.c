@@ -608,12 +608,17 @@ metrics_port(const struct metrics *m)
 void
 metrics_listen_stop(struct metrics *m)
 {
+    if (m == NULL || m->mhd == NULL)
+        return;
     ev_io_stop(m->loop, &m->mhd_io);
     ev_timer_stop(m->loop, &m->mhd_timer);
     ev_timer_stop(m->loop, &m->accept_timer);
     /* MHD closes its connections, and conn_closed() frees ours with them. */
     m->stopping = 1;
     MHD_stop_daemon(m->mhd);
+    m->mhd = NULL;
     while (m->conns != NULL) /* lingering */
         conn_free(m->conns);
+    m->stopping = 0;
+    m->port = -1;
 }

@@ -37,6 +37,12 @@ int metrics_listen(struct metrics *m, struct ev_loop *loop, const char *addr, st
  */
 int metrics_check_addr(const char *addr, struct err *err);
 
+/* Stop listening: the watchers off the loop, libmicrohttpd stopped, every
+ * socket closed.  On the loop's thread, before metrics_free() (which
+ * asserts it) and before the loop is destroyed.  Does nothing when m is
+ * NULL or not listening. */
+void metrics_listen_stop(struct metrics *m);
+
 /* The port listened on, or -1 when not listening. */
 int metrics_port(const struct metrics *m);
 

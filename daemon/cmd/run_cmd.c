@@ -114,6 +114,7 @@ cleanup(struct run *r)
     }
     free(r->group);
     fetch_free(r->fetch);
+    metrics_listen_stop(r->metrics);
     metrics_free(r->metrics);
     if (r->loop != NULL)
         ev_loop_destroy(r->loop);

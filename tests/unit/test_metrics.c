@@ -874,6 +874,7 @@ test_listen(void)
     int probe = dial(metrics_port(other), 0); /* localhost is 127.0.0.1 */
     CHECK(probe >= 0);
     close(probe);
+    metrics_listen_stop(other);
     metrics_free(other);
 
     /* [::1] where this machine has IPv6 loopback. */
@@ -883,6 +884,7 @@ test_listen(void)
         other = metrics_new();
         CHECK(metrics_listen(other, loop, "[::1]:0", &e) == 0);
         CHECK(metrics_port(other) > 0);
+        metrics_listen_stop(other);
         metrics_free(other);
     } else {
         printf("test_metrics: no IPv6 loopback here, [::1] not tried\n");
@@ -898,6 +900,8 @@ test_listen(void)
         pthread_join(th, NULL);
     }
     CHECK(started == 0);
+    metrics_listen_stop(m);
+    CHECK(metrics_port(m) == -1);
     metrics_free(m);
 
     /* Every socket closed: nothing answers, no descriptor is left. */
