@@ -1,14 +1,13 @@
 /*
- * charset: choose a character set for a page and decode it to UTF-8 with ICU.
- * Which converter each step of the choice gives, and whether the bytes bear
- * a label out, is charset_detect.c's; this file runs the steps in order and
- * decodes.
+ * charset: decode a page to UTF-8 with ICU, in the converter
+ * charset_detect_choose() picks (charset_detect.c owns the choice, this file
+ * every byte of output).
  *
  * Decoding streams: ICU writes UTF-16 into a fixed buffer which is turned
  * into UTF-8 and appended to the output, so memory stays about the size of
  * the output.  Input that is valid UTF-8 is only validated and copied.
  *
- * It does not parse HTML beyond the <meta> prescan, and it does not normalize.
+ * It does not normalize.
  */
 #include "charset.h"
 #include "charset_detect.h"
@@ -200,8 +199,7 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
     const unsigned char *p = (const unsigned char *)in;
     struct buf b;
     char conv[sizeof res->name];
-    size_t skip = 0, valid;
-    int have = 0;
+    size_t skip;
 
     memset(res, 0, sizeof *res);
     res->first_invalid = -1;
@@ -214,109 +212,7 @@ charset_decode(const char *in, size_t len, const char *declared, int is_html, si
      * would copy it several times.  A failure here is found on append. */
     (void)buf_reserve(&b, len + len / 2 < max_out ? len + len / 2 : max_out);
 
-    /* 1. Byte-order mark. */
-    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-        snprintf(conv, sizeof conv, "UTF-8");
-        skip = 3;
-        have = 1;
-    } else if (len >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) {
-        /* UTF-16LE would read a BOM and then U+0000, which no text starts with. */
-        snprintf(conv, sizeof conv, "UTF-32LE");
-        skip = 4;
-        have = 1;
-    } else if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
-        snprintf(conv, sizeof conv, "UTF-32BE");
-        skip = 4;
-        have = 1;
-    } else if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
-        snprintf(conv, sizeof conv, "UTF-16LE");
-        skip = 2;
-        have = 1;
-    } else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
-        snprintf(conv, sizeof conv, "UTF-16BE");
-        skip = 2;
-        have = 1;
-    }
-    if (have)
-        res->source = CHARSET_BOM;
-
-    /* 2. The caller's label: a bare label or a whole Content-Type value. */
-    if (!have && declared != NULL && declared[0] != '\0') {
-        const char *v = declared;
-        size_t vlen = strlen(declared);
-        int is_label = 1;
-
-        if (!charset_detect_param(declared, vlen, &v, &vlen)) {
-            /* "text/html" without a charset says nothing about the charset. */
-            if (strchr(declared, '/') != NULL || strchr(declared, ';') != NULL)
-                is_label = 0;
-        }
-        if (is_label && vlen > 0) {
-            if (charset_detect_lookup(v, vlen, conv, sizeof conv) == 0) {
-                have = 1;
-                res->source = CHARSET_DECLARED;
-                /* Servers label everything UTF-8 by default, pages in GBK
-                 * too: a label the bytes plainly contradict is passed over
-                 * for the page's own <meta> or the detector. */
-                if (strcmp(conv, "UTF-8") == 0 && !charset_detect_utf8_plausible(p, len)) {
-                    have = 0;
-                    snprintf(res->warning, sizeof res->warning,
-                             "declared charset UTF-8 passed over: the bytes are not UTF-8");
-                } else if (charset_detect_is_wide(conv) &&
-                           charset_detect_wide_fits(p, len, conv, sizeof conv) != 0) {
-                    /* So is a UTF-16 or UTF-32 one, as a page in GBK gets by
-                     * mistake; with a BOM it never comes here. */
-                    have = 0;
-                    snprintf(res->warning, sizeof res->warning,
-                             "declared charset %.*s passed over: no byte-order mark, and the "
-                             "bytes are not %.6s",
-                             (int)(vlen < 40 ? vlen : 40), v, conv);
-                }
-            } else {
-                charset_detect_warn_label(res, "declared charset", v, vlen);
-            }
-        }
-    }
-
-    /* 3. <meta> in the first KiB, unless the bytes contradict it as they
-     * may a label from outside: an author's template says UTF-8 (or UTF-16,
-     * read as UTF-8) of a page saved in GBK. */
-    const char *ml = NULL;
-    size_t ml_len = 0;
-    if (!have && is_html &&
-        charset_detect_meta(in, len < CHARSET_META_SCAN ? len : CHARSET_META_SCAN, conv,
-                            sizeof conv, &ml, &ml_len, res) == 0) {
-        if (strcmp(conv, "UTF-8") == 0 && !charset_detect_utf8_plausible(p, len)) {
-            if (res->warning[0] == '\0')
-                snprintf(res->warning, sizeof res->warning,
-                         "<meta> charset %.*s passed over: the bytes are not UTF-8",
-                         (int)(ml_len < 40 ? ml_len : 40), ml);
-        } else {
-            have = 1;
-            res->source = CHARSET_META;
-        }
-    }
-
-    /* 4. Valid UTF-8; 5. the detector. */
-    valid = 0;
-    if (!have) {
-        valid = utf8_valid(p, len);
-        if (valid == len) {
-            snprintf(conv, sizeof conv, "UTF-8");
-            res->source = CHARSET_UTF8;
-        } else {
-            size_t high = 0;
-            while (high < len && p[high] < 0x80)
-                high++;
-            size_t sample = len - high < CHARSET_DETECT_SAMPLE ? len - high : CHARSET_DETECT_SAMPLE;
-            if (charset_detect_mostly_utf8(p + high, sample))
-                snprintf(conv, sizeof conv, "UTF-8");
-            else
-                charset_detect(in, len, high, is_html, conv, sizeof conv);
-            res->source = CHARSET_DETECTED;
-        }
-        have = 1;
-    }
+    charset_detect_choose(in, len, declared, is_html, conv, sizeof conv, &skip, res);
     snprintf(res->name, sizeof res->name, "%s", conv);
 
     /*

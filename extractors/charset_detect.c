@@ -1,21 +1,19 @@
 /*
  * charset_detect: which converter a page is decoded with, apart from the
- * decoding itself (charset.c).  It owns the label table and the lookup of
- * labels in ICU's aliases (refusing encodings unsafe for a web page), the
- * Content-Type and <meta> scans, and the checks of a claim or a guess
- * against the bytes (UTF-8, UTF-16, UTF-32, ICU's detector); charset.c owns
- * the order they are tried in, and every byte of output.  Nothing here keeps
- * state or allocates: a converter name is written into the caller's buffer.
+ * decoding itself (charset.c, which calls charset_detect_choose() and owns
+ * every byte of output).  It owns the order of the steps, the label table
+ * and the lookup of labels in ICU's aliases (refusing encodings unsafe for a
+ * web page), the Content-Type and <meta> scans, and the checks of a claim or
+ * a guess against the bytes (UTF-8, UTF-16, UTF-32, ICU's detector).
+ * Nothing here keeps state or allocates: the converter's name is written
+ * into the caller's buffer.  It does not parse HTML beyond the <meta> scan.
  *
- * The choice follows the order in charset.h: BOM, the caller's label, a
- * <meta> in the first KiB of HTML, "is it valid UTF-8", and last ICU's
- * detector, restricted to the few results that make sense for the pages we
- * read (GB18030 when it has nothing better to say).  Labels are mapped to
- * ICU converter names by a small table that follows the WHATWG Encoding
- * Standard where it matters for Chinese pages: every GB label decodes with
- * GB18030, every Latin-1 label with windows-1252.  A label is a claim:
- * UTF-8, UTF-16 and UTF-32 ones are checked against the bytes (which these
- * encodings constrain enough to tell), and passed over when they do not fit.
+ * Labels are mapped to ICU converter names by a small table that follows
+ * the WHATWG Encoding Standard where it matters for Chinese pages: every GB
+ * label decodes with GB18030, every Latin-1 label with windows-1252.  A
+ * label is a claim: UTF-8, UTF-16 and UTF-32 ones are checked against the
+ * bytes (which these encodings constrain enough to tell), and passed over
+ * when they do not fit.
  */
 #include "charset_detect.h"
 #include "utf8.h"
@@ -27,6 +25,12 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
+
+/* How many bytes of an HTML page the <meta> prescan reads, as browsers do. */
+#define CHARSET_META_SCAN 1024
+
+/* How many bytes the detector sees, from the first non-ASCII byte on. */
+#define CHARSET_DETECT_SAMPLE (64 * 1024)
 
 /* Below this confidence (0..100) a detector answer is not trusted. */
 #define CHARSET_MIN_CONFIDENCE 10
@@ -87,7 +91,7 @@ static const struct charset_label charset_labels[] = {
     {"utf-16be", "UTF-16BE"},
     {"unicodefffe", "UTF-16BE"},
     /* Not in the Encoding Standard, and taken only when the bytes bear it
-     * out (charset_detect_wide_fits()): then there is no doubt what they are. */
+     * out (charset_wide_fits()): then there is no doubt what they are. */
     {"utf-32", "UTF-32LE"},
     {"utf-32le", "UTF-32LE"},
     {"utf-32be", "UTF-32BE"},
@@ -146,8 +150,8 @@ charset_prefix(const char *p, size_t n, const char *w)
  * Find charset=VALUE in a Content-Type-like string s[0..n) and return the
  * value's start and length through *val and *vlen.  Returns 1 if found.
  */
-int
-charset_detect_param(const char *s, size_t n, const char **val, size_t *vlen)
+static int
+charset_param(const char *s, size_t n, const char **val, size_t *vlen)
 {
     size_t i, j;
 
@@ -215,8 +219,8 @@ unsafe_converter(UConverter *c, const char *name)
  * White space around the label is ignored.  Returns 0, or -1 if the label is
  * unknown or names an encoding we refuse (UTF-7, UTF-32, EBCDIC...).
  */
-int
-charset_detect_lookup(const char *s, size_t n, char *conv, size_t convlen)
+static int
+charset_lookup(const char *s, size_t n, char *conv, size_t convlen)
 {
     char label[64];
     size_t i;
@@ -272,8 +276,8 @@ charset_detect_lookup(const char *s, size_t n, char *conv, size_t convlen)
 }
 
 /* Remember the first label that was passed over, for res->warning. */
-void
-charset_detect_warn_label(struct charset_result *res, const char *what, const char *s, size_t n)
+static void
+charset_warn_label(struct charset_result *res, const char *what, const char *s, size_t n)
 {
     if (res->warning[0] != '\0')
         return;
@@ -318,9 +322,9 @@ charset_attr_value(const char *p, size_t n, const char **val, size_t *vlen)
  * ones become a warning.  Returns 0 with conv set and *label, *label_len
  * pointing at the label in p, or -1.
  */
-int
-charset_detect_meta(const char *p, size_t n, char *conv, size_t convlen, const char **label,
-                    size_t *label_len, struct charset_result *res)
+static int
+charset_meta(const char *p, size_t n, char *conv, size_t convlen, const char **label,
+             size_t *label_len, struct charset_result *res)
 {
     size_t i = 0;
 
@@ -381,9 +385,9 @@ charset_detect_meta(const char *p, size_t n, char *conv, size_t convlen, const c
             }
         }
         if (charset == NULL && http_equiv_ct && content != NULL)
-            charset_detect_param(content, content_len, &charset, &charset_len);
+            charset_param(content, content_len, &charset, &charset_len);
         if (charset != NULL && charset_len > 0) {
-            if (charset_detect_lookup(charset, charset_len, conv, convlen) == 0) {
+            if (charset_lookup(charset, charset_len, conv, convlen) == 0) {
                 /*
                  * A page that could be read as ASCII to find this tag is
                  * not UTF-16, whatever it says (the Encoding Standard's
@@ -396,7 +400,7 @@ charset_detect_meta(const char *p, size_t n, char *conv, size_t convlen, const c
                 *label_len = charset_len;
                 return 0;
             }
-            charset_detect_warn_label(res, "<meta>", charset, charset_len);
+            charset_warn_label(res, "<meta>", charset, charset_len);
         }
     }
     return -1;
@@ -434,8 +438,8 @@ charset_utf8_counts(const unsigned char *p, size_t n, size_t *valid, size_t *inv
     }
 }
 
-int
-charset_detect_mostly_utf8(const unsigned char *p, size_t n)
+static int
+charset_mostly_utf8(const unsigned char *p, size_t n)
 {
     size_t valid, invalid;
     charset_utf8_counts(p, n, &valid, &invalid);
@@ -448,7 +452,7 @@ charset_detect_mostly_utf8(const unsigned char *p, size_t n)
  * none, or none it is sure of, the answer is GB18030, the usual encoding of
  * an unlabelled Chinese page that is not UTF-8.
  */
-void
+static void
 charset_detect(const char *in, size_t len, size_t first_high, int is_html, char *conv,
                size_t convlen)
 {
@@ -520,8 +524,8 @@ charset_detect(const char *in, size_t len, size_t first_high, int is_html, char 
  * non-ASCII bytes are invalid: GBK and Big5 text looks like that.  A few bad
  * sequences (a page cut short, one damaged character) do not overturn a
  * label. */
-int
-charset_detect_utf8_plausible(const unsigned char *p, size_t len)
+static int
+utf8_plausible(const unsigned char *p, size_t len)
 {
     size_t valid, invalid, sample = len < CHARSET_DETECT_SAMPLE ? len : CHARSET_DETECT_SAMPLE;
     charset_utf8_counts(p, sample, &valid, &invalid);
@@ -613,8 +617,8 @@ charset_utf32_plausible(const unsigned char *p, size_t len, int big_endian)
  * Returns 0 with conv set to the byte order that fits (the label's first),
  * or -1 when neither does.
  */
-int
-charset_detect_wide_fits(const unsigned char *p, size_t len, char *conv, size_t convlen)
+static int
+charset_wide_fits(const unsigned char *p, size_t len, char *conv, size_t convlen)
 {
     int bits = strncmp(conv, "UTF-32", 6) == 0 ? 32 : 16;
     int be =
@@ -630,9 +634,129 @@ charset_detect_wide_fits(const unsigned char *p, size_t len, char *conv, size_t 
     return -1;
 }
 
-/* Is conv a converter charset_detect_wide_fits() must confirm? */
-int
-charset_detect_is_wide(const char *conv)
+/* Is conv a converter charset_wide_fits() must confirm? */
+static int
+charset_is_wide(const char *conv)
 {
     return strncmp(conv, "UTF-16", 6) == 0 || strncmp(conv, "UTF-32", 6) == 0;
+}
+
+/*
+ * The choice follows the order in charset.h: BOM, the caller's label, a
+ * <meta> in the first KiB of HTML, "is it valid UTF-8", and last ICU's
+ * detector, restricted to the few results that make sense for the pages we
+ * read (GB18030 when it has nothing better to say).
+ */
+void
+charset_detect_choose(const char *in, size_t len, const char *declared, int is_html, char *conv,
+                      size_t convlen, size_t *skip, struct charset_result *res)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t valid;
+    int have = 0;
+
+    *skip = 0;
+
+    /* 1. Byte-order mark. */
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        snprintf(conv, convlen, "UTF-8");
+        *skip = 3;
+        have = 1;
+    } else if (len >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) {
+        /* UTF-16LE would read a BOM and then U+0000, which no text starts with. */
+        snprintf(conv, convlen, "UTF-32LE");
+        *skip = 4;
+        have = 1;
+    } else if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
+        snprintf(conv, convlen, "UTF-32BE");
+        *skip = 4;
+        have = 1;
+    } else if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+        snprintf(conv, convlen, "UTF-16LE");
+        *skip = 2;
+        have = 1;
+    } else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        snprintf(conv, convlen, "UTF-16BE");
+        *skip = 2;
+        have = 1;
+    }
+    if (have)
+        res->source = CHARSET_BOM;
+
+    /* 2. The caller's label: a bare label or a whole Content-Type value. */
+    if (!have && declared != NULL && declared[0] != '\0') {
+        const char *v = declared;
+        size_t vlen = strlen(declared);
+        int is_label = 1;
+
+        if (!charset_param(declared, vlen, &v, &vlen)) {
+            /* "text/html" without a charset says nothing about the charset. */
+            if (strchr(declared, '/') != NULL || strchr(declared, ';') != NULL)
+                is_label = 0;
+        }
+        if (is_label && vlen > 0) {
+            if (charset_lookup(v, vlen, conv, convlen) == 0) {
+                have = 1;
+                res->source = CHARSET_DECLARED;
+                /* Servers label everything UTF-8 by default, pages in GBK
+                 * too: a label the bytes plainly contradict is passed over
+                 * for the page's own <meta> or the detector. */
+                if (strcmp(conv, "UTF-8") == 0 && !utf8_plausible(p, len)) {
+                    have = 0;
+                    snprintf(res->warning, sizeof res->warning,
+                             "declared charset UTF-8 passed over: the bytes are not UTF-8");
+                } else if (charset_is_wide(conv) && charset_wide_fits(p, len, conv, convlen) != 0) {
+                    /* So is a UTF-16 or UTF-32 one, as a page in GBK gets by
+                     * mistake; with a BOM it never comes here. */
+                    have = 0;
+                    snprintf(res->warning, sizeof res->warning,
+                             "declared charset %.*s passed over: no byte-order mark, and the "
+                             "bytes are not %.6s",
+                             (int)(vlen < 40 ? vlen : 40), v, conv);
+                }
+            } else {
+                charset_warn_label(res, "declared charset", v, vlen);
+            }
+        }
+    }
+
+    /* 3. <meta> in the first KiB, unless the bytes contradict it as they
+     * may a label from outside: an author's template says UTF-8 (or UTF-16,
+     * read as UTF-8) of a page saved in GBK. */
+    const char *ml = NULL;
+    size_t ml_len = 0;
+    if (!have && is_html &&
+        charset_meta(in, len < CHARSET_META_SCAN ? len : CHARSET_META_SCAN, conv, convlen, &ml,
+                     &ml_len, res) == 0) {
+        if (strcmp(conv, "UTF-8") == 0 && !utf8_plausible(p, len)) {
+            if (res->warning[0] == '\0')
+                snprintf(res->warning, sizeof res->warning,
+                         "<meta> charset %.*s passed over: the bytes are not UTF-8",
+                         (int)(ml_len < 40 ? ml_len : 40), ml);
+        } else {
+            have = 1;
+            res->source = CHARSET_META;
+        }
+    }
+
+    /* 4. Valid UTF-8; 5. the detector. */
+    valid = 0;
+    if (!have) {
+        valid = utf8_valid(p, len);
+        if (valid == len) {
+            snprintf(conv, convlen, "UTF-8");
+            res->source = CHARSET_UTF8;
+        } else {
+            size_t high = 0;
+            while (high < len && p[high] < 0x80)
+                high++;
+            size_t sample = len - high < CHARSET_DETECT_SAMPLE ? len - high : CHARSET_DETECT_SAMPLE;
+            if (charset_mostly_utf8(p + high, sample))
+                snprintf(conv, convlen, "UTF-8");
+            else
+                charset_detect(in, len, high, is_html, conv, convlen);
+            res->source = CHARSET_DETECTED;
+        }
+        have = 1;
+    }
 }
