@@ -4,6 +4,8 @@
  */
 #include "clock.h"
 
+#include <string.h>
+
 int
 clock_utc(time_t t, char out[CLOCK_UTC_SIZE])
 {
@@ -14,6 +16,24 @@ clock_utc(time_t t, char out[CLOCK_UTC_SIZE])
         out[0] = '\0';
         return -1;
     }
+    return 0;
+}
+
+int
+clock_parse_utc(const char *s, time_t *out)
+{
+    struct tm tm;
+    const char *end;
+
+    memset(&tm, 0, sizeof tm);
+    if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+        return -1;
+    if (*end == '.')
+        for (end++; *end >= '0' && *end <= '9'; end++)
+            ;
+    if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
+        return -1;
+    *out = timegm(&tm);
     return 0;
 }
 

@@ -15,6 +15,10 @@
 /* t into out; 0, or -1 (out "") for a time gmtime cannot take. */
 int clock_utc(time_t t, char out[CLOCK_UTC_SIZE]);
 
+/* The reverse for the same form, and for the fractions of a second and
+ * "+00:00" that WARC-Date may carry: 0, or -1 for anything else. */
+int clock_parse_utc(const char *s, time_t *out);
+
 /* The time now, in seconds since the epoch (CLOCK_REALTIME): what the
  * frontier's next_fetch counts in. */
 double clock_now(void);

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "warc_writer.h"
 #include "buf.h"
+#include "clock.h"
 #include "extract.h"
 #include "files.h"
 #include "input.h"
@@ -30,6 +30,7 @@
 #include "patternset.h"
 #include "store.h"
 #include "warc_reader.h"
+#include "warc_writer.h"
 
 #define DEFAULT_MAX_BYTES (32u << 20)
 
@@ -414,10 +415,16 @@ archive_page(void *arg, const struct warc_response *w)
 {
     struct archive_run *a = arg;
     a->pages++;
+    time_t when = 0;
+    if (clock_parse_utc(w->date, &when) != 0)
+        when = 0;
     struct page pg = {.uri = w->uri,
                       .body = w->body,
                       .len = w->len,
+                      .head = w->head,
+                      .head_len = w->head_len,
                       .content_type = w->content_type,
+                      .when = when,
                       .source = a->r->source,
                       .charset = a->r->charset,
                       .html = -1};

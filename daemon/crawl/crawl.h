@@ -35,7 +35,6 @@
 #include <ev.h>
 #include <pcre2.h>
 
-#include "warc_writer.h"
 #include "buf.h"
 #include "config.h"
 #include "fetch.h"
@@ -44,6 +43,7 @@
 #include "page.h"
 #include "store.h"
 #include "store_frontier.h"
+#include "warc_writer.h"
 
 /* A failed fetch is tried this many times, with backoff, before it waits
  * for the source's next interval. */

@@ -596,6 +596,8 @@ response(const char *uri, const char *date, const char *block, size_t len, size_
     wr.uri = uri;
     wr.date = date;
     wr.status = status;
+    wr.head = block;
+    wr.head_len = hlen;
     wr.content_type = header(block, hlen, "Content-Type", ctype, sizeof ctype);
     wr.body = body;
     wr.len = blen;

@@ -20,6 +20,8 @@ PRIVATE = {  # header: who may include it
     "crawl.h": lambda f: f.startswith("daemon/crawl/") or f == "daemon/cmd/run_cmd.c",
     "store_impl.h": lambda f: f.startswith("daemon/store/"),
     "pattern_file.h": lambda f: f in ("extractors/patternset.c", "extractors/pattern_file.c"),
+    "charset_detect.h": lambda f: f in ("extractors/charset.c", "extractors/charset_detect.c"),
+    "metrics_impl.h": lambda f: f in ("daemon/base/metrics.c", "daemon/base/metrics_listen.c"),
 }
 DAEMON_LIBS = ("ev.h", "curl/", "sqlite3.h", "systemd/", "microhttpd.h", "zlib.h")
 

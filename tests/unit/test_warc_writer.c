@@ -19,9 +19,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "warc_writer.h"
 #include "check.h"
 #include "warc_reader.h"
+#include "warc_writer.h"
 
 #define WHEN       ((time_t)1795323600) /* 2026-11-22T05:00:00Z */
 #define MAX_GOT    64
