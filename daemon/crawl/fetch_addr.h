@@ -21,7 +21,9 @@
 int fetch_url_host(const char *url, char *host, size_t size);
 
 /* The host of url (as fetch_url_host()) and its port, the scheme's own when
- * it names none (*dflt then, or when it names that one, is 1).  -1 when url
+ * it names none.  *dflt is 1 when the port is http's 80 or https's 443 for
+ * its scheme, named or not; 0 for any other, and for every port of another
+ * scheme (fetch follows http and https only).  -1 when url
  * is not a URL with a host or the host does not fit.  port and dflt NULL:
  * the host alone, which is fetch_url_host(). */
 int fetch_url_host_port(const char *url, char *host, size_t size, long *port, int *dflt);
