@@ -170,3 +170,50 @@ CREATE INDEX frontier_next ON frontier (next_fetch);
 -- (bench/fts-merge).
 INSERT INTO fact_search (fact_search, rank) VALUES ('automerge', 16);
 INSERT INTO fact_search (fact_search, rank) VALUES ('crisismerge', 32);
+
+-- migration 5: what each figure measures and which way; the document's date and year
+
+-- subject: what the number measures or counts, as written (FACTS.md,
+-- Context); direction: 'up' or 'down' when the number is the size of a
+-- change (下降1.3% has value 1.3 and direction 'down'), NULL for a level or an
+-- amount.  Each version keeps the title, published date and doc_year (the
+-- year 今年 means) read from it, as the document row keeps the latest.
+-- Facts of a store made before this migration have no subject or direction,
+-- and identities without the year: the extraction rules changed with it
+-- (EXTRACT_RULES_VERSION), so replay and run extract each page's latest
+-- version again, which gives its facts the new identity and fields.
+ALTER TABLE facts ADD COLUMN subject TEXT;
+ALTER TABLE facts ADD COLUMN direction TEXT CHECK (direction IN ('up', 'down'));
+ALTER TABLE versions ADD COLUMN title TEXT;
+ALTER TABLE versions ADD COLUMN published TEXT;
+ALTER TABLE versions ADD COLUMN doc_year INTEGER;
+ALTER TABLE documents ADD COLUMN doc_year INTEGER;
+
+DROP VIEW totals;
+DROP VIEW commitments;
+DROP VIEW current_facts;
+
+-- Facts as they stand now: seen on the latest version of some document, with
+-- that document.  A fact on several pages has a row per page.
+CREATE VIEW current_facts AS
+SELECT f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.unit,
+       f.subject, f.direction, f.sentence, f.clause, f.position, f.year, f.stance,
+       f.first_seen, d.id AS document_id, d.uri, d.source, d.title, d.published,
+       v.doc_year, s.offset, s.pattern, v.id AS version_id, v.seen_at
+FROM facts f
+JOIN sightings s ON s.fact_id = f.id
+JOIN latest_versions v ON v.id = s.version_id
+JOIN documents d ON d.id = v.document_id;
+
+-- Commitments only: facts about the future.
+CREATE VIEW commitments AS
+SELECT * FROM current_facts WHERE stance = 'target';
+
+-- Totals per kind, source and year: each current fact counted once in its
+-- group, however many pages of the group repeat it.
+CREATE VIEW totals AS
+SELECT kind, source, year, count(*) AS facts, sum(value) AS total_value,
+       (SELECT count(DISTINCT c.document_id) FROM current_facts c
+        WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year) AS documents
+FROM (SELECT DISTINCT fact_id, kind, source, year, value FROM current_facts) t
+GROUP BY kind, source, year;

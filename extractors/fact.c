@@ -27,6 +27,12 @@ fact_qual_name(enum fact_qual q)
 }
 
 const char *
+fact_direction_name(int d)
+{
+    return d == FACT_UP ? "up" : d == FACT_DOWN ? "down" : NULL;
+}
+
+const char *
 fact_stance_name(enum fact_stance s)
 {
     return (unsigned)s < STANCE_N ? stance_names[s] : NULL;

@@ -31,6 +31,14 @@ enum fact_qual {
     QUAL_N
 };
 
+/* Which way a number that is the size of a change goes (FACTS.md,
+ * direction): 下降1.3% has value 1.3 and FACT_DOWN. */
+enum fact_dir {
+    FACT_LEVEL, /* a level or an amount: no direction */
+    FACT_UP,
+    FACT_DOWN,
+};
+
 enum fact_stance {
     STANCE_NONE,
     STANCE_TARGET,   /* a commitment about the future */
@@ -52,6 +60,8 @@ struct fact {
     enum fact_qual qualifier;
     enum fact_stance stance;
     int year;             /* Governing year, 0 when none. */
+    int direction;        /* FACT_UP or FACT_DOWN for the size of a change, else FACT_LEVEL. */
+    struct span subject;  /* What the number measures, as written; empty when none. */
     struct span text;     /* Matched surface with adjacent qualifier words. */
     struct span match;    /* What the pattern matched (for explaining it). */
     struct span mult;     /* Multiplier written with the number (万 of 15.7万), may be empty. */
@@ -73,6 +83,7 @@ struct fact_list {
 const char *fact_kind_name(enum fact_kind k);
 const char *fact_qual_name(enum fact_qual q);     /* QUAL_NONE gives NULL */
 const char *fact_stance_name(enum fact_stance s); /* STANCE_NONE gives NULL */
+const char *fact_direction_name(int d);           /* "up", "down"; FACT_LEVEL gives NULL */
 
 /* Look a kind up by name; returns -1 if unknown. */
 int fact_kind_from_name(const char *name, size_t len);

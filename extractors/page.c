@@ -164,10 +164,11 @@ page_read(const struct page *pg, const struct page_opts *o, struct doc *d, struc
     if (d->cs.invalid > 0)
         warn(d, d->cs.first_invalid, "%zu invalid %s sequence%s replaced with U+FFFD",
              d->cs.invalid, d->cs.name, d->cs.invalid == 1 ? "" : "s");
+    d->doc_year = d->year ? d->year : o->year;
     if (o->ps == NULL)
         return 0;
-    int rc = extract_run_until(o->ps, d->text.data, d->text.len, d->year ? d->year : o->year,
-                               &d->facts, &d->st, o->stop, o->stop_arg, err);
+    int rc = extract_run_until(o->ps, d->text.data, d->text.len, d->doc_year, &d->facts, &d->st,
+                               o->stop, o->stop_arg, err);
     if (d->st.limit_hits > 0)
         warn(d, (long long)d->st.limit_offset,
              "pattern %s gave up at its match limit (%zu time%s); the other patterns still ran",

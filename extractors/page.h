@@ -63,8 +63,9 @@ struct doc {
     struct html_info info;    /* Title and date, when the page is HTML. */
     int html;                 /* 1 if the page was read as HTML. */
     int year;                 /* Year of publication if the page says, else 0. */
-    struct fact_list facts;   /* With a pattern set; owned. */
-    struct extract_stats st;  /* Of the extraction, when there was one. */
+    int doc_year;            /* The year it speaks from (今年): its own, else o->year; 0: none. */
+    struct fact_list facts;  /* With a pattern set; owned. */
+    struct extract_stats st; /* Of the extraction, when there was one. */
     struct page_warning warnings[PAGE_MAX_WARNINGS];
     size_t nwarnings;
 };

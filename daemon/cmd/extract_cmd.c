@@ -79,8 +79,9 @@ usage(FILE *f)
           "                       the output is in input order all the same\n"
           "  -h, --help           this text\n"
           "\n"
-          "Fields: doc kind value value_max qualifier text unit sentence clause year\n"
-          "stance offset pattern.  offset counts bytes of the normalized UTF-8 text.\n"
+          "Fields: doc kind value value_max qualifier text unit sentence clause subject\n"
+          "direction year stance published doc_year offset pattern.  offset counts\n"
+          "bytes of the normalized UTF-8 text; published and doc_year are the page's.\n"
           "Exit status: 0 all inputs read, 1 some could not be, 2 usage or pattern error.\n",
           f);
 }
@@ -92,9 +93,20 @@ print_span(FILE *out, const char *text, struct span s)
 }
 
 static void
-print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *text,
+print_year(FILE *out, int year)
+{
+    if (year > 0)
+        fprintf(out, "%d", year);
+    else
+        fputs("null", out);
+}
+
+static void
+print_fact(FILE *out, const struct patternset *ps, const char *doc, const struct doc *d,
            const struct fact *f)
 {
+    const char *text = d->text.data;
+
     fputs("{\"doc\":", out);
     json_cstring(out, doc);
     fputs(",\"kind\":", out);
@@ -117,13 +129,21 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const char *
     print_span(out, text, f->sentence);
     fputs(",\"clause\":", out);
     print_span(out, text, f->clause);
-    fputs(",\"year\":", out);
-    if (f->year > 0)
-        fprintf(out, "%d", f->year);
+    fputs(",\"subject\":", out);
+    if (f->subject.len > 0)
+        print_span(out, text, f->subject);
     else
         fputs("null", out);
+    fputs(",\"direction\":", out);
+    json_cstring(out, fact_direction_name(f->direction));
+    fputs(",\"year\":", out);
+    print_year(out, f->year);
     fputs(",\"stance\":", out);
     json_cstring(out, fact_stance_name(f->stance));
+    fputs(",\"published\":", out);
+    json_cstring(out, d->info.published[0] ? d->info.published : NULL);
+    fputs(",\"doc_year\":", out);
+    print_year(out, d->doc_year);
     fprintf(out, ",\"offset\":%zu,\"pattern\":", f->text.off);
     json_cstring(out, patternset_get(ps, (size_t)f->pattern)->id);
     fputs("}\n", out);
@@ -157,7 +177,7 @@ one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
         explain_doc(out, r->ps, path, d.text.data, d.text.len, &d.facts);
     } else {
         for (size_t i = 0; i < d.facts.n; i++)
-            print_fact(out, r->ps, path, d.text.data, &d.facts.v[i]);
+            print_fact(out, r->ps, path, &d, &d.facts.v[i]);
     }
     doc_free(&d);
     text_free(&raw);

@@ -323,7 +323,7 @@ replay_page(struct replay *r, const struct page *pg)
     err_clear(&err);
     r->bytes_done += pg->len;
     page_hash(pg, hash);
-    struct store_doc sd = {pg->uri, r->source, NULL, NULL, NULL, hash, pg->len};
+    struct store_doc sd = {pg->uri, r->source, NULL, NULL, NULL, hash, pg->len, 0};
     unchanged = 0;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         err_print(stderr, &err);
@@ -348,6 +348,7 @@ replay_page(struct replay *r, const struct page *pg)
     sd.title = d.info.title[0] ? d.info.title : NULL;
     sd.published = d.info.published[0] ? d.info.published : NULL;
     sd.charset = d.cs.name;
+    sd.doc_year = d.doc_year;
     struct store_result res;
     size_t before = r->store ? store_pending(r->store) : 0;
     if (r->diff && print_diff(r, pg->uri, d.text.data, &d.facts) != 0) {

@@ -194,7 +194,7 @@ static void
 work_article(struct run *r, struct job *j, struct result *res, const char *hash)
 {
     const struct source_rt *s = &r->w->src[j->source];
-    struct store_doc sd = {j->page.uri, s->cfg->name, NULL, NULL, NULL, hash, j->page.len};
+    struct store_doc sd = {j->page.uri, s->cfg->name, NULL, NULL, NULL, hash, j->page.len, 0};
     struct err err;
     struct doc d;
     struct page_clock pc = {r, {0, 0}, 0};
@@ -237,6 +237,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     sd.title = d.info.title[0] ? d.info.title : NULL;
     sd.published = d.info.published[0] ? d.info.published : NULL;
     sd.charset = d.cs.name;
+    sd.doc_year = d.doc_year;
     if (pc.cancelled) {
         /* A stop: the page is dropped whole and fetched again next run,
          * rather than stored with part of its facts. */

@@ -50,25 +50,29 @@ static const char sql_doc_insert[] =
 static const char sql_doc_update[] =
     "UPDATE documents SET source = coalesce(?2, source), title = coalesce(?3, title), "
     "published = coalesce(?4, published), charset = ?5, bytes = ?6, hash = ?7, last_seen = ?8, "
-    "latest_version_id = ?9 WHERE id = ?1";
+    "latest_version_id = ?9, doc_year = coalesce(?10, doc_year) WHERE id = ?1";
 static const char sql_version_find[] =
     "SELECT id, pattern_set_id FROM versions WHERE document_id = ?1 AND hash = ?2";
 static const char sql_version_insert[] =
-    "INSERT INTO versions (document_id, hash, bytes, charset, seen_at, pattern_set_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO versions (document_id, hash, bytes, charset, seen_at, pattern_set_id, title, "
+    "published, doc_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_version_set_doc[] =
+    "UPDATE versions SET title = ?2, published = ?3, doc_year = ?4 WHERE id = ?1";
 static const char sql_version_set_ps[] = "UPDATE versions SET pattern_set_id = ?2 WHERE id = ?1";
 static const char sql_old_facts[] =
     "INSERT INTO temp.old_facts (fact_id) SELECT fact_id FROM sightings WHERE version_id = ?1";
 static const char sql_sightings_clear[] = "DELETE FROM sightings WHERE version_id = ?1";
 static const char sql_fact_insert[] =
     "INSERT INTO facts (identity, kind, value, value_max, qualifier, text, unit, sentence, clause, "
-    "position, year, stance, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13)";
+    "position, year, stance, first_seen, subject, direction) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 static const char sql_fact_id[] =
-    "SELECT id, text, unit, clause, year, stance FROM facts WHERE identity = ?1";
+    "SELECT id, text, unit, clause, year, stance, subject, direction FROM facts WHERE identity = "
+    "?1";
 /* What the identity does not cover follows the latest extraction. */
 static const char sql_fact_update[] =
-    "UPDATE facts SET text = ?2, unit = ?3, clause = ?4, year = ?5, stance = ?6 WHERE id = ?1";
+    "UPDATE facts SET text = ?2, unit = ?3, clause = ?4, year = ?5, stance = ?6, subject = ?7, "
+    "direction = ?8 WHERE id = ?1";
 static const char sql_sighting_insert[] =
     "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (version_id, fact_id) DO UPDATE SET "
@@ -99,6 +103,7 @@ const char *const store_stmt_sql[S_N] = {sql_pattern_set_insert,
                                          sql_version_find,
                                          sql_version_insert,
                                          sql_version_set_ps,
+                                         sql_version_set_doc,
                                          sql_old_facts,
                                          sql_sightings_clear,
                                          sql_fact_insert,
@@ -481,7 +486,10 @@ store_fact_identity(const char *kind, const struct fact *f, const char *text, un
     n = (size_t)snprintf(key, cap, "%s\x1f%.15g\x1f", kind, f->value);
     if (f->has_max)
         n += (size_t)snprintf(key + n, cap - n, "%.15g", f->value_max);
-    n += (size_t)snprintf(key + n, cap - n, "\x1f%s\x1f%u\x1f", q ? q : "", f->position);
+    /* The year is part of it: the same promise for 2020 and for 2021 is two
+     * commitments (FACTS.md, Identity). */
+    n += (size_t)snprintf(key + n, cap - n, "\x1f%s\x1f%u\x1f%d\x1f", q ? q : "", f->position,
+                          f->year);
     for (size_t i = 0; i < f->sentence.len && n < cap; i++) {
         char c = text[f->sentence.off + i];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
@@ -521,6 +529,25 @@ col_is_name(sqlite3_stmt *s, int i, const char *name)
     return strcmp((const char *)t, name) == 0;
 }
 
+/* Is column i the span of text, SQL NULL for an empty span? */
+static int
+col_is_span(sqlite3_stmt *s, int i, const char *text, struct span sp)
+{
+    if (sp.len == 0)
+        return sqlite3_column_type(s, i) == SQLITE_NULL;
+    return col_is(s, i, text + sp.off, sp.len);
+}
+
+/* A subject, or NULL when the fact has none. */
+static void
+bind_subject(sqlite3_stmt *s, int i, const char *text, struct span sp)
+{
+    if (sp.len > 0)
+        bind_span(s, i, text, sp);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 static int
 put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patternset *ps,
           const char *text, const struct fact_list *facts, const char *now,
@@ -547,7 +574,9 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
                     !col_is(s, 2, unit, strlen(unit)) ||
                     !col_is(s, 3, text + f->clause.off, f->clause.len) ||
                     sqlite3_column_int(s, 4) != f->year ||
-                    !col_is_name(s, 5, fact_stance_name(f->stance));
+                    !col_is_name(s, 5, fact_stance_name(f->stance)) ||
+                    !col_is_span(s, 6, text, f->subject) ||
+                    !col_is_name(s, 7, fact_direction_name(f->direction));
         }
         sqlite3_reset(s);
         if (found != SQLITE_ROW && found != SQLITE_DONE)
@@ -561,6 +590,8 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
             if (f->year > 0)
                 sqlite3_bind_int(s, 5, f->year);
             bind_text(s, 6, fact_stance_name(f->stance));
+            bind_subject(s, 7, text, f->subject);
+            bind_text(s, 8, fact_direction_name(f->direction));
             if (step_done(st, s, err, "updating a fact") != 0)
                 return -1;
         }
@@ -581,6 +612,8 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
                 sqlite3_bind_int(s, 11, f->year);
             bind_text(s, 12, fact_stance_name(f->stance));
             bind_text(s, 13, now);
+            bind_subject(s, 14, text, f->subject);
+            bind_text(s, 15, fact_direction_name(f->direction));
             if (step_done(st, s, err, "storing a fact") != 0)
                 return -1;
             fact_id = sqlite3_last_insert_rowid(st->db);
@@ -670,6 +703,10 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         bind_text(s, 4, doc->charset);
         bind_text(s, 5, now);
         sqlite3_bind_int64(s, 6, ps_id);
+        bind_text(s, 7, doc->title);
+        bind_text(s, 8, doc->published);
+        if (doc->doc_year > 0)
+            sqlite3_bind_int(s, 9, doc->doc_year);
         if (step_done(st, s, err, "storing the version") != 0)
             return -1;
         version_id = sqlite3_last_insert_rowid(st->db);
@@ -691,6 +728,15 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         s = stmt(st, S_VERSION_SET_PS);
         sqlite3_bind_int64(s, 1, version_id);
         sqlite3_bind_int64(s, 2, ps_id);
+        if (step_done(st, s, err, "updating the version") != 0)
+            return -1;
+        /* New rules may read the document's title, date and year anew. */
+        s = stmt(st, S_VERSION_SET_DOC);
+        sqlite3_bind_int64(s, 1, version_id);
+        bind_text(s, 2, doc->title);
+        bind_text(s, 3, doc->published);
+        if (doc->doc_year > 0)
+            sqlite3_bind_int(s, 4, doc->doc_year);
         if (step_done(st, s, err, "updating the version") != 0)
             return -1;
     }
@@ -716,6 +762,8 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
     sqlite3_bind_int64(s, 1, doc_id);
     bind_doc(s, doc, now);
     sqlite3_bind_int64(s, 9, version_id);
+    if (doc->doc_year > 0)
+        sqlite3_bind_int(s, 10, doc->doc_year);
     return step_done(st, s, err, "updating the document");
 }
 

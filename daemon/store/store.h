@@ -37,6 +37,7 @@ struct store_doc {
     const char *charset;   /* Charset the page was decoded with.  Not owned. */
     const char *hash;      /* Content hash of the raw bytes (page_hash()).  Not owned. */
     size_t bytes;          /* Raw size. */
+    int doc_year;          /* The year the document speaks from (今年), 0 when unknown. */
 };
 
 enum store_outcome {

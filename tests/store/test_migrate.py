@@ -58,6 +58,17 @@ def make_v1(path, extra_sql=""):
     c.close()
 
 
+def as_before(after, before):
+    """The rows of after, cut to before's columns, if every column a later
+    migration added is NULL (a migration adds columns, never fills them)."""
+    out = []
+    for a, b in zip(after, before):
+        if any(v is not None for v in a[len(b):]):
+            return after
+        out.append(a[:len(b)])
+    return out if len(after) == len(before) else after
+
+
 def hand_rows(db):
     c = L.connect(db)
     out = {
@@ -116,7 +127,16 @@ def test_upgrade(chk, factd, tmp):
               "stats counts the hand-made rows", r.stdout)
     after = hand_rows(db)
     for t in before:
-        chk.eq(after[t], before[t], "upgrade keeps the hand-made %s row" % t)
+        chk.eq(as_before(after[t], before[t]), before[t], "upgrade keeps the hand-made %s row" % t)
+    c = L.connect(db)
+    cols = {t: [r[1] for r in c.execute("PRAGMA table_info(%s)" % t)]
+            for t in ("facts", "versions", "documents")}
+    c.close()
+    chk.check({"subject", "direction"} <= set(cols["facts"]) and
+              {"title", "published", "doc_year"} <= set(cols["versions"]) and
+              "doc_year" in cols["documents"],
+              "migration 5: facts have subject and direction, versions and documents doc_year",
+              cols)
     for word in ("绿 化", "面 积", "覆 盖 率", "123 平 方 米"):
         chk.eq(search(db, word), {3}, "fact_search finds the hand-made fact by '%s'" % word)
     chk.eq(search(db, "面 包"), set(), "fact_search: an absent word finds nothing")
@@ -135,7 +155,7 @@ def test_upgrade(chk, factd, tmp):
     chk.eq(s.get("new"), 10, "replay into the upgraded store: 10 new documents")
     after = hand_rows(db)
     for t in before:
-        chk.eq(after[t], before[t], "replay keeps the hand-made %s row" % t)
+        chk.eq(as_before(after[t], before[t]), before[t], "replay keeps the hand-made %s row" % t)
     c = L.connect(db)
     nfacts = c.execute("SELECT count(*) FROM facts").fetchone()[0]
     indexed = c.execute("SELECT count(*) FROM facts WHERE id IN (SELECT rowid FROM fact_search)"

@@ -5,6 +5,8 @@
   changed page    a new version, only the changed sentence's facts are new,
                   old sightings kept, the current view follows the page;
                   going back to the earlier content points at it again
+  repeated promise  the same 今年 sentence in the 2020 and 2021 reports: two
+                  facts, each shown with its own report
   syndicated      the same text on two paths and as GBK HTML: one fact, a
                   sighting and a current_facts row per page
   pattern sets    after a change of patterns the current view equals what the
@@ -222,6 +224,35 @@ def test_changed(chk, factd, tmp):
     L.health(chk, db, "changed")
 
 
+# ---- the same promise in two years' reports ----
+
+def test_repeated_promise(chk, factd, tmp):
+    """今年,我区将新增绿地100亩 in the 2020 report and again in the 2021 one:
+    two commitments, one for each year, each shown with its own report only
+    (FACTS.md, Identity)."""
+    d = os.path.join(tmp, "years")
+    os.makedirs(d)
+    text = "区政府工作报告\n今年,我区将新增绿地100亩。\n"
+    for year, date in ((2020, "2020-01-16"), (2021, "2021-01-20")):
+        with open(os.path.join(d, "report-%d.html" % year), "wb") as f:
+            f.write(L.gbk_html(text, head='<meta name="PubDate" content="%s 09:30">\n' % date))
+    db = os.path.join(tmp, "years.db")
+    s, _ = replay(chk, factd, db, [d], "repeated promise")
+    want_summary(chk, s, "repeated promise", new=2, failed=0, facts_new=2)
+    c = L.connect(db)
+    rows = c.execute("SELECT year, stance, value FROM facts ORDER BY year").fetchall()
+    chk.eq(rows, [(2020, "target", 100.0), (2021, "target", 100.0)],
+           "repeated promise: two facts, 2020 and 2021")
+    shown = c.execute("SELECT substr(uri, -16), year FROM current_facts ORDER BY uri").fetchall()
+    chk.eq(shown, [("report-2020.html", 2020), ("report-2021.html", 2021)],
+           "repeated promise: each year's fact shown with its own report only")
+    chk.eq(c.execute("SELECT substr(d.uri, -16), v.doc_year, v.published FROM versions v "
+                     "JOIN documents d ON d.id = v.document_id ORDER BY d.uri").fetchall(),
+           [("report-2020.html", 2020, "2020-01-16"), ("report-2021.html", 2021, "2021-01-20")],
+           "repeated promise: each version keeps its doc_year and published date")
+    c.close()
+
+
 # ---- syndicated copy ----
 
 def test_syndicated(chk, factd, tmp):
@@ -245,7 +276,10 @@ def test_syndicated(chk, factd, tmp):
     chk.eq(sorted((f["kind"], f["value"], f["text"], L.nows(f["sentence"])) for f in fh),
            sorted((f["kind"], f["value"], f["text"], L.nows(f["sentence"])) for f in facts_one),
            "syndicated: extract finds the same facts in the GBK HTML copy")
-    s, _ = replay(chk, factd, db, [a, b], "syndicated, two text copies")
+    # The year is part of a fact's identity (今年 means the page's year), and
+    # only the HTML copy says its own (its PubDate): the text copies are
+    # given it, as a source's year setting would.
+    s, _ = replay(chk, factd, db, [a, b], "syndicated, two text copies", extra=["--year", "2024"])
     want_summary(chk, s, "syndicated, two text copies", new=2, failed=0, facts_new=n)
     c = L.connect(db)
     chk.eq(c.execute("SELECT count(*) FROM facts").fetchone()[0], n,
@@ -254,7 +288,7 @@ def test_syndicated(chk, factd, tmp):
            "syndicated: two sightings per fact")
     c.close()
     s, _ = replay(chk, factd, db, [d], "syndicated, with the GBK HTML copy",
-                  extra=["--source", "红桥区人民政府"])
+                  extra=["--source", "红桥区人民政府", "--year", "2024"])
     want_summary(chk, s, "syndicated, with the GBK HTML copy", new=1, unchanged=2, failed=0,
                  facts_new=0)
     c = L.connect(db)
@@ -520,6 +554,7 @@ def main():
     try:
         chk.guard(test_idempotent, chk, factd, tmp)
         chk.guard(test_changed, chk, factd, tmp)
+        chk.guard(test_repeated_promise, chk, factd, tmp)
         syn = chk.guard(test_syndicated, chk, factd, tmp)
         pat = chk.guard(test_patterns, chk, factd, tmp)
         chk.guard(test_revert_after_patterns, chk, factd, tmp)
