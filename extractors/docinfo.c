@@ -26,6 +26,10 @@
 
 #define TITLE_YEARS_MAX 8
 
+/* A line with a date and at most this many other characters (星期二, a
+ * time, a source's name) is a date line, not a headline. */
+#define DATE_LINE_REST 12
+
 /* Labels of the date line and of the other lines about the page (source,
  * author, editor), which are never its headline. */
 static const char *const date_labels[] = {"发布日期", "发布时间", "发文日期", "成文日期", "日期",
@@ -156,9 +160,10 @@ cn_small(const char *s, size_t n, size_t *i)
 }
 
 /* A date starting at s[i]: Y-M-D, Y/M/D, Y.M.D, Y年M月D日 (日 or 号), or the
- * same in Chinese numerals.  Sets *y, *m, *d (unchecked); 0, or -1. */
+ * same in Chinese numerals.  Sets *y, *m, *d (unchecked) and *end; 0, or
+ * -1. */
 static int
-date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d)
+date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d, size_t *end)
 {
     size_t j = i;
 
@@ -175,8 +180,10 @@ date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d)
             j++;
             if ((*d = digits(s, n, &j, 1, 2)) < 0)
                 return -1;
+            *end = j;
             return 0;
         }
+        skip_spaces(s, n, &j);
         if (!at(s, n, j, "年"))
             return -1;
         j += strlen("年");
@@ -191,6 +198,7 @@ date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d)
         if ((*d = digits(s, n, &j, 1, 2)) < 0)
             return -1;
         skip_spaces(s, n, &j);
+        *end = j + strlen("日");
         return at(s, n, j, "日") || at(s, n, j, "号") ? 0 : -1;
     }
     /* 二〇一九年十二月三日 */
@@ -209,16 +217,18 @@ date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d)
     j += strlen("月");
     if ((*d = cn_small(s, n, &j)) < 0 || !(at(s, n, j, "日") || at(s, n, j, "号")))
         return -1;
+    *end = j + strlen("日");
     return 0;
 }
 
-/* The first valid date in s[0..n): 0 with out set and *pos its offset. */
+/* The first valid date in s[0..n): 0 with out set and s[*pos..*end) the
+ * date as written. */
 static int
-find_date(const char *s, size_t n, char out[11], size_t *pos)
+find_date(const char *s, size_t n, char out[11], size_t *pos, size_t *end)
 {
     for (size_t i = 0; i < n; i += char_len(s, n, i)) {
         int y, m, d;
-        if (date_at(s, n, i, &y, &m, &d) == 0 && valid_date(y, m, d)) {
+        if (date_at(s, n, i, &y, &m, &d, end) == 0 && valid_date(y, m, d)) {
             snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
             *pos = i;
             return 0;
@@ -230,9 +240,9 @@ find_date(const char *s, size_t n, char out[11], size_t *pos)
 int
 docinfo_date(const char *s, size_t n, char out[11])
 {
-    size_t pos;
+    size_t pos, end;
 
-    return find_date(s, n, out, &pos);
+    return find_date(s, n, out, &pos, &end);
 }
 
 /* ---- dated URLs ---- */
@@ -461,7 +471,7 @@ date_line(const char *text, size_t len, char out[11])
 
         while (pos < len && pos < DATE_WINDOW_BYTES && nlines < DATE_WINDOW_LINES) {
             const char *s;
-            size_t at_date, c;
+            size_t at_date, date_end, c;
             int labelled = 0;
 
             next_line(text, len, &pos, &l);
@@ -477,7 +487,7 @@ date_line(const char *text, size_t len, char out[11])
             if (pass == 1 && (c > DATE_LINE_MAX || has_sentence_marks(s, l.len, 1) ||
                               contains(s, l.len, "今天") || contains(s, l.len, "今日")))
                 continue;
-            if (find_date(s, l.len, out, &at_date) != 0)
+            if (find_date(s, l.len, out, &at_date, &date_end) != 0)
                 continue;
             if (pass == 1 && (before(s, at_date, "截至") || before(s, at_date, "截止") ||
                               before(s, at_date, "到") || before(s, at_date, "至")))
@@ -507,15 +517,19 @@ copy_text(char *out, size_t size, const char *s, size_t n)
 }
 
 /* Could the title-block line s[0..n) be the headline?  Not breadcrumbs, a
- * byline or date line, or a kicker opening with a dash (——在区人代会上). */
+ * byline, a kicker opening with a dash (——在区人代会上), or a date line: a
+ * date with little else (2019年12月3日 星期二).  A headline may carry a
+ * date: 寿宁县人民政府工作报告(2023年12月27日). */
 static int
 headline_candidate(const char *s, size_t n)
 {
     char d[11];
+    size_t pos, end;
 
-    if (n == 0 || breadcrumbs(s, n) || byline(s, n) || docinfo_date(s, n, d) == 0)
+    if (n == 0 || breadcrumbs(s, n) || byline(s, n) || at(s, n, 0, "—") || s[0] == '-')
         return 0;
-    return !(at(s, n, 0, "—") || s[0] == '-');
+    return find_date(s, n, d, &pos, &end) != 0 ||
+           chars(s, n, 512) - chars(s + pos, end - pos, 512) > DATE_LINE_REST;
 }
 
 /*

@@ -592,7 +592,8 @@ numbering_ordinal(const char *s, size_t n, size_t *i)
 }
 
 /* The numbering s[0..n) starts with: its level, and *skip the bytes up to
- * the heading's words; 0 when it has none, or nothing after it. */
+ * the heading's words (n when nothing follows it: 一、 alone); 0 when it
+ * has none. */
 static int
 numbering(const char *s, size_t n, size_t *skip)
 {
@@ -633,8 +634,6 @@ numbering(const char *s, size_t n, size_t *skip)
     }
     while (i < n && (k = space_at(s, n, i)) > 0)
         i += k;
-    if (i >= n)
-        return 0;
     *skip = i;
     return level;
 }
@@ -720,7 +719,7 @@ paragraph(const char *s, size_t n)
 size_t
 heading_title_end(const char *text, size_t len)
 {
-    size_t pos = 0, end = 0, nlines = 0, nblock = 0, skip = 0;
+    size_t pos = 0, nlines = 0, nblock = 0, skip = 0;
     struct line l, last = {0, 0, 0};
 
     while (pos < len) {
@@ -733,13 +732,12 @@ heading_title_end(const char *text, size_t len)
             if (nblock > 1 && plain_shape(text + last.off, last.len) &&
                 heading_kind_of(text + last.off, last.len) != HEADING_NEUTRAL)
                 return last.start;
-            return end;
+            return nblock > 0 ? l.start : 0;
         }
         if (++nlines > TITLE_MAX_LINES)
             break;
         nblock++;
         last = l;
-        end = pos;
     }
     /* No paragraph in the first lines, or none at all (a table, a list of
      * links): only the first line is the title block. */
@@ -839,7 +837,8 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
         s = text + l.off;
         h.level = numbering(s, l.len, &skip);
         if (h.level > 0) {
-            if (chars(s, l.len, HEADING_NUMBERED_MAX) > HEADING_NUMBERED_MAX ||
+            /* A numbering alone (一、) is a line broken after it: no heading. */
+            if (skip >= l.len || chars(s, l.len, HEADING_NUMBERED_MAX) > HEADING_NUMBERED_MAX ||
                 !punctuation_ok(s, l.len, 1))
                 continue;
         } else {

@@ -65,7 +65,7 @@ struct heading {
 struct headings {
     struct heading *v; /* From malloc(), in text order; owned (headings_free()). */
     size_t n, cap;
-    size_t title_end; /* Where the title block ends (heading_title_end()). */
+    size_t title_end; /* The first byte after the title block (heading_title_end()). */
 };
 
 /*
@@ -100,7 +100,10 @@ const struct heading *heading_at(const struct headings *h, size_t off);
  * numbered line, and no further than the 30th line.  When the block has
  * more than one line and its last line is a short line that reviews or
  * plans (政府工作报告 / 2019年工作回顾 / 过去一年...), that line is a heading
- * and the block ends before it.  0 when the text starts with a paragraph.
+ * and the block ends before it.  With no paragraph in the first 30 lines
+ * (a table, a list of links), the block is the first line only.  Returns
+ * the offset of the first line after the block; 0 when the text starts
+ * with a paragraph or a numbered line.
  */
 size_t heading_title_end(const char *text, size_t len);
 
