@@ -1,0 +1,1122 @@
+/*
+ * subject: the subject and direction of a fact (docs/FACTS.md, "Context"
+ * and "Rulings on context"), read from the words around its number.
+ *
+ * Nothing here parses Chinese.  The clause is read as short lists of words
+ * that FACTS.md names or implies: the verbs that tie a subject to its
+ * number (达到, 增长, 新增, 控制在), the verbs that open an object (完成,
+ * 规划, 推动), the words that stand beside a subject without being part of
+ * it (actors such as 全区, time words, stance words such as 力争, adverbs
+ * such as 年均 and 同比), the comparisons whose base is never a subject
+ * (比上年, 高于全省), and the predicates that end a noun (完工, 加快).  A
+ * subject is looked for in this order:
+ *   1. after the unit (3000亩土地资源, 40余个重大项目), where a noun follows
+ *      the number, past a list of numbers that share it (12个、55万平方米项目)
+ *      and a modifier ending in 的 (宝贵的土地资源);
+ *   2. before the number (垃圾分类小区覆盖率达到100%, 完成老旧小区改造35万平方米):
+ *      from the number leftwards past the tying words to the nearest word
+ *      that a subject cannot cross (a verb that opens an object, an actor, a
+ *      time or stance word, 等, another number with its unit);
+ *   3. after a 的 that follows the unit (占地1200亩的产业园), when nothing
+ *      before the number is left.
+ * The lists are the rules: a word added to one changes what is found, which
+ * tests/unit/test_subject.c measures against the gold facts.
+ *
+ * The caller owns the text and every span.  A subject is a span of the text
+ * inside the clause; it never holds , ; : or their full-width forms, even
+ * where the clause (from another segmenter) does.  The text is UTF-8; a
+ * byte that is not is read as one character, so nothing is read outside the
+ * clause whatever the input.  No I/O, no allocation; the explanation of the
+ * last call is kept per thread, since extract runs on several.
+ */
+#include "subject.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* How far from the number a subject is looked for, in bytes each way: a
+ * subject is a noun phrase, not a paragraph, and the bound keeps a long
+ * clause full of numbers from costing its length squared. */
+#define SUBJECT_WINDOW 240
+/* Quantities (numbers with a unit) and other facts remembered per clause. */
+#define MAX_QUANT      48
+/* The longest noun after a unit, in characters: the project pattern lets its
+ * noun stand up to 24 characters after the measure word. */
+#define POST_CHARS     30
+
+static _Thread_local const char *last_why = "";
+
+static const char WHY_BAD[] = "none: the number is not inside the clause";
+static const char WHY_NONE[] = "none: the clause names nothing the number measures";
+static const char WHY_COMPARED[] = "none: only the base of a comparison stands before the number";
+static const char WHY_AFTER_UNIT[] = "noun after the unit";
+static const char WHY_AFTER_DE[] = "noun after the unit, past a modifier ending in 的";
+static const char WHY_COUNTED[] = "the counted noun after the measure word";
+static const char WHY_LIST_AFTER[] = "noun after a list of numbers that share it";
+static const char WHY_LIST_BEFORE[] = "noun before a list of numbers that share it";
+static const char WHY_OBJECT[] = "object of the verb before the number";
+static const char WHY_BEFORE_VERB[] = "noun phrase before the verb that ties it to the number";
+static const char WHY_BEFORE[] = "noun phrase right before the number";
+static const char WHY_BEFORE_COMPARED[] = "noun phrase before the comparison, without its base";
+static const char WHY_EXAMPLES[] = "noun after the examples before 等";
+static const char WHY_DE_ONLY[] = "noun after 的, nothing before the number";
+
+/* The part of the clause looked at, and the quantities in it. */
+struct rd {
+    const char *t;
+    size_t lo, hi;            /* no , ; : between them but inside the number */
+    struct span q[MAX_QUANT]; /* quantities and other facts, by start */
+    size_t nq;
+};
+
+/* ---- characters and words ---- */
+
+static size_t
+ch_len(const struct rd *r, size_t p)
+{
+    size_t n = p < r->hi ? utf8_seq((const unsigned char *)r->t + p, r->hi - p) : 0;
+    return n ? n : 1;
+}
+
+/* Start of the character before p, never before lo. */
+static size_t
+ch_prev(const struct rd *r, size_t p)
+{
+    if (p <= r->lo)
+        return r->lo;
+    p--;
+    while (p > r->lo && ((unsigned char)r->t[p] & 0xC0) == 0x80)
+        p--;
+    return p;
+}
+
+static int
+is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+at(const struct rd *r, size_t p, const char *w)
+{
+    size_t n = strlen(w);
+    return p >= r->lo && p + n <= r->hi && memcmp(r->t + p, w, n) == 0;
+}
+
+static int
+ends(const struct rd *r, size_t p, const char *w)
+{
+    size_t n = strlen(w);
+    return p <= r->hi && p >= r->lo + n && memcmp(r->t + p - n, w, n) == 0;
+}
+
+/* Length of the longest word of list (NULL-ended) at p, 0 if none. */
+static size_t
+at_any(const struct rd *r, size_t p, const char *const *list)
+{
+    size_t best = 0;
+    for (; *list != NULL; list++)
+        if (strlen(*list) > best && at(r, p, *list))
+            best = strlen(*list);
+    return best;
+}
+
+/* Length of the longest word of list that ends at p, 0 if none. */
+static size_t
+end_any(const struct rd *r, size_t p, const char *const *list)
+{
+    size_t best = 0;
+    for (; *list != NULL; list++)
+        if (strlen(*list) > best && ends(r, p, *list))
+            best = strlen(*list);
+    return best;
+}
+
+/* Is the character at p one of set, a string of characters? */
+static int
+ch_in(const struct rd *r, size_t p, const char *set)
+{
+    if (p < r->lo || p >= r->hi)
+        return 0;
+    size_t n = ch_len(r, p);
+    for (const char *s = set; *s != '\0';) {
+        size_t m = utf8_seq((const unsigned char *)s, strlen(s));
+        if (m == 0)
+            m = 1;
+        if (m == n && memcmp(s, r->t + p, n) == 0)
+            return 1;
+        s += m;
+    }
+    return 0;
+}
+
+/* Is the character before p one of set? */
+static int
+prev_in(const struct rd *r, size_t p, const char *set)
+{
+    return p > r->lo && ch_in(r, ch_prev(r, p), set);
+}
+
+static size_t
+skip_blank(const struct rd *r, size_t p)
+{
+    while (p < r->hi && is_blank(r->t[p]))
+        p++;
+    return p;
+}
+
+static size_t
+skip_blank_back(const struct rd *r, size_t p)
+{
+    while (p > r->lo && is_blank(r->t[p - 1]))
+        p--;
+    return p;
+}
+
+/* Does a clause end at p: , ; : (what NFKC makes of ，；：), their full-width
+ * forms should any be left, or a sentence's end.  Returns its length. */
+static size_t
+delim_at(const char *t, size_t p, size_t hi)
+{
+    unsigned char c = (unsigned char)t[p];
+    if (c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\n')
+        return 1;
+    if (p + 3 <= hi && c == 0xEF && (unsigned char)t[p + 1] == 0xBC) {
+        unsigned char d = (unsigned char)t[p + 2];
+        if (d == 0x8C || d == 0x9B || d == 0x9A || d == 0x81 || d == 0x9F)
+            return 3; /* ， ； ： ！ ？ */
+    }
+    if (p + 3 <= hi && c == 0xE3 && (unsigned char)t[p + 1] == 0x80 &&
+        (unsigned char)t[p + 2] == 0x82)
+        return 3; /* 。 */
+    return 0;
+}
+
+/* ---- numbers and quantities ---- */
+
+/* A Chinese numeral starts with a digit word, never with 百 千 万 亿 alone
+ * (万亩示范园区 holds no number), as in the patterns' common.pat. */
+static const char CN_LEAD[] = "零〇一二两倆三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖拾兩廿卅";
+static const char CN_MORE[] = "零〇一二两倆三四五六七八九十百千万亿壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
+                              "萬億兩廿卅余多几幾";
+static const char MULT[] = "千万亿萬億";
+
+/* End of the number that starts at p (a sign, Arabic digits with thousands
+ * commas, a point and multipliers, or a Chinese numeral), p if none. */
+static size_t
+number_end(const struct rd *r, size_t p)
+{
+    size_t e = p;
+
+    if (at(r, e, "负的"))
+        e += 6;
+    else if (at(r, e, "负"))
+        e += 3;
+    else if (e < r->hi && r->t[e] == '-')
+        e++;
+    if (e < r->hi && is_digit(r->t[e])) {
+        while (e < r->hi && is_digit(r->t[e]))
+            e++;
+        for (;;) {
+            if (e + 1 < r->hi && r->t[e] == '.' && is_digit(r->t[e + 1])) {
+                e++;
+                while (e < r->hi && is_digit(r->t[e]))
+                    e++;
+            } else if (e + 3 < r->hi && r->t[e] == ',' && is_digit(r->t[e + 1]) &&
+                       is_digit(r->t[e + 2]) && is_digit(r->t[e + 3]) &&
+                       (e + 4 >= r->hi || !is_digit(r->t[e + 4]))) {
+                e += 4; /* 1,200 */
+            } else if (ch_in(r, e, MULT)) {
+                e += ch_len(r, e);
+            } else if ((at(r, e, "余") || at(r, e, "多")) && ch_in(r, e + 3, MULT)) {
+                e += 3; /* 10余万 */
+            } else if (e < r->hi && is_digit(r->t[e])) {
+                while (e < r->hi && is_digit(r->t[e]))
+                    e++; /* 25万6千 */
+            } else {
+                break;
+            }
+        }
+        return e;
+    }
+    if (!ch_in(r, e, CN_LEAD))
+        return p;
+    e += ch_len(r, e);
+    for (;;) {
+        size_t f = skip_blank(r, e);
+        if ((at(r, f, "百") || at(r, f, "佰")) && at(r, skip_blank(r, f + 3), "分"))
+            break; /* 个百分点, 百分之 */
+        if ((at(r, f, "点") || at(r, f, "點")) && ch_in(r, f + 3, CN_LEAD))
+            e = f + 3;
+        else if (ch_in(r, f, CN_MORE))
+            e = f + ch_len(r, f);
+        else
+            break;
+    }
+    return e;
+}
+
+/* Units of the five kinds, measure words (a count of anything: a quantity
+ * ends a subject), and amounts of money (总投资69.5亿元的). */
+static const char *const units[] = {
+    "个多百分点", "个余百分点", "个百分点", "個百分點", "百分点", "百分點", "平方公里", "平方千米",
+    "平方米",     "平米",       "km2",      "m2",       "公顷",   "亩",     "畝",       "%",
+    "万元",       "亿元",       "元",       "个",       "個",     "项",     "項",       "所",
+    "家",         "座",         "处",       "條",       "条",     "批",     "宗",       "户",
+    "栋",         "幢",         "名",       "位",       "间",     "张",     "台",       "套",
+    "届",         "类",         "种",       "件",       "块",     "人",     "辆",       "吨",
+    "公里",       "千米",       "米",       "次",       "场",     NULL};
+
+static const char *const quals_after[] = {"以上", "以下", "以内", "左右", NULL};
+static const char *const quals_before[] = {"约",   "大约",   "将近",   "接近", "近",     "超过了",
+                                           "超过", "超",     "逾",     "突破", "不低于", "不少于",
+                                           "至少", "不超过", "不高于", "低于", NULL};
+static const char *const range_to[] = {"至", "到", "-", "~", NULL};
+
+/*
+ * The quantity that starts at p: a number, a range's high end, 余 or 多, a
+ * unit, and a qualifier after it (40余个, 5至10万平方米, 20%以上, 百分之三十).
+ * Returns its end (0 if none starts there); *unit_end gets the end of the
+ * unit, before the qualifier.
+ */
+static size_t
+quantity_end(const struct rd *r, size_t p, size_t *unit_end)
+{
+    size_t e, u;
+
+    if (at(r, p, "百分之")) {
+        e = number_end(r, p + 9);
+        if (e == p + 9)
+            return 0;
+    } else {
+        e = number_end(r, p);
+        if (e == p)
+            return 0;
+        e = skip_blank(r, e);
+        if ((u = at_any(r, e, range_to)) != 0) {
+            size_t s = skip_blank(r, e + u), f = number_end(r, s);
+            if (f > s)
+                e = skip_blank(r, f);
+        }
+        if (at(r, e, "余") || at(r, e, "多"))
+            e = skip_blank(r, e + 3);
+        if ((u = at_any(r, e, units)) == 0)
+            return 0;
+        e += u;
+    }
+    if (unit_end != NULL)
+        *unit_end = e;
+    size_t f = skip_blank(r, e);
+    if ((u = at_any(r, f, quals_after)) != 0)
+        e = f + u;
+    return e;
+}
+
+/* May a number start at p?  Not inside another, and not after 每 or 第
+ * (每百户 is a rate, 第十四个 an ordinal). */
+static int
+number_may_start(const struct rd *r, size_t p)
+{
+    if (!(is_digit(r->t[p]) || ch_in(r, p, CN_LEAD) || at(r, p, "百分之") || at(r, p, "负") ||
+          (r->t[p] == '-' && p + 1 < r->hi && is_digit(r->t[p + 1]))))
+        return 0;
+    if (p == r->lo)
+        return 1;
+    size_t b = ch_prev(r, p);
+    char c = r->t[b];
+    return !(is_digit(c) || c == '.' || c == '-' || ch_in(r, b, CN_MORE) || ch_in(r, b, "每第"));
+}
+
+/* Remember the quantities of the window and the other facts of the clause:
+ * the ends of subjects before the number, the stops of nouns after it. */
+static void
+find_quantities(struct rd *r, const struct span *others, size_t nothers, struct span own)
+{
+    for (size_t p = r->lo; p < r->hi && r->nq < MAX_QUANT;) {
+        size_t e = number_may_start(r, p) ? quantity_end(r, p, NULL) : 0;
+        if (e > p) {
+            r->q[r->nq].off = p;
+            r->q[r->nq++].len = e - p;
+            p = e;
+        } else {
+            p += ch_len(r, p);
+        }
+    }
+    for (size_t i = 0; others != NULL && i < nothers && r->nq < MAX_QUANT; i++) {
+        size_t s = others[i].off, e = s + others[i].len;
+        /* Only those wholly in the window, and not the fact itself. */
+        if (s < r->lo || e > r->hi || others[i].len == 0 || (s < own.off + own.len && e > own.off))
+            continue;
+        r->q[r->nq++] = others[i];
+    }
+}
+
+/* Start of a quantity (or other fact) that ends at p, or SIZE_MAX. */
+static size_t
+quantity_ending(const struct rd *r, size_t p)
+{
+    for (size_t i = 0; i < r->nq; i++)
+        if (r->q[i].off + r->q[i].len == p && r->q[i].off < p)
+            return r->q[i].off;
+    return SIZE_MAX;
+}
+
+/* Does a quantity (or other fact) start at p? */
+static int
+quantity_starting(const struct rd *r, size_t p)
+{
+    for (size_t i = 0; i < r->nq; i++)
+        if (r->q[i].off == p)
+            return 1;
+    return 0;
+}
+
+/* ---- direction ---- */
+
+static const char *const ups[] = {"增长", "增加", "提高", "提升", "扩大", "上升", "上涨", "攀升",
+                                  "增幅", "涨幅", "增速", "增",   "涨",   "升",   NULL};
+static const char *const downs[] = {"下降", "降低", "减少", "压减", "压缩", "削减", "缩减", "缩小",
+                                    "回落", "下滑", "下跌", "降幅", "减幅", "降",   "减",   NULL};
+/* An amount, not a change: 新增绿地100亩 (FACTS.md). */
+static const char *const amounts[] = {"新增", "净增", "新增加", NULL};
+
+/* The change word that ends at p, longest first: its direction, and its
+ * length in *len (0 when none). */
+static enum fact_direction
+change_ending(const struct rd *r, size_t p, size_t *len)
+{
+    size_t u = end_any(r, p, ups), d = end_any(r, p, downs), a = end_any(r, p, amounts);
+
+    *len = u > d ? u : d;
+    if (a >= *len) {
+        *len = a;
+        return DIRECTION_NONE;
+    }
+    return u > d ? DIRECTION_UP : DIRECTION_DOWN;
+}
+
+/* The direction given by the words right before the number (p: where its
+ * surface, or the list of numbers it ends, starts). */
+static enum fact_direction
+direction_before(const struct rd *r, size_t p)
+{
+    static const char *const copulas[] = {"为", "达到", "达", "是", NULL};
+    size_t n, k;
+
+    p = skip_blank_back(r, p);
+    if (ends(r, p, "了"))
+        p = skip_blank_back(r, p - 3);
+    /* 增幅达7%: the size of the change, as 增幅7% is. */
+    if ((k = end_any(r, p, copulas)) != 0) {
+        size_t q = skip_blank_back(r, p - k);
+        if (ends(r, q, "增幅") || ends(r, q, "涨幅") || ends(r, q, "增速"))
+            return DIRECTION_UP;
+        if (ends(r, q, "降幅") || ends(r, q, "减幅"))
+            return DIRECTION_DOWN;
+    }
+    /* 提高到30%, 降至5%, 达到40%: a level. */
+    if (ends(r, p, "到") || ends(r, p, "至"))
+        return DIRECTION_NONE;
+    return change_ending(r, p, &n);
+}
+
+/* Before the number, past a list of numbers that share its unit or noun
+ * (分别达到40%和35%, 建设项目71个、216万平方米): where the list starts. */
+static size_t
+list_start(const struct rd *r, size_t p, int *listed)
+{
+    static const char *const joiners[] = {"、", "和", "及", "与", "以及", NULL};
+    for (;;) {
+        size_t b = skip_blank_back(r, p), j = end_any(r, b, joiners), s;
+        if (j == 0)
+            return p;
+        if ((s = quantity_ending(r, skip_blank_back(r, b - j))) == SIZE_MAX)
+            return p;
+        size_t k;
+        while ((k = end_any(r, skip_blank_back(r, s), quals_before)) != 0)
+            s = skip_blank_back(r, s) - k;
+        p = s;
+        *listed = 1;
+    }
+}
+
+/* ---- before the number ---- */
+
+/* Would the verb at [s, e) be a noun's first half: 增加值, 完成率,
+ * 增长点, 控制性, 建成区, 投入强度, 研发经费投入占…比重? */
+static int
+noun_follows(const struct rd *r, size_t s, size_t e)
+{
+    static const char *const heads[] = {"强度", "比重", "水平", "效率", "效益", "总额",
+                                        "总量", "能力", "指数", "规模", NULL};
+    if (ch_in(r, e, "率值量额性点链占") || at_any(r, e, heads))
+        return 1;
+    return e - s == 6 && memcmp(r->t + s, "建成", 6) == 0 && at(r, e, "区");
+}
+
+/* Verbs that open an object, so a subject before the number starts after
+ * them (完成老旧小区改造, 规划教育用地, 实现每百户…面积); verbs that
+ * usually head a noun (建设, 改造, 服务, 开发, 签约, 组织) are not here. */
+static const char *const verbs_open[] = {
+    "推动", "推进", "促进", "实现", "完成", "规划", "投入", "新增", "净增", "新建", "实施",
+    "加快", "启动", "开展", "打造", "盘活", "利用", "统筹", "释放", "引进", "引导", "支持",
+    "带动", "落实", "推广", "培育", "创建", "争创", "建立", "形成", "提供", "改善", "达到",
+    "提高", "提升", "增加", "降低", "减少", "压减", "扩大", "控制", "保持", "稳定", "建成",
+    "腾退", "收储", "出让", "供应", "拆除", "拆迁", "征收", "清理", "种植", "栽植", "新植",
+    "加大", "加强", "深化", "推行", "引入", "吸引", "惠及", "解决", "安置", "筹集", "完善",
+    "优化", "通过", "围绕", "按照", "依托", "借助", "对于", "关于", "让",   "把",   NULL};
+
+/* A verb of verbs_open ending at p that is not a noun's first half. */
+static size_t
+verb_ending(const struct rd *r, size_t p)
+{
+    size_t best = 0;
+    for (const char *const *v = verbs_open; *v != NULL; v++)
+        if (strlen(*v) > best && ends(r, p, *v) && !noun_follows(r, p - strlen(*v), p))
+            best = strlen(*v);
+    /* 使 as in 使覆盖率达到, not 使用 or 大使. */
+    if (best == 0 && ends(r, p, "使") && !ch_in(r, p, "用命者馆节") &&
+        !prev_in(r, p - 3, "大天促即假致行公出"))
+        best = 3;
+    return best;
+}
+
+/* Stance words (FACTS.md), with the words they hide in: 将近, 主要, 需要,
+ * 要求, 模拟. */
+static size_t
+stance_ending(const struct rd *r, size_t p)
+{
+    static const char *const words[] = {"力争", "确保", "已经", "预计", "争取", "力求", NULL};
+    size_t k = end_any(r, p, words);
+    if (k != 0)
+        return k;
+    if (ends(r, p, "将") && !ch_in(r, p, "近军领") && !prev_in(r, p - 3, "即必终"))
+        return 3;
+    if (ends(r, p, "要") && !ch_in(r, p, "求素点闻件") && !prev_in(r, p - 3, "主重需只必纪摘概"))
+        return 3;
+    if (ends(r, p, "已") && !prev_in(r, p - 3, "而不"))
+        return 3;
+    if (ends(r, p, "拟") && !prev_in(r, p - 3, "模虚草比"))
+        return 3;
+    return 0;
+}
+
+/* Actors that lead a sentence and are dropped (FACTS.md: 全区, 我区, 全市,
+ * 区政府, 其中, 目前); named places and level words (全社会, 省级) stay. */
+static size_t
+actor_ending(const struct rd *r, size_t p)
+{
+    static const char *const words[] = {"我区",     "全市",   "我市",   "全县", "我县", "全镇",
+                                        "我镇",     "全乡",   "本区",   "本市", "本县", "区政府",
+                                        "市政府",   "县政府", "镇政府", "其中", "目前", "当前",
+                                        "截至目前", "现已",   NULL};
+    size_t k = end_any(r, p, words);
+    if (k != 0)
+        return k;
+    /* 全区, not 安全区 or 全区域. */
+    if (ends(r, p, "全区") && !prev_in(r, p - 6, "安") && !at(r, p, "域"))
+        return 6;
+    return 0;
+}
+
+/* A time word or phrase that ends at p (今年, 到2025年, 2019年底, 今年以来,
+ * 一季度): its length, 0 if none. */
+static size_t
+time_ending(const struct rd *r, size_t p)
+{
+    static const char *const words[] = {
+        "今年以来", "今年",   "明年",   "去年",   "上年",   "当年",     "全年",
+        "年内",     "年底",   "年末",   "年初",   "同期",   "近年来",   "近年",
+        "届时",     "期间",   "以来",   "上半年", "下半年", "前三季度", "一季度",
+        "二季度",   "三季度", "四季度", "十四五", "十三五", "十五五",   NULL};
+    static const char *const after[] = {"底", "末", "初", "以来", "前", "后", NULL};
+    static const char *const before[] = {"截至", "截止", "到", "至", "在", "于", NULL};
+    size_t k = end_any(r, p, words), q = p, d;
+
+    /* A year: two to four digits and 年, then 底 末 初 以来 前 后; longer
+     * than the words (2019年底, not 年底). */
+    q -= end_any(r, q, after);
+    if (!ends(r, q, "年"))
+        return k;
+    q -= 3;
+    for (d = 0; q > r->lo && is_digit(r->t[q - 1]); d++)
+        q--;
+    if (d < 2 || d > 4 || (q > r->lo && (r->t[q - 1] == '.' || r->t[q - 1] == '-')))
+        return k;
+    q -= end_any(r, q, before);
+    return p - q > k ? p - q : k;
+}
+
+/* The same, starting at p. */
+static size_t
+time_starting(const struct rd *r, size_t p, size_t hi)
+{
+    /* Try every end up to the next eight characters: the phrases are short. */
+    size_t best = 0, e = p;
+    for (int i = 0; i < 8 && e < hi; i++) {
+        e += ch_len(r, e);
+        size_t k = time_ending(r, e);
+        if (e - k == p && k > best)
+            best = k;
+    }
+    return best;
+}
+
+/* 等 that closes a list of examples (…等海绵城市建设项目), not 等级, 高等,
+ * 平等, 一等奖. */
+static size_t
+deng_ending(const struct rd *r, size_t p)
+{
+    if (!ends(r, p, "等"))
+        return 0;
+    if (ch_in(r, p, "级次于同待候值奖效量") ||
+        prev_in(r, p - 3, "高平同均对相上中初一二三四何优头特超劣"))
+        return 0;
+    return ends(r, p - 3, "等") ? 6 : 3;
+}
+
+/* Kinds of left edges, for the explanation. */
+enum edge { EDGE_NONE, EDGE_VERB, EDGE_DENG, EDGE_OTHER };
+
+/* Does a word that a subject before the number cannot cross end at p? */
+static enum edge
+edge_ending(const struct rd *r, size_t p)
+{
+    if (quantity_ending(r, p) != SIZE_MAX)
+        return EDGE_OTHER;
+    if (verb_ending(r, p) != 0)
+        return EDGE_VERB;
+    if (deng_ending(r, p) != 0)
+        return EDGE_DENG;
+    if (stance_ending(r, p) != 0 || actor_ending(r, p) != 0 || time_ending(r, p) != 0)
+        return EDGE_OTHER;
+    return EDGE_NONE;
+}
+
+/*
+ * Words between a subject and its number that belong to neither, taken off
+ * the end of what stands before the number: the verb that ties them (达到,
+ * 增长, 控制在, 新增, 完成), adverbs (年均, 同比, 分别, 累计), stance words
+ * and 由, which makes the number the level a change starts from.  Guards on
+ * the one-character words follow in tie_ending().
+ */
+static const char *const ties[] = {
+    "达到", "达",   "有",   "共有", "共",   "共计", "合计",   "总计",   "累计",   "增长",   "增加",
+    "提高", "提升", "扩大", "上升", "上涨", "攀升", "增幅",   "涨幅",   "增速",   "增",     "涨",
+    "升",   "下降", "降低", "减少", "压减", "压缩", "削减",   "缩减",   "缩小",   "回落",   "下滑",
+    "下跌", "降幅", "减幅", "降",   "减",   "新增", "净增",   "完成",   "实施",   "实现",   "新建",
+    "建成", "打造", "投入", "盘活", "利用", "释放", "开工",   "新开工", "竣工",   "完工",   "投产",
+    "占地", "占",   "控制", "保持", "稳定", "维持", "控制在", "保持在", "稳定在", "维持在", "由",
+    "从",   "年均", "平均", "同比", "环比", "分别", "已",     "已经",   "将",     "要",     "力争",
+    "确保", "争取", "力求", "预计", "再",   "又",   "先后",   "也",     "还",     "仍",     "超额",
+    "了",   "的",   "总共", "一共", NULL};
+
+/* Length of the tying word that ends at p, with its guards; 0 if none. */
+static size_t
+tie_ending(const struct rd *r, size_t p)
+{
+    size_t k = end_any(r, p, ties);
+
+    /* 均 of 人均 and 户均 says what is measured: it stays. */
+    if (ends(r, p, "均") && !ends(r, p, "年均") && !ends(r, p, "平均") &&
+        !prev_in(r, p - 3, "人户亩地日月"))
+        k = k > 3 ? k : 3;
+    /* 为 as the copula, not 行为, 作为, 成为. */
+    if (k == 0 && ends(r, p, "为") && !prev_in(r, p - 3, "行作认成因以称"))
+        k = 3;
+    if (k == 0 && ends(r, p, "是") && !prev_in(r, p - 3, "但还就或于也总正只更凡"))
+        k = 3;
+    /* 到 of 提高到, not 得到 or 受到. */
+    if (k == 0 && ends(r, p, "到") && !prev_in(r, p - 3, "得受感见遇想做找拿收报"))
+        k = 3;
+    if (k == 0 && ends(r, p, "至") && !prev_in(r, p - 3, "甚乃以直"))
+        k = 3;
+    /* 共 of 项目共5个, not 公共. */
+    if (k == 3 && ends(r, p, "共") && prev_in(r, p - 3, "公"))
+        k = 0;
+    /* 有 of 项目有6个, not 国有 or 所有. */
+    if (k == 3 && ends(r, p, "有") && prev_in(r, p - 3, "国公私所特固专拥具没"))
+        k = 0;
+    return k;
+}
+
+static int
+holds(const struct rd *r, size_t s, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    for (size_t p = s; p + n <= e; p++)
+        if (memcmp(r->t + p, w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A comparison before the number, whose base is never the subject
+ * (比上年, 较2015年, 高于全省, 超计划, 占全区面积的, 与上年相比): where
+ * it starts in [lo, R), or R when there is none.  A verb after the
+ * comparison starts a new phrase (比上年增加绿地100亩: the subject is 绿地).
+ */
+static size_t
+comparison_start(const struct rd *r, size_t R)
+{
+    static const char *const words[] = {"高于",   "低于", "快于", "慢于", "多于", "少于", "大于",
+                                        "小于",   "好于", "优于", "高出", "低出", "超过", "超出",
+                                        "超计划", "超额", "相比", "相较", NULL};
+    size_t cut = R;
+
+    for (size_t p = r->lo; p < R; p += ch_len(r, p)) {
+        size_t k = at_any(r, p, words);
+        if (k == 0 && at(r, p, "比") && !ch_in(r, p + 3, "例重率赛较拼选对值分照如邻肩翼") &&
+            !prev_in(r, p, "占对相类评攀无好正反配同环排"))
+            k = 3;
+        if (k == 0 && at(r, p, "较") &&
+            !ch_in(r, p + 3, "大小高低快慢好多少强弱为差早晚长短重轻优佳") &&
+            !prev_in(r, p, "比相计"))
+            k = 3;
+        /* 绿地占全区面积的30%, but 税收占财政收入比重 is the share itself. */
+        if (k == 0 && at(r, p, "占") && !ch_in(r, p + 3, "比地用有据领主位优") &&
+            !prev_in(r, p, "抢侵霸独") && !holds(r, p, R, "比重") && !holds(r, p, R, "比例"))
+            k = 3;
+        if (k != 0 && p + k <= R) {
+            cut = p;
+            if (at(r, p, "相比") || at(r, p, "相较"))
+                for (size_t b = p; b > r->lo;) {
+                    b = ch_prev(r, b);
+                    if (ch_in(r, b, "与同跟和")) {
+                        cut = b;
+                        break;
+                    }
+                }
+            p += k - ch_len(r, p);
+        } else if (cut != R && verb_ending(r, p + ch_len(r, p)) != 0) {
+            cut = R;
+        }
+    }
+    return cut;
+}
+
+/* 由15%, 由2020年的32.7% ending at R: the level a change starts from, which
+ * is neither subject nor part of it.  Where its 由 starts, or SIZE_MAX. */
+static size_t
+from_level(const struct rd *r, size_t R)
+{
+    size_t s = quantity_ending(r, R);
+    if (s == SIZE_MAX)
+        return SIZE_MAX;
+    s = skip_blank_back(r, s);
+    if (ends(r, s, "的"))
+        s = skip_blank_back(r, s - 3);
+    s -= time_ending(r, s);
+    s = skip_blank_back(r, s);
+    return ends(r, s, "由") || ends(r, s, "从") ? s - 3 : SIZE_MAX;
+}
+
+/* Take the tying words, time words and a 由 level off the end at R; only
+ * time words and 的 when what is left stood before a comparison (增速高于
+ *全省: 增速 is the subject there, not a change word). */
+static size_t
+strip_ties(const struct rd *r, size_t R, int compared, int *tied)
+{
+    for (;;) {
+        size_t k, s;
+        R = skip_blank_back(r, R);
+        if (R <= r->lo)
+            return r->lo;
+        if ((k = time_ending(r, R)) != 0) {
+            R -= k;
+        } else if (compared) {
+            if (!ends(r, R, "的"))
+                return R;
+            R -= 3;
+        } else if ((k = tie_ending(r, R)) != 0) {
+            R -= k;
+            *tied = 1;
+        } else if ((s = from_level(r, R)) != SIZE_MAX) {
+            R = s;
+        } else {
+            return R;
+        }
+    }
+}
+
+/* Words a subject does not start with: joiners, actors, time and stance
+ * words, adverbs, and a verb that heads a noun when it governs the rest
+ * (建设绿地, 改造老旧小区; 建设项目 and 建设用地 are nouns). */
+static size_t
+lead_starting(const struct rd *r, size_t p, size_t R)
+{
+    static const char *const words[] = {
+        "、",   "及",     "与",     "以及",   "并",   "同时",   "此外", "另外", "其中",
+        "全区", "我区",   "全市",   "我市",   "全县", "我县",   "全镇", "我镇", "本区",
+        "本市", "区政府", "市政府", "县政府", "目前", "当前",   "已",   "已经", "力争",
+        "确保", "预计",   "争取",   "力求",   "继续", "进一步", "全面", "大力", "积极",
+        "努力", "着力",   "持续",   "切实",   "精心", "先后",   "共计", "总计", "合计",
+        "也",   "全力",   "把",     "让",     "将",   "共有",   "现有", "拥有", NULL};
+    static const char *const heads[] = {"建设", "改造", "开发", "整治", "治理", "修复", NULL};
+    static const char *const head_nouns[] = {"项目", "工程", "用地", "规模", "面积", "任务",
+                                             "进度", "力度", "资金", "单位", NULL};
+    size_t k = at_any(r, p, words);
+
+    if (k == 0 && at(r, p, "和") && !ch_in(r, p + 3, "谐平美"))
+        k = 3;
+    if (k == 0 && at(r, p, "要") && !ch_in(r, p + 3, "求素点闻件"))
+        k = 3;
+    if (k == 0 && at(r, p, "使") && !ch_in(r, p + 3, "用命者馆节"))
+        k = 3;
+    if (k == 0)
+        k = time_starting(r, p, R);
+    if (k == 0 && (k = at_any(r, p, heads)) != 0 && p + k < R && at_any(r, p + k, head_nouns))
+        k = 0;
+    return p + k <= R ? k : 0;
+}
+
+/* Paired marks: one without its partner inside the subject is dropped. */
+static const char *const opens[] = {"“", "‘", "《", "(", "「", "『", "【", "[", NULL};
+static const char *const closes[] = {"”", "’", "》", ")", "」", "』", "】", "]", NULL};
+
+/* Trim [*s, *e): blanks, unpaired marks, and joiners or 的 at the end. */
+static void
+trim(const struct rd *r, size_t *s, size_t *e)
+{
+    static const char *const tail[] = {"的", "、", "和", "及", "与", "等", NULL};
+    for (int changed = 1; changed && *s < *e;) {
+        changed = 0;
+        size_t k;
+        while (*s < *e && is_blank(r->t[*s]))
+            (*s)++, changed = 1;
+        while (*e > *s && is_blank(r->t[*e - 1]))
+            (*e)--, changed = 1;
+        for (size_t i = 0; opens[i] != NULL && *s < *e; i++) {
+            size_t n = strlen(opens[i]);
+            if (*s + n <= *e && at(r, *s, opens[i]) && !holds(r, *s + n, *e, closes[i])) {
+                *s += n;
+                changed = 1;
+            }
+            n = strlen(closes[i]);
+            if (*e >= *s + n && ends(r, *e, closes[i]) && !holds(r, *s, *e - n, opens[i])) {
+                *e -= n;
+                changed = 1;
+            }
+        }
+        if (*e > *s && (k = end_any(r, *e, tail)) != 0 && *e - k >= *s) {
+            *e -= k;
+            changed = 1;
+        }
+    }
+}
+
+/* How the subject before the number was found. */
+struct before {
+    size_t edge;    /* where the word before the subject ends */
+    enum edge kind; /* what that word is */
+    int tied;       /* a tying word stood between subject and number */
+};
+
+/* The subject before the number, whose surface starts at R0. */
+static int
+subject_before(const struct rd *r, size_t R0, struct span *out, const char **why, struct before *b)
+{
+    int listed = 0;
+    size_t R = strip_ties(r, list_start(r, R0, &listed), 0, &b->tied);
+    size_t c = comparison_start(r, R);
+    int compared = c != R;
+
+    b->kind = EDGE_NONE;
+    if (compared)
+        R = strip_ties(r, c, 1, &b->tied);
+    /* A verb right before the number is the activity the number measures
+     * (完成征地拆迁360亩, as 完成老旧小区改造35万平方米): no edge there. */
+    size_t s = R;
+    if (s > r->lo && verb_ending(r, s) != 0)
+        s -= verb_ending(r, s);
+    while (s > r->lo && (b->kind = edge_ending(r, s)) == EDGE_NONE)
+        s = ch_prev(r, s);
+    b->edge = s;
+    for (size_t k; s < R && (k = lead_starting(r, s, R)) != 0;)
+        s += k;
+    size_t e = R;
+    trim(r, &s, &e);
+    /* A verb alone (推动 before a number) names nothing. */
+    if (s < e && verb_ending(r, e) == e - s)
+        s = e;
+    if (s >= e) {
+        *why = compared ? WHY_COMPARED : WHY_NONE;
+        return 0;
+    }
+    out->off = s;
+    out->len = e - s;
+    *why = listed                 ? WHY_LIST_BEFORE
+           : b->kind == EDGE_DENG ? WHY_EXAMPLES
+           : compared             ? WHY_BEFORE_COMPARED
+           : b->tied              ? WHY_BEFORE_VERB
+           : b->kind == EDGE_VERB ? WHY_OBJECT
+                                  : WHY_BEFORE;
+    return 1;
+}
+
+/* ---- after the number ---- */
+
+/* Words that end a noun after the unit (项目完工, 项目加快建设) or show that
+ * none follows it (增长7.3%高于全省). */
+static const char *const predicates[] = {
+    "完工", "竣工", "开工", "投产", "投用", "开业", "落地",     "入选", "加快", "建成",
+    "完成", "实现", "达到", "提高", "提升", "增长", "下降",     "降低", "减少", "启动",
+    "推进", "纳入", "列入", "获批", "正式", "顺利", "全部",     "分别", "同比", "环比",
+    "高于", "低于", "已",   "将",   "均",   "为",   "是",       "占",   "入市", "上市",
+    "交付", "供地", "入库", "挂牌", "开园", "运营", "投入使用", NULL};
+
+/* Does the noun after the unit end at p? */
+static int
+noun_stops(const struct rd *r, size_t p)
+{
+    size_t k = at_any(r, p, predicates);
+    if (k != 0 && !noun_follows(r, p, p + k))
+        return 1;
+    if (at(r, p, "要") && !prev_in(r, p, "主重需只必纪摘概") && !ch_in(r, p + 3, "求素点闻件"))
+        return 1;
+    if (at(r, p, "增加") && !at(r, p + 6, "值"))
+        return 1;
+    if (at(r, p, "等") && deng_ending(r, p + 3) != 0)
+        return 1;
+    return quantity_starting(r, p);
+}
+
+/* An amount that describes the noun after the unit (75个千万元以上重点项目):
+ * its end, or p. */
+static size_t
+amount_end(const struct rd *r, size_t p)
+{
+    size_t e = p;
+    while (e < r->hi && (is_digit(r->t[e]) || r->t[e] == '.' || ch_in(r, e, CN_MORE)))
+        e += ch_len(r, e);
+    if (e == p || !(at(r, e, "元") || at(r, e, "万元") || at(r, e, "亿元")))
+        return p;
+    e += at(r, e, "元") ? 3 : 6;
+    size_t k = at_any(r, e, quals_after);
+    return e + k;
+}
+
+/* Is [s, d) a modifier that 的 ends (宝贵的, 总投资69.5亿元的), rather than
+ * the noun itself (土地资源的开发)?  Short, or an amount. */
+static int
+modifier(const struct rd *r, size_t s, size_t d)
+{
+    size_t chars = 0;
+    for (size_t p = s; p < d; p += ch_len(r, p)) {
+        if (is_digit(r->t[p]))
+            return 1;
+        chars++;
+    }
+    return chars <= 2 || ends(r, d, "元");
+}
+
+/*
+ * The noun after the unit, starting at p.  fixed is the end of a project's
+ * counted noun, which the pattern found (0 when not a count).  *de gets
+ * where the noun after a 的 right after the unit starts, for the last
+ * resort (占地1200亩的产业园).
+ */
+static int
+subject_after(const struct rd *r, size_t p, size_t fixed, struct span *out, const char **why,
+              size_t *de)
+{
+    static const char *const joiners[] = {"、", "和", "及", "与", NULL};
+    size_t end = fixed ? fixed : r->hi, chars = 0;
+    int listed = 0;
+
+    *de = 0;
+    /* 12个、55万平方米项目: the noun after the list is this number's too. */
+    for (;;) {
+        size_t s = skip_blank(r, p), j = at_any(r, s, joiners), e;
+        if (j == 0 || s + j >= end)
+            break;
+        s = skip_blank(r, s + j);
+        s += at_any(r, s, quals_before);
+        if (!number_may_start(r, s) || (e = quantity_end(r, s, NULL)) == 0 || e > end)
+            break;
+        p = e;
+        listed = 1;
+    }
+    p = skip_blank(r, p);
+    if (p >= end || delim_at(r->t, p, r->hi))
+        return 0;
+    if (at(r, p, "的")) {
+        *de = p + 3;
+        return 0;
+    }
+    if (!fixed && (noun_stops(r, p) || at_any(r, p, joiners) || at_any(r, p, quals_after) ||
+                   is_digit(r->t[p]) || at(r, p, "比") || at(r, p, "较") || at(r, p, "等")))
+        return 0;
+    size_t s = amount_end(r, p), e = s;
+    int past_de = 0;
+    while (e < end && chars < POST_CHARS) {
+        if (delim_at(r->t, e, r->hi))
+            break;
+        if (at(r, e, "的")) {
+            /* A counted noun always ends in 项目 or 工程: a 的 before it
+             * ends a modifier. */
+            if (e + 3 < end && (fixed || modifier(r, s, e))) {
+                s = e = amount_end(r, e + 3);
+                past_de = 1;
+                continue;
+            }
+            break;
+        }
+        if (!fixed && e > s &&
+            (noun_stops(r, e) ||
+             (at_any(r, e, joiners) && quantity_starting(r, skip_blank(r, e + 3)))))
+            break;
+        e += ch_len(r, e);
+        chars++;
+    }
+    trim(r, &s, &e);
+    if (s >= e)
+        return 0;
+    out->off = s;
+    out->len = e - s;
+    *why = listed ? WHY_LIST_AFTER : fixed ? WHY_COUNTED : past_de ? WHY_AFTER_DE : WHY_AFTER_UNIT;
+    return 1;
+}
+
+/* ---- the call ---- */
+
+const char *
+subject_direction_name(enum fact_direction d)
+{
+    switch (d) {
+    case DIRECTION_UP:
+        return "up";
+    case DIRECTION_DOWN:
+        return "down";
+    default:
+        return NULL;
+    }
+}
+
+const char *
+subject_why(void)
+{
+    return last_why;
+}
+
+/* Does [s, s+n) hold a clause delimiter?  Never, by construction; checked
+ * all the same, since the promise is the caller's guarantee. */
+static int
+crosses(const char *t, size_t s, size_t n)
+{
+    for (size_t p = s; p < s + n; p++)
+        if (delim_at(t, p, s + n))
+            return 1;
+    return 0;
+}
+
+void
+subject_find(const char *text, struct span clause, struct span f_text, struct span num,
+             const struct span *others, size_t nothers, struct span *subject,
+             enum fact_direction *dir)
+{
+    struct rd r = {.t = text, .lo = clause.off, .hi = clause.off + clause.len};
+    size_t k, unit_end = 0;
+
+    subject->off = subject->len = 0;
+    *dir = DIRECTION_NONE;
+    if (text == NULL || num.off < r.lo || num.off >= r.hi) {
+        last_why = WHY_BAD;
+        return;
+    }
+
+    /* The surface: qualifier words, 百分之 and a sign before the number. */
+    size_t s0 = num.off;
+    for (;;) {
+        size_t b = skip_blank_back(&r, s0);
+        if ((k = end_any(&r, b, quals_before)) != 0 || (k = ends(&r, b, "百分之") ? 9 : 0) != 0 ||
+            (k = ends(&r, b, "负") ? 3 : 0) != 0 ||
+            (k = ends(&r, b, "-") && !(b >= r.lo + 2 && is_digit(text[b - 2])) ? 1 : 0) != 0)
+            s0 = b - k;
+        else
+            break;
+    }
+    size_t e0 = number_end(&r, num.off);
+    if (e0 == num.off)
+        e0 = num.off + (num.len && num.len <= r.hi - num.off ? num.len : ch_len(&r, num.off));
+
+    /* Only so far from the number, and only the part between the
+     * delimiters around it. */
+    size_t lo = r.lo, hi = r.hi;
+    if (s0 > lo + SUBJECT_WINDOW) {
+        lo = s0 - SUBJECT_WINDOW;
+        while (lo < s0 && ((unsigned char)text[lo] & 0xC0) == 0x80)
+            lo++;
+    }
+    if (hi > e0 + SUBJECT_WINDOW) {
+        hi = e0 + SUBJECT_WINDOW;
+        while (hi > e0 && ((unsigned char)text[hi] & 0xC0) == 0x80)
+            hi--;
+    }
+    for (size_t p = lo; p < s0; p++)
+        if ((k = delim_at(text, p, s0)) != 0)
+            lo = p + k;
+    for (size_t p = e0; p < hi; p++)
+        if (delim_at(text, p, hi)) {
+            hi = p;
+            break;
+        }
+    r.lo = lo;
+    r.hi = hi;
+
+    /* The end of the surface, and of a project's counted noun. */
+    size_t q_end = quantity_end(&r, num.off, &unit_end), s_end = q_end ? q_end : e0;
+    size_t f_end = f_text.off + f_text.len, fixed = 0;
+    if (f_text.len == 0 || f_text.off > num.off || f_end < e0)
+        f_end = 0;
+    if (f_end > hi)
+        f_end = hi;
+    if (q_end != 0 && f_end > q_end &&
+        (ends(&r, f_end, "项目") || ends(&r, f_end, "工程") || ends(&r, f_end, "項目")))
+        fixed = f_end;
+    else if (f_end > s_end)
+        s_end = f_end;
+    if ((k = at_any(&r, skip_blank(&r, s_end), quals_after)) != 0)
+        s_end = skip_blank(&r, s_end) + k;
+
+    struct span own = {s0, (fixed ? fixed : s_end) - s0};
+    int relative = holds(&r, s0, s_end, "%") || holds(&r, s0, s_end, "百分");
+    find_quantities(&r, others, nothers, own);
+
+    int listed = 0;
+    size_t before_list = list_start(&r, s0, &listed);
+    *dir = direction_before(&r, before_list);
+
+    const char *why = WHY_NONE;
+    size_t de = 0;
+    struct span got = {0, 0};
+    struct before b = {0, EDGE_NONE, 0};
+    if (subject_after(&r, s_end, fixed, &got, &why, &de)) {
+        /* found after the unit */
+    } else if (subject_before(&r, s0, &got, &why, &b)) {
+        /* 压减燃煤10%: a change verb and its object right before a percent
+         * make it the size of the change, as 下降10% does.  An amount after
+         * them stays an amount, as after 新增 (增加绿地100亩). */
+        size_t n;
+        enum fact_direction d = change_ending(&r, b.edge, &n);
+        if (*dir == DIRECTION_NONE && relative && !b.tied && b.kind == EDGE_VERB && n != 0 &&
+            !ends(&r, skip_blank_back(&r, before_list), "到") &&
+            !ends(&r, skip_blank_back(&r, before_list), "至"))
+            *dir = d;
+    } else if (de != 0 && subject_after(&r, de, 0, &got, &why, &k)) {
+        why = WHY_DE_ONLY;
+    }
+    if (got.len != 0 && !crosses(text, got.off, got.len))
+        *subject = got;
+    else if (got.len != 0)
+        why = WHY_NONE;
+    last_why = why;
+}
