@@ -479,10 +479,12 @@ date_line(const char *text, size_t len, char out[11])
                 continue;
             nlines++;
             s = text + l.off;
+            /* Long lines first: a page may be one line of megabytes. */
+            if ((c = chars(s, l.len, LABEL_LINE_MAX)) > LABEL_LINE_MAX)
+                continue;
             for (size_t k = 0; k < sizeof date_labels / sizeof date_labels[0]; k++)
                 labelled |= contains(s, l.len, date_labels[k]);
-            c = chars(s, l.len, LABEL_LINE_MAX);
-            if (pass == 0 && (!labelled || c > LABEL_LINE_MAX || has_sentence_marks(s, l.len, 0)))
+            if (pass == 0 && (!labelled || has_sentence_marks(s, l.len, 0)))
                 continue;
             if (pass == 1 && (c > DATE_LINE_MAX || has_sentence_marks(s, l.len, 1) ||
                               contains(s, l.len, "今天") || contains(s, l.len, "今日")))
