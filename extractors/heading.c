@@ -226,7 +226,8 @@ cn_number(const char *s, size_t n, size_t i, int *val)
     return j - i;
 }
 
-/* ASCII digits at s[i..n), at most max of them: how many. */
+/* ASCII digits at s[i..n) and *val their value, reading no more than max + 1
+ * of them: how many (max + 1 says "more than max"). */
 static size_t
 ascii_digits(const char *s, size_t n, size_t i, size_t max, int *val)
 {
