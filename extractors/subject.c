@@ -104,57 +104,76 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Words come in lists with their lengths, since matching them at every
+ * position of a clause is most of the cost of a call. */
+struct word {
+    const char *s;
+    size_t n;
+};
+#define W(lit)                                                                                     \
+    {                                                                                              \
+        lit, sizeof lit - 1                                                                        \
+    }
+
+/* Does [w, w+n) stand at p / end at p?  The first (last) byte is compared
+ * before the rest: most positions differ there. */
+static int
+at_n(const struct rd *r, size_t p, const char *w, size_t n)
+{
+    return p >= r->lo && p + n <= r->hi && r->t[p] == w[0] && memcmp(r->t + p, w, n) == 0;
+}
+
+static int
+ends_n(const struct rd *r, size_t p, const char *w, size_t n)
+{
+    return p <= r->hi && p >= r->lo + n && r->t[p - 1] == w[n - 1] &&
+           memcmp(r->t + p - n, w, n) == 0;
+}
+
 static int
 at(const struct rd *r, size_t p, const char *w)
 {
-    size_t n = strlen(w);
-    return p >= r->lo && p + n <= r->hi && memcmp(r->t + p, w, n) == 0;
+    return at_n(r, p, w, strlen(w));
 }
 
 static int
 ends(const struct rd *r, size_t p, const char *w)
 {
-    size_t n = strlen(w);
-    return p <= r->hi && p >= r->lo + n && memcmp(r->t + p - n, w, n) == 0;
+    return ends_n(r, p, w, strlen(w));
 }
 
-/* Length of the longest word of list (NULL-ended) at p, 0 if none. */
+/* Length of the longest word of list ({NULL, 0}-ended) at p, 0 if none. */
 static size_t
-at_any(const struct rd *r, size_t p, const char *const *list)
+at_any(const struct rd *r, size_t p, const struct word *list)
 {
     size_t best = 0;
-    for (; *list != NULL; list++)
-        if (strlen(*list) > best && at(r, p, *list))
-            best = strlen(*list);
+    for (; list->s != NULL; list++)
+        if (list->n > best && at_n(r, p, list->s, list->n))
+            best = list->n;
     return best;
 }
 
 /* Length of the longest word of list that ends at p, 0 if none. */
 static size_t
-end_any(const struct rd *r, size_t p, const char *const *list)
+end_any(const struct rd *r, size_t p, const struct word *list)
 {
     size_t best = 0;
-    for (; *list != NULL; list++)
-        if (strlen(*list) > best && ends(r, p, *list))
-            best = strlen(*list);
+    for (; list->s != NULL; list++)
+        if (list->n > best && ends_n(r, p, list->s, list->n))
+            best = list->n;
     return best;
 }
 
-/* Is the character at p one of set, a string of characters? */
+/* Is the character at p one of set, a string of three-byte characters (all
+ * the sets here are of Chinese characters)? */
 static int
 ch_in(const struct rd *r, size_t p, const char *set)
 {
-    if (p < r->lo || p >= r->hi)
+    if (p < r->lo || p + 3 > r->hi || ((unsigned char)r->t[p] & 0xF0) != 0xE0)
         return 0;
-    size_t n = ch_len(r, p);
-    for (const char *s = set; *s != '\0';) {
-        size_t m = utf8_seq((const unsigned char *)s, strlen(s));
-        if (m == 0)
-            m = 1;
-        if (m == n && memcmp(s, r->t + p, n) == 0)
+    for (const char *s = set; s[0] != '\0' && s[1] != '\0' && s[2] != '\0'; s += 3)
+        if (s[2] == r->t[p + 2] && s[1] == r->t[p + 1] && s[0] == r->t[p])
             return 1;
-        s += m;
-    }
     return 0;
 }
 
@@ -266,20 +285,23 @@ number_end(const struct rd *r, size_t p)
 
 /* Units of the five kinds, measure words (a count of anything: a quantity
  * ends a subject), and amounts of money (总投资69.5亿元的). */
-static const char *const units[] = {
-    "个多百分点", "个余百分点", "个百分点", "個百分點", "百分点", "百分點", "平方公里", "平方千米",
-    "平方米",     "平米",       "km2",      "m2",       "公顷",   "亩",     "畝",       "%",
-    "万元",       "亿元",       "元",       "个",       "個",     "项",     "項",       "所",
-    "家",         "座",         "处",       "條",       "条",     "批",     "宗",       "户",
-    "栋",         "幢",         "名",       "位",       "间",     "张",     "台",       "套",
-    "届",         "类",         "种",       "件",       "块",     "人",     "辆",       "吨",
-    "公里",       "千米",       "米",       "次",       "场",     NULL};
+static const struct word units[] = {
+    W("个多百分点"), W("个余百分点"), W("个百分点"), W("個百分點"), W("百分点"), W("百分點"),
+    W("平方公里"),   W("平方千米"),   W("平方米"),   W("平米"),     W("km2"),    W("m2"),
+    W("公顷"),       W("亩"),         W("畝"),       W("%"),        W("万元"),   W("亿元"),
+    W("元"),         W("个"),         W("個"),       W("项"),       W("項"),     W("所"),
+    W("家"),         W("座"),         W("处"),       W("條"),       W("条"),     W("批"),
+    W("宗"),         W("户"),         W("栋"),       W("幢"),       W("名"),     W("位"),
+    W("间"),         W("张"),         W("台"),       W("套"),       W("届"),     W("类"),
+    W("种"),         W("件"),         W("块"),       W("人"),       W("辆"),     W("吨"),
+    W("公里"),       W("千米"),       W("米"),       W("次"),       W("场"),     {NULL, 0}};
 
-static const char *const quals_after[] = {"以上", "以下", "以内", "左右", NULL};
-static const char *const quals_before[] = {"约",   "大约",   "将近",   "接近", "近",     "超过了",
-                                           "超过", "超",     "逾",     "突破", "不低于", "不少于",
-                                           "至少", "不超过", "不高于", "低于", NULL};
-static const char *const range_to[] = {"至", "到", "-", "~", NULL};
+static const struct word quals_after[] = {W("以上"), W("以下"), W("以内"), W("左右"), {NULL, 0}};
+static const struct word quals_before[] = {
+    W("约"),   W("大约"),   W("将近"),   W("接近"), W("近"),     W("超过了"),
+    W("超过"), W("超"),     W("逾"),     W("突破"), W("不低于"), W("不少于"),
+    W("至少"), W("不超过"), W("不高于"), W("低于"), {NULL, 0}};
+static const struct word range_to[] = {W("至"), W("到"), W("-"), W("~"), {NULL, 0}};
 
 /*
  * The quantity that starts at p: a number, a range's high end, 余 or 多, a
@@ -381,12 +403,14 @@ quantity_starting(const struct rd *r, size_t p)
 
 /* ---- direction ---- */
 
-static const char *const ups[] = {"增长", "增加", "提高", "提升", "扩大", "上升", "上涨", "攀升",
-                                  "增幅", "涨幅", "增速", "增",   "涨",   "升",   NULL};
-static const char *const downs[] = {"下降", "降低", "减少", "压减", "压缩", "削减", "缩减", "缩小",
-                                    "回落", "下滑", "下跌", "降幅", "减幅", "降",   "减",   NULL};
+static const struct word ups[] = {W("增长"), W("增加"), W("提高"), W("提升"), W("扩大"),
+                                  W("上升"), W("上涨"), W("攀升"), W("增幅"), W("涨幅"),
+                                  W("增速"), W("增"),   W("涨"),   W("升"),   {NULL, 0}};
+static const struct word downs[] = {
+    W("下降"), W("降低"), W("减少"), W("压减"), W("压缩"), W("削减"), W("缩减"), W("缩小"),
+    W("回落"), W("下滑"), W("下跌"), W("降幅"), W("减幅"), W("降"),   W("减"),   {NULL, 0}};
 /* An amount, not a change: 新增绿地100亩 (FACTS.md). */
-static const char *const amounts[] = {"新增", "净增", "新增加", NULL};
+static const struct word amounts[] = {W("新增"), W("净增"), W("新增加"), {NULL, 0}};
 
 /* The change word that ends at p, longest first: its direction, and its
  * length in *len (0 when none). */
@@ -408,7 +432,7 @@ change_ending(const struct rd *r, size_t p, size_t *len)
 static enum fact_direction
 direction_before(const struct rd *r, size_t p)
 {
-    static const char *const copulas[] = {"为", "达到", "达", "是", NULL};
+    static const struct word copulas[] = {W("为"), W("达到"), W("达"), W("是"), {NULL, 0}};
     size_t n, k;
 
     p = skip_blank_back(r, p);
@@ -433,7 +457,7 @@ direction_before(const struct rd *r, size_t p)
 static size_t
 list_start(const struct rd *r, size_t p, int *listed)
 {
-    static const char *const joiners[] = {"、", "和", "及", "与", "以及", NULL};
+    static const struct word joiners[] = {W("、"), W("和"), W("及"), W("与"), W("以及"), {NULL, 0}};
     for (;;) {
         size_t b = skip_blank_back(r, p), j = end_any(r, b, joiners), s;
         if (j == 0)
@@ -455,8 +479,9 @@ list_start(const struct rd *r, size_t p, int *listed)
 static int
 noun_follows(const struct rd *r, size_t s, size_t e)
 {
-    static const char *const heads[] = {"强度", "比重", "水平", "效率", "效益", "总额",
-                                        "总量", "能力", "指数", "规模", NULL};
+    static const struct word heads[] = {W("强度"), W("比重"), W("水平"), W("效率"),
+                                        W("效益"), W("总额"), W("总量"), W("能力"),
+                                        W("指数"), W("规模"), {NULL, 0}};
     if (ch_in(r, e, "率值量额性点链占") || at_any(r, e, heads))
         return 1;
     return e - s == 6 && memcmp(r->t + s, "建成", 6) == 0 && at(r, e, "区");
@@ -465,23 +490,26 @@ noun_follows(const struct rd *r, size_t s, size_t e)
 /* Verbs that open an object, so a subject before the number starts after
  * them (完成老旧小区改造, 规划教育用地, 实现每百户…面积); verbs that
  * usually head a noun (建设, 改造, 服务, 开发, 签约, 组织) are not here. */
-static const char *const verbs_open[] = {
-    "推动", "推进", "促进", "实现", "完成", "规划", "投入", "新增", "净增", "新建", "实施",
-    "加快", "启动", "开展", "打造", "盘活", "利用", "统筹", "释放", "引进", "引导", "支持",
-    "带动", "落实", "推广", "培育", "创建", "争创", "建立", "形成", "提供", "改善", "达到",
-    "提高", "提升", "增加", "降低", "减少", "压减", "扩大", "控制", "保持", "稳定", "建成",
-    "腾退", "收储", "出让", "供应", "拆除", "拆迁", "征收", "清理", "种植", "栽植", "新植",
-    "加大", "加强", "深化", "推行", "引入", "吸引", "惠及", "解决", "安置", "筹集", "完善",
-    "优化", "通过", "围绕", "按照", "依托", "借助", "对于", "关于", "让",   "把",   NULL};
+static const struct word verbs_open[] = {
+    W("推动"), W("推进"), W("促进"), W("实现"), W("完成"), W("规划"), W("投入"), W("新增"),
+    W("净增"), W("新建"), W("实施"), W("加快"), W("启动"), W("开展"), W("打造"), W("盘活"),
+    W("利用"), W("统筹"), W("释放"), W("引进"), W("引导"), W("支持"), W("带动"), W("落实"),
+    W("推广"), W("培育"), W("创建"), W("争创"), W("建立"), W("形成"), W("提供"), W("改善"),
+    W("达到"), W("提高"), W("提升"), W("增加"), W("降低"), W("减少"), W("压减"), W("扩大"),
+    W("控制"), W("保持"), W("稳定"), W("建成"), W("腾退"), W("收储"), W("出让"), W("供应"),
+    W("拆除"), W("拆迁"), W("征收"), W("清理"), W("种植"), W("栽植"), W("新植"), W("加大"),
+    W("加强"), W("深化"), W("推行"), W("引入"), W("吸引"), W("惠及"), W("解决"), W("安置"),
+    W("筹集"), W("完善"), W("优化"), W("通过"), W("围绕"), W("按照"), W("依托"), W("借助"),
+    W("对于"), W("关于"), W("让"),   W("把"),   {NULL, 0}};
 
 /* A verb of verbs_open ending at p that is not a noun's first half. */
 static size_t
 verb_ending(const struct rd *r, size_t p)
 {
     size_t best = 0;
-    for (const char *const *v = verbs_open; *v != NULL; v++)
-        if (strlen(*v) > best && ends(r, p, *v) && !noun_follows(r, p - strlen(*v), p))
-            best = strlen(*v);
+    for (const struct word *v = verbs_open; v->s != NULL; v++)
+        if (v->n > best && ends_n(r, p, v->s, v->n) && !noun_follows(r, p - v->n, p))
+            best = v->n;
     /* 使 as in 使覆盖率达到, not 使用 or 大使. */
     if (best == 0 && ends(r, p, "使") && !ch_in(r, p, "用命者馆节") &&
         !prev_in(r, p - 3, "大天促即假致行公出"))
@@ -494,7 +522,8 @@ verb_ending(const struct rd *r, size_t p)
 static size_t
 stance_ending(const struct rd *r, size_t p)
 {
-    static const char *const words[] = {"力争", "确保", "已经", "预计", "争取", "力求", NULL};
+    static const struct word words[] = {W("力争"), W("确保"), W("已经"), W("预计"),
+                                        W("争取"), W("力求"), {NULL, 0}};
     size_t k = end_any(r, p, words);
     if (k != 0)
         return k;
@@ -514,10 +543,10 @@ stance_ending(const struct rd *r, size_t p)
 static size_t
 actor_ending(const struct rd *r, size_t p)
 {
-    static const char *const words[] = {"我区",     "全市",   "我市",   "全县", "我县", "全镇",
-                                        "我镇",     "全乡",   "本区",   "本市", "本县", "区政府",
-                                        "市政府",   "县政府", "镇政府", "其中", "目前", "当前",
-                                        "截至目前", "现已",   NULL};
+    static const struct word words[] = {
+        W("我区"),   W("全市"), W("我市"), W("全县"), W("我县"),     W("全镇"),   W("我镇"),
+        W("全乡"),   W("本区"), W("本市"), W("本县"), W("区政府"),   W("市政府"), W("县政府"),
+        W("镇政府"), W("其中"), W("目前"), W("当前"), W("截至目前"), W("现已"),   {NULL, 0}};
     size_t k = end_any(r, p, words);
     if (k != 0)
         return k;
@@ -532,13 +561,16 @@ actor_ending(const struct rd *r, size_t p)
 static size_t
 time_ending(const struct rd *r, size_t p)
 {
-    static const char *const words[] = {
-        "今年以来", "今年",   "明年",   "去年",   "上年",   "当年",     "全年",
-        "年内",     "年底",   "年末",   "年初",   "同期",   "近年来",   "近年",
-        "届时",     "期间",   "以来",   "上半年", "下半年", "前三季度", "一季度",
-        "二季度",   "三季度", "四季度", "十四五", "十三五", "十五五",   NULL};
-    static const char *const after[] = {"底", "末", "初", "以来", "前", "后", NULL};
-    static const char *const before[] = {"截至", "截止", "到", "至", "在", "于", NULL};
+    static const struct word words[] = {
+        W("今年以来"), W("今年"),     W("明年"),   W("去年"),   W("上年"),   W("当年"),
+        W("全年"),     W("年内"),     W("年底"),   W("年末"),   W("年初"),   W("同期"),
+        W("近年来"),   W("近年"),     W("届时"),   W("期间"),   W("以来"),   W("上半年"),
+        W("下半年"),   W("前三季度"), W("一季度"), W("二季度"), W("三季度"), W("四季度"),
+        W("十四五"),   W("十三五"),   W("十五五"), {NULL, 0}};
+    static const struct word after[] = {W("底"), W("末"), W("初"),  W("以来"),
+                                        W("前"), W("后"), {NULL, 0}};
+    static const struct word before[] = {W("截至"), W("截止"), W("到"),  W("至"),
+                                         W("在"),   W("于"),   {NULL, 0}};
     size_t k = end_any(r, p, words), q = p, d;
 
     /* A year: two to four digits and 年, then 底 末 初 以来 前 后; longer
@@ -608,16 +640,21 @@ edge_ending(const struct rd *r, size_t p)
  * and 由, which makes the number the level a change starts from.  Guards on
  * the one-character words follow in tie_ending().
  */
-static const char *const ties[] = {
-    "达到", "达",   "有",   "共有", "共",   "共计", "合计",   "总计",   "累计",   "增长",   "增加",
-    "提高", "提升", "扩大", "上升", "上涨", "攀升", "增幅",   "涨幅",   "增速",   "增",     "涨",
-    "升",   "下降", "降低", "减少", "压减", "压缩", "削减",   "缩减",   "缩小",   "回落",   "下滑",
-    "下跌", "降幅", "减幅", "降",   "减",   "新增", "净增",   "完成",   "实施",   "实现",   "新建",
-    "建成", "打造", "投入", "盘活", "利用", "释放", "开工",   "新开工", "竣工",   "完工",   "投产",
-    "占地", "占",   "控制", "保持", "稳定", "维持", "控制在", "保持在", "稳定在", "维持在", "由",
-    "从",   "年均", "平均", "同比", "环比", "分别", "已",     "已经",   "将",     "要",     "力争",
-    "确保", "争取", "力求", "预计", "再",   "又",   "先后",   "也",     "还",     "仍",     "超额",
-    "了",   "的",   "总共", "一共", NULL};
+static const struct word ties[] = {
+    W("达到"),   W("达"),     W("有"),     W("共有"), W("共"),   W("共计"),   W("合计"),
+    W("总计"),   W("累计"),   W("增长"),   W("增加"), W("提高"), W("提升"),   W("扩大"),
+    W("上升"),   W("上涨"),   W("攀升"),   W("增幅"), W("涨幅"), W("增速"),   W("增"),
+    W("涨"),     W("升"),     W("下降"),   W("降低"), W("减少"), W("压减"),   W("压缩"),
+    W("削减"),   W("缩减"),   W("缩小"),   W("回落"), W("下滑"), W("下跌"),   W("降幅"),
+    W("减幅"),   W("降"),     W("减"),     W("新增"), W("净增"), W("完成"),   W("实施"),
+    W("实现"),   W("新建"),   W("建成"),   W("打造"), W("投入"), W("盘活"),   W("利用"),
+    W("释放"),   W("开工"),   W("新开工"), W("竣工"), W("完工"), W("投产"),   W("占地"),
+    W("占"),     W("控制"),   W("保持"),   W("稳定"), W("维持"), W("控制在"), W("保持在"),
+    W("稳定在"), W("维持在"), W("由"),     W("从"),   W("年均"), W("平均"),   W("同比"),
+    W("环比"),   W("分别"),   W("已"),     W("已经"), W("将"),   W("要"),     W("力争"),
+    W("确保"),   W("争取"),   W("力求"),   W("预计"), W("再"),   W("又"),     W("先后"),
+    W("也"),     W("还"),     W("仍"),     W("超额"), W("了"),   W("的"),     W("总共"),
+    W("一共"),   {NULL, 0}};
 
 /* Length of the tying word that ends at p, with its guards; 0 if none. */
 static size_t
@@ -667,9 +704,10 @@ holds(const struct rd *r, size_t s, size_t e, const char *w)
 static size_t
 comparison_start(const struct rd *r, size_t R)
 {
-    static const char *const words[] = {"高于",   "低于", "快于", "慢于", "多于", "少于", "大于",
-                                        "小于",   "好于", "优于", "高出", "低出", "超过", "超出",
-                                        "超计划", "超额", "相比", "相较", NULL};
+    static const struct word words[] = {W("高于"), W("低于"), W("快于"), W("慢于"), W("多于"),
+                                        W("少于"), W("大于"), W("小于"), W("好于"), W("优于"),
+                                        W("高出"), W("低出"), W("超过"), W("超出"), W("超计划"),
+                                        W("超额"), W("相比"), W("相较"), {NULL, 0}};
     size_t cut = R;
 
     for (size_t p = r->lo; p < R; p += ch_len(r, p)) {
@@ -753,16 +791,20 @@ strip_ties(const struct rd *r, size_t R, int compared, int *tied)
 static size_t
 lead_starting(const struct rd *r, size_t p, size_t R)
 {
-    static const char *const words[] = {
-        "、",   "及",     "与",     "以及",   "并",   "同时",   "此外", "另外", "其中",
-        "全区", "我区",   "全市",   "我市",   "全县", "我县",   "全镇", "我镇", "本区",
-        "本市", "区政府", "市政府", "县政府", "目前", "当前",   "已",   "已经", "力争",
-        "确保", "预计",   "争取",   "力求",   "继续", "进一步", "全面", "大力", "积极",
-        "努力", "着力",   "持续",   "切实",   "精心", "先后",   "共计", "总计", "合计",
-        "也",   "全力",   "把",     "让",     "将",   "共有",   "现有", "拥有", NULL};
-    static const char *const heads[] = {"建设", "改造", "开发", "整治", "治理", "修复", NULL};
-    static const char *const head_nouns[] = {"项目", "工程", "用地", "规模", "面积", "任务",
-                                             "进度", "力度", "资金", "单位", NULL};
+    static const struct word words[] = {
+        W("、"),     W("及"),   W("与"),   W("以及"), W("并"),     W("同时"),   W("此外"),
+        W("另外"),   W("其中"), W("全区"), W("我区"), W("全市"),   W("我市"),   W("全县"),
+        W("我县"),   W("全镇"), W("我镇"), W("本区"), W("本市"),   W("区政府"), W("市政府"),
+        W("县政府"), W("目前"), W("当前"), W("已"),   W("已经"),   W("力争"),   W("确保"),
+        W("预计"),   W("争取"), W("力求"), W("继续"), W("进一步"), W("全面"),   W("大力"),
+        W("积极"),   W("努力"), W("着力"), W("持续"), W("切实"),   W("精心"),   W("先后"),
+        W("共计"),   W("总计"), W("合计"), W("也"),   W("全力"),   W("把"),     W("让"),
+        W("将"),     W("共有"), W("现有"), W("拥有"), {NULL, 0}};
+    static const struct word heads[] = {W("建设"), W("改造"), W("开发"), W("整治"),
+                                        W("治理"), W("修复"), {NULL, 0}};
+    static const struct word head_nouns[] = {W("项目"), W("工程"), W("用地"), W("规模"),
+                                             W("面积"), W("任务"), W("进度"), W("力度"),
+                                             W("资金"), W("单位"), {NULL, 0}};
     size_t k = at_any(r, p, words);
 
     if (k == 0 && at(r, p, "和") && !ch_in(r, p + 3, "谐平美"))
@@ -779,14 +821,17 @@ lead_starting(const struct rd *r, size_t p, size_t R)
 }
 
 /* Paired marks: one without its partner inside the subject is dropped. */
-static const char *const opens[] = {"“", "‘", "《", "(", "「", "『", "【", "[", NULL};
-static const char *const closes[] = {"”", "’", "》", ")", "」", "』", "】", "]", NULL};
+static const struct word opens[] = {W("“"),  W("‘"),  W("《"), W("("),   W("「"),
+                                    W("『"), W("【"), W("["),  {NULL, 0}};
+static const struct word closes[] = {W("”"),  W("’"),  W("》"), W(")"),   W("」"),
+                                     W("』"), W("】"), W("]"),  {NULL, 0}};
 
 /* Trim [*s, *e): blanks, unpaired marks, and joiners or 的 at the end. */
 static void
 trim(const struct rd *r, size_t *s, size_t *e)
 {
-    static const char *const tail[] = {"的", "、", "和", "及", "与", "等", NULL};
+    static const struct word tail[] = {W("的"), W("、"), W("和"),  W("及"),
+                                       W("与"), W("等"), {NULL, 0}};
     for (int changed = 1; changed && *s < *e;) {
         changed = 0;
         size_t k;
@@ -794,14 +839,14 @@ trim(const struct rd *r, size_t *s, size_t *e)
             (*s)++, changed = 1;
         while (*e > *s && is_blank(r->t[*e - 1]))
             (*e)--, changed = 1;
-        for (size_t i = 0; opens[i] != NULL && *s < *e; i++) {
-            size_t n = strlen(opens[i]);
-            if (*s + n <= *e && at(r, *s, opens[i]) && !holds(r, *s + n, *e, closes[i])) {
+        for (size_t i = 0; opens[i].s != NULL && *s < *e; i++) {
+            size_t n = opens[i].n;
+            if (*s + n <= *e && at(r, *s, opens[i].s) && !holds(r, *s + n, *e, closes[i].s)) {
                 *s += n;
                 changed = 1;
             }
-            n = strlen(closes[i]);
-            if (*e >= *s + n && ends(r, *e, closes[i]) && !holds(r, *s, *e - n, opens[i])) {
+            n = closes[i].n;
+            if (*e >= *s + n && ends(r, *e, closes[i].s) && !holds(r, *s, *e - n, opens[i].s)) {
                 *e -= n;
                 changed = 1;
             }
@@ -866,12 +911,13 @@ subject_before(const struct rd *r, size_t R0, struct span *out, const char **why
 
 /* Words that end a noun after the unit (项目完工, 项目加快建设) or show that
  * none follows it (增长7.3%高于全省). */
-static const char *const predicates[] = {
-    "完工", "竣工", "开工", "投产", "投用", "开业", "落地",     "入选", "加快", "建成",
-    "完成", "实现", "达到", "提高", "提升", "增长", "下降",     "降低", "减少", "启动",
-    "推进", "纳入", "列入", "获批", "正式", "顺利", "全部",     "分别", "同比", "环比",
-    "高于", "低于", "已",   "将",   "均",   "为",   "是",       "占",   "入市", "上市",
-    "交付", "供地", "入库", "挂牌", "开园", "运营", "投入使用", NULL};
+static const struct word predicates[] = {
+    W("完工"), W("竣工"), W("开工"), W("投产"), W("投用"), W("开业"), W("落地"),     W("入选"),
+    W("加快"), W("建成"), W("完成"), W("实现"), W("达到"), W("提高"), W("提升"),     W("增长"),
+    W("下降"), W("降低"), W("减少"), W("启动"), W("推进"), W("纳入"), W("列入"),     W("获批"),
+    W("正式"), W("顺利"), W("全部"), W("分别"), W("同比"), W("环比"), W("高于"),     W("低于"),
+    W("已"),   W("将"),   W("均"),   W("为"),   W("是"),   W("占"),   W("入市"),     W("上市"),
+    W("交付"), W("供地"), W("入库"), W("挂牌"), W("开园"), W("运营"), W("投入使用"), {NULL, 0}};
 
 /* Does the noun after the unit end at p? */
 static int
@@ -928,7 +974,7 @@ static int
 subject_after(const struct rd *r, size_t p, size_t fixed, struct span *out, const char **why,
               size_t *de)
 {
-    static const char *const joiners[] = {"、", "和", "及", "与", NULL};
+    static const struct word joiners[] = {W("、"), W("和"), W("及"), W("与"), {NULL, 0}};
     size_t end = fixed ? fixed : r->hi, chars = 0;
     int listed = 0;
 
@@ -1028,9 +1074,21 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
 
     subject->off = subject->len = 0;
     *dir = DIRECTION_NONE;
-    if (text == NULL || num.off < r.lo || num.off >= r.hi) {
+    if (text == NULL || num.off < r.lo || num.off >= r.hi ||
+        ((unsigned char)text[num.off] & 0xC0) == 0x80) {
         last_why = WHY_BAD;
         return;
+    }
+    /* Whole characters only, whatever spans come in. */
+    while (r.lo < num.off && ((unsigned char)text[r.lo] & 0xC0) == 0x80)
+        r.lo++;
+    for (size_t q = r.hi; q > num.off && r.hi - q < 4;) {
+        q--;
+        if (((unsigned char)text[q] & 0xC0) != 0x80) {
+            if (utf8_seq((const unsigned char *)text + q, r.hi - q) != r.hi - q)
+                r.hi = q; /* the clause's end cuts its last character */
+            break;
+        }
     }
 
     /* The surface: qualifier words, 百分之 and a sign before the number. */
@@ -1075,7 +1133,8 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
     /* The end of the surface, and of a project's counted noun. */
     size_t q_end = quantity_end(&r, num.off, &unit_end), s_end = q_end ? q_end : e0;
     size_t f_end = f_text.off + f_text.len, fixed = 0;
-    if (f_text.len == 0 || f_text.off > num.off || f_end < e0)
+    if (f_text.len == 0 || f_text.off > num.off || f_end < e0 ||
+        (f_end < hi && ((unsigned char)text[f_end] & 0xC0) == 0x80))
         f_end = 0;
     if (f_end > hi)
         f_end = hi;
