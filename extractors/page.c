@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "docinfo.h"
 #include "hash.h"
+#include "heading.h"
 #include "normalize.h"
 
 static int
@@ -164,7 +166,20 @@ page_read(const struct page *pg, const struct page_opts *o, struct doc *d, struc
     if (d->cs.invalid > 0)
         warn(d, d->cs.first_invalid, "%zu invalid %s sequence%s replaced with U+FFFD",
              d->cs.invalid, d->cs.name, d->cs.invalid == 1 ? "" : "s");
-    d->doc_year = d->year ? d->year : o->year;
+    /* The document's title, date and year (FACTS.md, The document). */
+    struct headings hs = {0};
+    struct docinfo di;
+    if (heading_find(d->text.data, d->text.len, &hs, err) != 0) {
+        headings_free(&hs);
+        return -2;
+    }
+    docinfo_read(d->text.data, d->text.len, pg->uri, d->html ? &d->info : NULL, &hs, o->year, &di);
+    headings_free(&hs);
+    snprintf(d->info.title, sizeof d->info.title, "%s", di.title);
+    snprintf(d->info.published, sizeof d->info.published, "%s", di.published);
+    d->doc_year = di.doc_year;
+    d->year_from = di.year_from;
+    d->published_from = di.published_from;
     if (o->ps == NULL)
         return 0;
     int rc = extract_run_until(o->ps, d->text.data, d->text.len, d->doc_year, &d->facts, &d->st,

@@ -57,15 +57,17 @@ struct page_warning {
 #define PAGE_MAX_WARNINGS 4
 
 struct doc {
-    struct text text;         /* Normalized UTF-8; owned. */
-    struct text html_utf8;    /* The decoded page before markup was stripped, with keep_html. */
-    struct charset_result cs; /* How the bytes were decoded. */
-    struct html_info info;    /* Title and date, when the page is HTML. */
-    int html;                 /* 1 if the page was read as HTML. */
-    int year;                 /* Year of publication if the page says, else 0. */
-    int doc_year;            /* The year it speaks from (今年): its own, else o->year; 0: none. */
-    struct fact_list facts;  /* With a pattern set; owned. */
-    struct extract_stats st; /* Of the extraction, when there was one. */
+    struct text text;           /* Normalized UTF-8; owned. */
+    struct text html_utf8;      /* The decoded page before markup was stripped, with keep_html. */
+    struct charset_result cs;   /* How the bytes were decoded. */
+    struct html_info info;      /* Title and date, when the page is HTML. */
+    int html;                   /* 1 if the page was read as HTML. */
+    int year;                   /* Year of publication if the page says, else 0. */
+    int doc_year;               /* The year it speaks from (今年), docinfo_read()'s; 0: none. */
+    int year_from;              /* enum docinfo_source: where doc_year came from. */
+    const char *published_from; /* "meta", "date line", "url" or NULL; static. */
+    struct fact_list facts;     /* With a pattern set; owned. */
+    struct extract_stats st;    /* Of the extraction, when there was one. */
     struct page_warning warnings[PAGE_MAX_WARNINGS];
     size_t nwarnings;
 };

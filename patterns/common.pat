@@ -52,10 +52,16 @@ qualifier at_most   after  以下 以内
 
 # -- stance --------------------------------------------------------------------
 # The nearest cue before a fact decides; target cues win within a clause.
-# 要 is a cue, but not inside 主要 重要 需要 只要 必要 要求 要素 要点.
+# A cue counts only as a word of its own (FACTS.md, Context):
+# 要 is a cue, but not inside 主要 重要 需要 只要 必要 要求 要素 要点;
+# 建成区 (built-up area), 完成率 and 累计达标率 are nouns; 规划 and 计划
+# inside a name (规划教育用地, 计划单列市) are not cues; 预计 is an estimate.
+# 完成 and 实现 report a result only in a passage that reports results: the
+# extractor counts them only under a heading that reviews.
 
 stance target   将(?!近) | (?<![主重需只必纪摘])要(?![求素点闻])
-stance target   力争 | 确保 | 计划 | 预期 | 预计 | 目标 | 争取 | 力求 | 拟
+stance target   力争 | 确保 | (?<!规)计划(?!单列) | 预期 | 目标 | 争取 | 力求 | 拟
 stance target   (?:到|至)\d{4}年
-stance reported 完成 | 累计 | 截至 | 截止 | 已经 | 已 | 实现 | 建成 | 先后
+stance reported 完成(?![率度]) | 累计(?!达标|完成率) | 截至 | 截止 | 已经 | 已 | 实现 | 建成(?!区)
+stance reported 先后
 stance reported 同比(?:增长|下降|提高|减少|上升) | 比上年 | 较上年

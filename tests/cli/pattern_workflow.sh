@@ -46,7 +46,7 @@ n=$(sqlite3 "$tmp/s.db" "SELECT count(*) FROM current_facts WHERE kind = 'mu'")
 # diff says so with ~, and the store's fact follows.
 mkdir "$tmp/q" "$tmp/one"
 cp patterns/*.pat "$tmp/q/"
-printf '确保完成造林3000亩。\n' >"$tmp/one/a.txt"
+printf '全区已确保造林3000亩。\n' >"$tmp/one/a.txt"
 "$factd" replay --db "$tmp/t.db" "$tmp/one" >/dev/null || no "stance: first replay"
 sed -i 's/^stance target   力争 | 确保.*$/stance target   力争/' "$tmp/q/common.pat"
 "$factd" replay --db "$tmp/t.db" --patterns "$tmp/q" --diff "$tmp/one" >"$tmp/d" 2>&1

@@ -216,10 +216,30 @@ test_context(void)
     CHECK(facts.v[0].year == 2020);
     CHECK(facts.v[0].stance == STANCE_TARGET);
     CHECK_STR(span(facts.v[1].clause), "完成了3000亩");
-    CHECK(facts.v[1].stance == STANCE_REPORTED);
-    CHECK(facts.v[1].year == 0);
+    CHECK(facts.v[1].stance == STANCE_REPORTED); /* 完成了: a result in any passage */
+    /* 今年 in the sentence before, in the same paragraph (FACTS.md, year, rule 3). */
+    CHECK(facts.v[1].year == 2020);
     /* The offset counts bytes of the normalized text. */
     CHECK(memcmp(text.data + facts.v[0].text.off, "15.7", 4) == 0);
+    /* Not across a paragraph; 完成 alone, outside a review, is a plan's task. */
+    CHECK(run_year("今年,将新建绿地10亩。\n完成造林3000亩。", 2020) == 2);
+    CHECK(facts.v[1].year == 0);
+    CHECK(facts.v[1].stance == STANCE_TARGET);
+    /* 全年 is the paragraph's year; 2018年以来 starts a span, naming no year. */
+    CHECK(run_year("2019年,全区新增绿地100亩。全年造林3000亩。", 2020) == 2);
+    CHECK(facts.v[1].year == 2019);
+    CHECK(run_year("2018年以来,累计造林3000亩。", 2020) == 1 && facts.v[0].year == 0);
+    /* Under a heading that reviews, a sentence with no cue is a result; under
+     * one that plans, a target; the heading's year governs. */
+    CHECK(run_year("工作报告\n\n一、2019年工作回顾\n\n全区新增绿地100亩。\n\n"
+                   "二、2020年工作安排\n\n全区新增绿地200亩。\n",
+                   2020) == 2);
+    CHECK(facts.v[0].stance == STANCE_REPORTED && facts.v[0].year == 2019);
+    CHECK(facts.v[1].stance == STANCE_TARGET && facts.v[1].year == 2020);
+    /* Cues only as words: 建成区 is a place, not a result. */
+    CHECK(run_year("到2025年,建成区绿化覆盖率达到40%。", 2020) == 1);
+    CHECK(facts.v[0].stance == STANCE_TARGET && facts.v[0].year == 2025);
+    CHECK(run_year("建成区绿化覆盖率为40%。", 2020) == 1 && facts.v[0].stance == STANCE_NONE);
 
     /* 由2020年的32.7%提高至33.3%: the first takes 2020, the second the target year. */
     CHECK(run("到2025年,城镇化率由2020年的32.7%提高至33.3%。") == 2);
