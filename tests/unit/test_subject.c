@@ -160,6 +160,9 @@ test_verb_and_object(void)
     SUBJ("新增建设用地控制在300亩以内", "300亩以内", "建设用地", NULL);
     /* A verb right before the number is the activity it measures. */
     SUBJ("完成征地拆迁360亩", "360亩", "征地拆迁", NULL);
+    SUBJ("土地整理3000亩", "3000亩", "土地整理", NULL);
+    SUBJ("整理土地3000亩", "3000亩", "土地", NULL);
+    SUBJ("使全区绿化覆盖率达到40%", "40%", "绿化覆盖率", NULL);
     SUBJ("推动20%", "20%", NULL, NULL);
 }
 
@@ -185,10 +188,17 @@ test_number_before_noun(void)
          "27个规划保留村饮水提质增效工程", "规划保留村饮水提质增效工程", NULL);
     SUBJ("盘活3000亩土地资源的开发利用", "3000亩", "土地资源", NULL);
     SUBJ("推动存量土地1500亩入市", "1500亩", "存量土地", NULL);
+    SUBJ("实现100%全覆盖", "100%", NULL, NULL);
+    SUBJ("500亩农田被征收", "500亩", "农田", NULL);
     SUBJ("推进10个市级以上重点项目", "10个市级以上重点项目", "市级以上重点项目", NULL);
     SUBJ("建成15万平方米厂房和3个仓库", "15万平方米", "厂房", NULL);
     /* With nothing before the number, the noun after a 的 after the unit. */
     SUBJ("占地1200亩的产业园", "1200亩", "产业园", NULL);
+    SUBJ("5至10万平方米的厂房", "5至10万平方米", "厂房", NULL);
+    /* Per-person and average areas: 人均 says what is measured, 平均 how. */
+    SUBJ("人均6.89平方米", "6.89平方米", "人均", NULL);
+    SUBJ("公园绿地面积人均6.89平方米", "6.89平方米", "公园绿地面积人均", NULL);
+    SUBJ("平均41平方米", "41平方米", NULL, NULL);
 }
 
 static void
