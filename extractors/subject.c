@@ -300,7 +300,7 @@ static const struct word units[] = {
     W("宗"),         W("户"),         W("栋"),       W("幢"),       W("名"),     W("位"),
     W("间"),         W("张"),         W("台"),       W("套"),       W("届"),     W("类"),
     W("种"),         W("件"),         W("块"),       W("人"),       W("辆"),     W("吨"),
-    W("公里"),       W("千米"),       W("米"),       W("次"),       W("场"),     {NULL, 0}};
+    W("公里"),       W("千米"),       W("米"),       W("人次"),     {NULL, 0}};
 
 static const struct word quals_after[] = {W("以上"), W("以下"), W("以内"), W("左右"), {NULL, 0}};
 static const struct word quals_before[] = {
@@ -308,6 +308,19 @@ static const struct word quals_before[] = {
     W("超过"), W("超"),     W("逾"),     W("突破"), W("不低于"), W("不少于"),
     W("至少"), W("不超过"), W("不高于"), W("低于"), {NULL, 0}};
 static const struct word range_to[] = {W("至"), W("到"), W("-"), W("~"), {NULL, 0}};
+
+/* Length of the qualifier word before a number that ends at p: 约 not of
+ * 签约 or 节约, 近 not of 最近. */
+static size_t
+qual_before_ending(const struct rd *r, size_t p)
+{
+    size_t k = end_any(r, p, quals_before);
+    if (k == 3 && ends(r, p, "约") && prev_in(r, p - 3, "签合节制邀预相公条契"))
+        return 0;
+    if (k == 3 && ends(r, p, "近") && prev_in(r, p - 3, "最附邻靠贴亲"))
+        return 0;
+    return k;
+}
 
 /*
  * The quantity that starts at p: a number, a range's high end, 余 or 多, a
@@ -409,12 +422,13 @@ quantity_starting(const struct rd *r, size_t p)
 
 /* ---- direction ---- */
 
-static const struct word ups[] = {W("增长"), W("增加"), W("提高"), W("提升"), W("扩大"),
-                                  W("上升"), W("上涨"), W("攀升"), W("增幅"), W("涨幅"),
-                                  W("增速"), W("增"),   W("涨"),   W("升"),   {NULL, 0}};
-static const struct word downs[] = {
-    W("下降"), W("降低"), W("减少"), W("压减"), W("压缩"), W("削减"), W("缩减"), W("缩小"),
-    W("回落"), W("下滑"), W("下跌"), W("降幅"), W("减幅"), W("降"),   W("减"),   {NULL, 0}};
+static const struct word ups[] = {W("增产"), W("增收"), W("加快"), W("增长"), W("增加"), W("提高"),
+                                  W("提升"), W("扩大"), W("上升"), W("上涨"), W("攀升"), W("增幅"),
+                                  W("涨幅"), W("增速"), W("增"),   W("涨"),   W("升"),   {NULL, 0}};
+static const struct word downs[] = {W("减产"), W("减收"), W("收窄"), W("放缓"), W("下降"),
+                                    W("降低"), W("减少"), W("压减"), W("压缩"), W("削减"),
+                                    W("缩减"), W("缩小"), W("回落"), W("下滑"), W("下跌"),
+                                    W("降幅"), W("减幅"), W("降"),   W("减"),   {NULL, 0}};
 /* An amount, not a change: 新增绿地100亩 (FACTS.md). */
 static const struct word amounts[] = {W("新增"), W("净增"), W("新增加"), {NULL, 0}};
 
@@ -455,7 +469,11 @@ direction_before(const struct rd *r, size_t p)
     /* 提高到30%, 降至5%, 达到40%: a level. */
     if (ends(r, p, "到") || ends(r, p, "至"))
         return DIRECTION_NONE;
-    return change_ending(r, p, &n);
+    enum fact_direction d = change_ending(r, p, &n);
+    /* 改造提升15万平方米: an activity's name, not a change. */
+    if (n == 6 && (ends(r, p - 6, "改造") || ends(r, p - 6, "整治") || ends(r, p - 6, "提质")))
+        return DIRECTION_NONE;
+    return d;
 }
 
 /* Before the number, past a list of numbers that share its unit or noun
@@ -466,12 +484,11 @@ list_start(const struct rd *r, size_t p, int *listed)
     static const struct word joiners[] = {W("、"), W("和"), W("及"), W("与"), W("以及"), {NULL, 0}};
     for (;;) {
         size_t b = skip_blank_back(r, p), j = end_any(r, b, joiners), s;
-        if (j == 0)
-            return p;
+        /* 房屋征收1049户18.08万平方米: two quantities side by side too. */
         if ((s = quantity_ending(r, skip_blank_back(r, b - j))) == SIZE_MAX)
             return p;
         size_t k;
-        while ((k = end_any(r, skip_blank_back(r, s), quals_before)) != 0)
+        while ((k = qual_before_ending(r, skip_blank_back(r, s))) != 0)
             s = skip_blank_back(r, s) - k;
         p = s;
         *listed = 1;
@@ -487,7 +504,7 @@ noun_follows(const struct rd *r, size_t s, size_t e)
 {
     static const struct word heads[] = {W("强度"), W("比重"), W("水平"), W("效率"),
                                         W("效益"), W("总额"), W("总量"), W("能力"),
-                                        W("指数"), W("规模"), {NULL, 0}};
+                                        W("指数"), W("规模"), W("面积"), {NULL, 0}};
     if (ch_in(r, e, "率值量额性点链占") || at_any(r, e, heads))
         return 1;
     return e - s == 6 && memcmp(r->t + s, "建成", 6) == 0 && at(r, e, "区");
@@ -497,23 +514,26 @@ noun_follows(const struct rd *r, size_t s, size_t e)
  * them (完成老旧小区改造, 规划教育用地, 实现每百户…面积); verbs that
  * usually head a noun (建设, 改造, 服务, 开发, 签约, 组织) are not here. */
 static const struct word verbs_open[] = {
-    W("推动"),   W("推进"),   W("促进"), W("实现"), W("完成"), W("规划"), W("投入"), W("新增"),
-    W("净增"),   W("新建"),   W("实施"), W("加快"), W("启动"), W("开展"), W("打造"), W("盘活"),
-    W("利用"),   W("统筹"),   W("释放"), W("引进"), W("引导"), W("支持"), W("带动"), W("落实"),
-    W("推广"),   W("培育"),   W("创建"), W("争创"), W("建立"), W("形成"), W("提供"), W("改善"),
-    W("达到"),   W("提高"),   W("提升"), W("增加"), W("降低"), W("减少"), W("压减"), W("扩大"),
-    W("控制"),   W("保持"),   W("稳定"), W("建成"), W("腾退"), W("收储"), W("出让"), W("供应"),
-    W("拆除"),   W("拆迁"),   W("征收"), W("清理"), W("种植"), W("栽植"), W("新植"), W("加大"),
-    W("加强"),   W("深化"),   W("推行"), W("引入"), W("吸引"), W("惠及"), W("解决"), W("安置"),
-    W("筹集"),   W("完善"),   W("整理"), W("复垦"), W("储备"), W("收回"), W("腾出"), W("扩建"),
-    W("改扩建"), W("新改建"), W("优化"), W("通过"), W("围绕"), W("按照"), W("依托"), W("借助"),
-    W("对于"),   W("关于"),   W("让"),   W("把"),   {NULL, 0}};
+    W("推动"), W("推进"),   W("促进"),   W("实现"), W("完成"), W("规划"), W("投入"), W("新增"),
+    W("净增"), W("新建"),   W("实施"),   W("加快"), W("启动"), W("开展"), W("打造"), W("盘活"),
+    W("利用"), W("统筹"),   W("释放"),   W("引进"), W("引导"), W("支持"), W("带动"), W("落实"),
+    W("推广"), W("培育"),   W("创建"),   W("争创"), W("建立"), W("形成"), W("提供"), W("改善"),
+    W("达到"), W("提高"),   W("提升"),   W("增加"), W("降低"), W("减少"), W("压减"), W("扩大"),
+    W("控制"), W("保持"),   W("稳定"),   W("建成"), W("腾退"), W("收储"), W("出让"), W("供应"),
+    W("拆除"), W("拆迁"),   W("征收"),   W("清理"), W("种植"), W("栽植"), W("新植"), W("加大"),
+    W("加强"), W("深化"),   W("推行"),   W("引入"), W("吸引"), W("惠及"), W("解决"), W("进行"),
+    W("结合"), W("筹集"),   W("完善"),   W("整理"), W("复垦"), W("储备"), W("收回"), W("腾出"),
+    W("扩建"), W("改扩建"), W("新改建"), W("优化"), W("通过"), W("围绕"), W("按照"), W("依托"),
+    W("借助"), W("对于"),   W("关于"),   W("让"),   W("把"),   {NULL, 0}};
 
-/* A verb of verbs_open ending at p that is not a noun's first half. */
+/* A verb of verbs_open ending at p that is not a noun's first half, nor
+ * inside one (新增 of 高新增加值). */
 static size_t
 verb_ending(const struct rd *r, size_t p)
 {
     size_t best = 0;
+    if (p >= r->lo + 3 && (at(r, p - 3, "增加值") || at(r, p - 3, "增长率")))
+        return 0;
     for (const struct word *v = verbs_open; v->s != NULL; v++)
         if (v->n > best && ends_n(r, p, v->s, v->n) && !noun_follows(r, p - v->n, p))
             best = v->n;
@@ -545,24 +565,6 @@ stance_ending(const struct rd *r, size_t p)
     return 0;
 }
 
-/* Actors that lead a sentence and are dropped (FACTS.md: 全区, 我区, 全市,
- * 区政府, 其中, 目前); named places and level words (全社会, 省级) stay. */
-static size_t
-actor_ending(const struct rd *r, size_t p)
-{
-    static const struct word words[] = {
-        W("我区"),   W("全市"), W("我市"), W("全县"), W("我县"),     W("全镇"),   W("我镇"),
-        W("全乡"),   W("本区"), W("本市"), W("本县"), W("区政府"),   W("市政府"), W("县政府"),
-        W("镇政府"), W("其中"), W("目前"), W("当前"), W("截至目前"), W("现已"),   {NULL, 0}};
-    size_t k = end_any(r, p, words);
-    if (k != 0)
-        return k;
-    /* 全区, not 安全区 or 全区域. */
-    if (ends(r, p, "全区") && !prev_in(r, p - 6, "安") && !at(r, p, "域"))
-        return 6;
-    return 0;
-}
-
 /* A time word or phrase that ends at p (今年, 到2025年, 2019年底, 今年以来,
  * 一季度): its length, 0 if none. */
 static size_t
@@ -574,15 +576,36 @@ time_ending(const struct rd *r, size_t p)
         W("近年来"),   W("近年"),     W("届时"),   W("期间"),   W("以来"),   W("上半年"),
         W("下半年"),   W("前三季度"), W("一季度"), W("二季度"), W("三季度"), W("四季度"),
         W("十四五"),   W("十三五"),   W("十五五"), {NULL, 0}};
-    static const struct word after[] = {W("底"), W("末"), W("初"),  W("以来"),
-                                        W("前"), W("后"), {NULL, 0}};
+    static const struct word after[] = {W("底"),   W("末"),   W("初"),   W("以来"),
+                                        W("前"),   W("后"),   W("度"),   W("份"),
+                                        W("中旬"), W("上旬"), W("下旬"), {NULL, 0}};
     static const struct word before[] = {W("截至"), W("截止"), W("到"),  W("至"),
                                          W("在"),   W("于"),   {NULL, 0}};
     size_t k = end_any(r, p, words), q = p, d;
 
-    /* A year: two to four digits and 年, then 底 末 初 以来 前 后; longer
-     * than the words (2019年底, not 年底). */
+    /* A date: a year of two to four digits and 年, a month of one or two
+     * and 月 (1-9月), a day and 日, with 底 末 初 以来…; longer than the
+     * words (2019年底, not 年底). */
     q -= end_any(r, q, after);
+    if (ends(r, q, "日")) {
+        for (q -= 3, d = 0; q > r->lo && is_digit(r->t[q - 1]); d++)
+            q--;
+        if (d < 1 || d > 2 || !ends(r, q, "月"))
+            return k;
+    }
+    if (ends(r, q, "月")) {
+        for (q -= 3, d = 0; q > r->lo && is_digit(r->t[q - 1]); d++)
+            q--;
+        if (d < 1 || d > 2)
+            return k;
+        if (q > r->lo + 1 && r->t[q - 1] == '-' && is_digit(r->t[q - 2]))
+            for (q--; q > r->lo && is_digit(r->t[q - 1]);)
+                q--;
+        if (!ends(r, q, "年")) {
+            q -= end_any(r, q, before);
+            return p - q > k ? p - q : k;
+        }
+    }
     if (!ends(r, q, "年"))
         return k;
     q -= 3;
@@ -635,7 +658,7 @@ edge_ending(const struct rd *r, size_t p)
         return EDGE_VERB;
     if (deng_ending(r, p) != 0)
         return EDGE_DENG;
-    if (stance_ending(r, p) != 0 || actor_ending(r, p) != 0 || time_ending(r, p) != 0)
+    if (stance_ending(r, p) != 0 || time_ending(r, p) != 0)
         return EDGE_OTHER;
     return EDGE_NONE;
 }
@@ -643,36 +666,56 @@ edge_ending(const struct rd *r, size_t p)
 /*
  * Words between a subject and its number that belong to neither, taken off
  * the end of what stands before the number: the verb that ties them (达到,
- * 增长, 控制在, 新增, 完成), adverbs (年均, 同比, 分别, 累计), stance words
- * and 由, which makes the number the level a change starts from.  Guards on
- * the one-character words follow in tie_ending().
+ * 增长, 控制在, 新增, 完成) and 由, which makes the number the level a change
+ * starts from.  Guards on the one-character words follow in tie_ending().
  */
 static const struct word ties[] = {
-    W("达到"),   W("达"),     W("有"),     W("共有"), W("共"),   W("共计"),   W("合计"),
-    W("总计"),   W("累计"),   W("增长"),   W("增加"), W("提高"), W("提升"),   W("扩大"),
-    W("上升"),   W("上涨"),   W("攀升"),   W("增幅"), W("涨幅"), W("增速"),   W("增"),
-    W("涨"),     W("升"),     W("下降"),   W("降低"), W("减少"), W("压减"),   W("压缩"),
-    W("削减"),   W("缩减"),   W("缩小"),   W("回落"), W("下滑"), W("下跌"),   W("降幅"),
-    W("减幅"),   W("降"),     W("减"),     W("新增"), W("净增"), W("完成"),   W("实施"),
-    W("实现"),   W("新建"),   W("建成"),   W("打造"), W("投入"), W("盘活"),   W("利用"),
-    W("释放"),   W("开工"),   W("新开工"), W("竣工"), W("完工"), W("投产"),   W("占地"),
-    W("占"),     W("控制"),   W("保持"),   W("稳定"), W("维持"), W("控制在"), W("保持在"),
-    W("稳定在"), W("维持在"), W("由"),     W("从"),   W("年均"), W("平均"),   W("同比"),
-    W("环比"),   W("分别"),   W("已"),     W("已经"), W("将"),   W("要"),     W("力争"),
-    W("确保"),   W("争取"),   W("力求"),   W("预计"), W("再"),   W("又"),     W("先后"),
-    W("也"),     W("还"),     W("仍"),     W("超额"), W("了"),   W("的"),     W("总共"),
-    W("一共"),   {NULL, 0}};
+    W("达到"),   W("达"),     W("有"),     W("共有"),   W("增长"),   W("增加"), W("提高"),
+    W("提升"),   W("扩大"),   W("上升"),   W("上涨"),   W("攀升"),   W("增幅"), W("涨幅"),
+    W("增速"),   W("增"),     W("涨"),     W("升"),     W("下降"),   W("降低"), W("减少"),
+    W("压减"),   W("压缩"),   W("削减"),   W("缩减"),   W("缩小"),   W("回落"), W("下滑"),
+    W("下跌"),   W("降幅"),   W("减幅"),   W("降"),     W("减"),     W("新增"), W("净增"),
+    W("完成"),   W("实施"),   W("实现"),   W("新建"),   W("建成"),   W("打造"), W("投入"),
+    W("盘活"),   W("利用"),   W("释放"),   W("开工"),   W("新开工"), W("竣工"), W("完工"),
+    W("投产"),   W("占地"),   W("占"),     W("控制"),   W("保持"),   W("稳定"), W("维持"),
+    W("控制在"), W("保持在"), W("稳定在"), W("维持在"), W("由"),     W("从"),   W("增产"),
+    W("增收"),   W("减产"),   W("减收"),   W("收窄"),   W("放缓"),   {NULL, 0}};
 
-/* Length of the tying word that ends at p, with its guards; 0 if none. */
+/* Adverbs and stance words there too (年均, 同比, 分别, 累计, 力争); they
+ * also stand between a subject and a comparison (产值均占…, 增速分别高于…). */
+static const struct word adverbs[] = {
+    W("年均"), W("平均"), W("同比"), W("环比"), W("可比"), W("分别"), W("已"),   W("已经"),
+    W("将"),   W("要"),   W("力争"), W("确保"), W("争取"), W("力求"), W("预计"), W("再"),
+    W("又"),   W("先后"), W("也"),   W("还"),   W("仍"),   W("仍然"), W("依然"), W("始终"),
+    W("持续"), W("继续"), W("稳步"), W("逐步"), W("累计"), W("共"),   W("共计"), W("合计"),
+    W("总计"), W("总共"), W("一共"), W("超额"), W("都"),   W("了"),   W("的"),   {NULL, 0}};
+
+/* Length of the adverb that ends at p, with its guards; 0 if none. */
 static size_t
-tie_ending(const struct rd *r, size_t p)
+adverb_ending(const struct rd *r, size_t p)
 {
-    size_t k = end_any(r, p, ties);
+    size_t k = end_any(r, p, adverbs);
 
     /* 均 of 人均 and 户均 says what is measured: it stays. */
     if (ends(r, p, "均") && !ends(r, p, "年均") && !ends(r, p, "平均") &&
         !prev_in(r, p - 3, "人户亩地日月"))
         k = k > 3 ? k : 3;
+    /* 共 of 项目共5个, not 公共; 都 not of 首都. */
+    if (k == 3 && (ends(r, p, "共") || ends(r, p, "都")) && prev_in(r, p - 3, "公首成"))
+        k = 0;
+    return k;
+}
+
+/* Length of the tying word that ends at p, with its guards; 0 if none.
+ * 增速 and 增幅 are change words only right before the number (增速7%);
+ * further off they are the subject (增速放缓0.5个百分点). */
+static size_t
+tie_ending(const struct rd *r, size_t p, int first)
+{
+    size_t k = end_any(r, p, ties);
+
+    if (!first && k == 6 && (ends(r, p, "幅") || ends(r, p, "增速")))
+        return 0;
     /* 为 as the copula, not 行为, 作为, 成为. */
     if (k == 0 && ends(r, p, "为") && !prev_in(r, p - 3, "行作认成因以称"))
         k = 3;
@@ -683,9 +726,6 @@ tie_ending(const struct rd *r, size_t p)
         k = 3;
     if (k == 0 && ends(r, p, "至") && !prev_in(r, p - 3, "甚乃以直"))
         k = 3;
-    /* 共 of 项目共5个, not 公共. */
-    if (k == 3 && ends(r, p, "共") && prev_in(r, p - 3, "公"))
-        k = 0;
     /* 有 of 项目有6个, not 国有 or 所有. */
     if (k == 3 && ends(r, p, "有") && prev_in(r, p - 3, "国公私所特固专拥具没"))
         k = 0;
@@ -764,24 +804,46 @@ from_level(const struct rd *r, size_t R)
     return ends(r, s, "由") || ends(r, s, "从") ? s - 3 : SIZE_MAX;
 }
 
-/* Take the tying words, time words and a 由 level off the end at R; only
- * time words and 的 when what is left stood before a comparison (in
- * 增速高于全省, 增速 is the subject, not a change word). */
+/* A remark in brackets that ends at p, (下同) or (预计数): its length. */
+static size_t
+aside_ending(const struct rd *r, size_t p)
+{
+    if (!ends(r, p, ")"))
+        return 0;
+    for (size_t q = p - 1; q > r->lo && p - q <= 24;) {
+        q--;
+        if (r->t[q] == '(')
+            return p - q;
+        if (r->t[q] == ')')
+            return 0;
+    }
+    return 0;
+}
+
+/* Take the tying words, adverbs, time words, remarks and a 由 level off
+ * the end at R; only adverbs, time words and remarks when what is left
+ * stood before a comparison (in 增速高于全省, 增速 is the subject, not a
+ * change word). */
 static size_t
 strip_ties(const struct rd *r, size_t R, int compared, int *tied)
 {
+    int verbs = 0;
     for (;;) {
         size_t k, s;
         R = skip_blank_back(r, R);
         if (R <= r->lo)
             return r->lo;
-        if ((k = time_ending(r, R)) != 0) {
+        if ((k = time_ending(r, R)) != 0 || (k = adverb_ending(r, R)) != 0) {
             R -= k;
+        } else if ((k = aside_ending(r, R)) != 0) {
+            R -= k; /* 同比(下同)增长 */
         } else if (compared) {
-            if (!ends(r, R, "的"))
-                return R;
-            R -= 3;
-        } else if ((k = tie_ending(r, R)) != 0) {
+            return R;
+        } else if ((k = tie_ending(r, R, verbs == 0)) != 0) {
+            /* 增幅为3%: the copula leaves 增幅 right before the number. */
+            if (!(k == 3 && (ends(r, R, "为") || ends(r, R, "是") || ends(r, R, "达"))) &&
+                !(k == 6 && ends(r, R, "达到")))
+                verbs++;
             R -= k;
             *tied = 1;
         } else if ((s = from_level(r, R)) != SIZE_MAX) {
@@ -790,6 +852,30 @@ strip_ties(const struct rd *r, size_t R, int compared, int *tied)
             return R;
         }
     }
+}
+
+/* A list marker at p (1. 3、 (五) ■ ◆): its length, 0 if none. */
+static size_t
+marker_starting(const struct rd *r, size_t p)
+{
+    static const char symbols[] = "■□◆◇●○★☆▲△※•";
+    size_t e = p;
+
+    if (ch_in(r, p, symbols))
+        return 3;
+    if (p < r->hi && r->t[p] == '(') {
+        for (e = p + 1; e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, CN_LEAD));)
+            e += ch_len(r, e);
+        return e > p + 1 && e < r->hi && r->t[e] == ')' ? e + 1 - p : 0;
+    }
+    while (e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, CN_LEAD)))
+        e += ch_len(r, e);
+    if (e == p || e - p > 6)
+        return 0;
+    if (e < r->hi && (r->t[e] == '.' || r->t[e] == ')') &&
+        !(e + 1 < r->hi && is_digit(r->t[e + 1])))
+        return e + 1 - p;
+    return at(r, e, "、") ? e + 3 - p : 0;
 }
 
 /* Words a subject does not start with: joiners, actors, time and stance
@@ -806,7 +892,7 @@ lead_starting(const struct rd *r, size_t p, size_t R)
         W("预计"),   W("争取"), W("力求"), W("继续"), W("进一步"), W("全面"),   W("大力"),
         W("积极"),   W("努力"), W("着力"), W("持续"), W("切实"),   W("精心"),   W("先后"),
         W("共计"),   W("总计"), W("合计"), W("也"),   W("全力"),   W("把"),     W("让"),
-        W("将"),     W("共有"), W("现有"), W("拥有"), {NULL, 0}};
+        W("将"),     W("共有"), W("现有"), W("拥有"), W("原先"),   W("原有"),   {NULL, 0}};
     static const struct word heads[] = {W("建设"), W("改造"), W("开发"), W("整治"),
                                         W("治理"), W("修复"), {NULL, 0}};
     static const struct word head_nouns[] = {W("项目"), W("工程"), W("用地"), W("规模"),
@@ -814,6 +900,11 @@ lead_starting(const struct rd *r, size_t p, size_t R)
                                              W("资金"), W("单位"), {NULL, 0}};
     size_t k = at_any(r, p, words);
 
+    if (k == 0)
+        k = marker_starting(r, p);
+    /* 累计 of 累计清拆, not of 累计达标率. */
+    if (k == 0 && at(r, p, "累计") && !ch_in(r, ch_prev(r, R), "率量额数"))
+        k = 6;
     if (k == 0 && at(r, p, "和") && !ch_in(r, p + 3, "谐平美"))
         k = 3;
     if (k == 0 && at(r, p, "要") && !ch_in(r, p + 3, "求素点闻件"))
@@ -895,6 +986,16 @@ subject_before(const struct rd *r, size_t R0, struct span *out, const char **why
     for (size_t k; s < R && (k = lead_starting(r, s, R)) != 0;)
         s += k;
     size_t e = R;
+    /* An edge inside quotes (“三类500强”项目) does not cut them. */
+    for (size_t i = 0; closes[i].s != NULL; i++)
+        if (holds(r, s, e, closes[i].s) && !holds(r, s, e, opens[i].s))
+            for (size_t q = s; q > r->lo;) {
+                q = ch_prev(r, q);
+                if (at(r, q, opens[i].s)) {
+                    s = q;
+                    break;
+                }
+            }
     trim(r, &s, &e);
     /* A verb alone (推动 before a number) names nothing. */
     if (s < e && verb_ending(r, e) == e - s)
@@ -1007,8 +1108,9 @@ subject_after(const struct rd *r, size_t p, size_t fixed, struct span *out, cons
         *de = p + 3;
         return 0;
     }
-    if (!fixed && (noun_stops(r, p) || at_any(r, p, joiners) || at_any(r, p, quals_after) ||
-                   is_digit(r->t[p]) || at(r, p, "比") || at(r, p, "较") || at(r, p, "等")))
+    if (!fixed &&
+        (noun_stops(r, p) || at_any(r, p, joiners) || at_any(r, p, quals_after) || r->t[p] == '(' ||
+         is_digit(r->t[p]) || at(r, p, "比") || at(r, p, "较") || at(r, p, "等")))
         return 0;
     size_t s = amount_end(r, p), e = s;
     int past_de = 0;
@@ -1104,7 +1206,7 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
     size_t s0 = num.off;
     for (;;) {
         size_t b = skip_blank_back(&r, s0);
-        if ((k = end_any(&r, b, quals_before)) != 0 || (k = ends(&r, b, "百分之") ? 9 : 0) != 0 ||
+        if ((k = qual_before_ending(&r, b)) != 0 || (k = ends(&r, b, "百分之") ? 9 : 0) != 0 ||
             (k = ends(&r, b, "负") ? 3 : 0) != 0 ||
             (k = ends(&r, b, "-") && !(b >= r.lo + 2 && is_digit(text[b - 2])) ? 1 : 0) != 0)
             s0 = b - k;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "segment.h"
 #include "subject.h"
 
 #define DIR_ACC_MIN 0.95
@@ -142,6 +143,22 @@ test_number_after_subject(void)
     SUBJ("完成年度计划的105%", "105%", "年度计划", NULL);
     SUBJ("全区共有在建项目120个", "项目120个", "在建项目", NULL);
     SUBJ("净利润同比增长-3.9%", "-3.9%", "净利润", "up");
+    /* Adverbs, remarks, list markers, dates and quotes around a subject. */
+    SUBJ("规模以上工业增加值可比增长39.1%", "39.1%", "规模以上工业增加值", "up");
+    SUBJ("断面水质优良率持续保持100%", "100%", "断面水质优良率", NULL);
+    SUBJ("全年地区生产总值同比(下同)增长4.5%", "4.5%", "地区生产总值", "up");
+    SUBJ("1.国内生产总值增长5.5%左右", "5.5%左右", "国内生产总值", "up");
+    SUBJ("(五)高标准农田建设考核指标23.1万亩", "23.1万亩", "高标准农田建设考核指标", NULL);
+    SUBJ("◆留白增绿978.5公顷", "978.5公顷", "留白增绿", NULL);
+    SUBJ("截至10月底已完成350万亩", "350万亩", NULL, NULL);
+    SUBJ("2024年度中央财政高标准农田建设项目22.99万亩", "22.99万亩", "中央财政高标准农田建设项目",
+         NULL);
+    SUBJ("引进“三类500强”项目87个", "项目87个", "“三类500强”项目", NULL);
+    SUBJ("全年小麦种植面积18.8万亩", "18.8万亩", "小麦种植面积", NULL);
+    SUBJ("高新增加值增速超12%", "超12%", "高新增加值", "up");
+    SUBJ("累计清拆河涌沿岸违建超21万平方米", "超21万平方米", "清拆河涌沿岸违建", NULL);
+    SUBJ("累计达标率达到95%", "95%", "累计达标率", NULL);
+    SUBJ("南安段项目已完成民房签约100%", "100%", "民房签约", NULL);
 }
 
 static void
@@ -228,6 +245,8 @@ test_lists_and_examples(void)
     SUBJ_N("绿化覆盖率和绿地率分别达到40%和35%", "40%", 0, pair, "绿化覆盖率和绿地率", NULL);
     SUBJ_N("绿化覆盖率和绿地率分别达到40%和35%", "35%", 0, pair2, "绿化覆盖率和绿地率", NULL);
     SUBJ_N("出口和进口分别增长7%和5%", "5%", 0, NULL, "出口和进口", "up");
+    /* Two quantities side by side share the noun too. */
+    SUBJ("完成房屋征收1049户18.08万平方米", "18.08万平方米", "房屋征收", NULL);
 }
 
 static void
@@ -242,6 +261,10 @@ test_comparisons(void)
     SUBJ("居民人均可支配收入比全市平均水平高2个百分点", "2个百分点", "居民人均可支配收入", NULL);
     SUBJ("超过全国平均水平0.3个百分点", "0.3个百分点", NULL, NULL);
     SUBJ("绿地占全区面积的30%", "30%", "绿地", NULL);
+    SUBJ("增速分别高于全国、全省1.2和0.6个百分点", "0.6个百分点", "增速", NULL);
+    SUBJ("产值均占区属规上工业总产值10%以上", "10%以上", "产值", NULL);
+    SUBJ("第一产业增加值占全区生产总值比重为5.1%", "5.1%", "第一产业增加值占全区生产总值比重",
+         NULL);
     SUBJ("比上年增加绿地100亩", "100亩", "绿地", NULL);
     SUBJ("比2015年提高5.2个百分点", "5.2个百分点", NULL, "up");
     SUBJ("较上年提高2个百分点", "2个百分点", NULL, "up");
@@ -280,6 +303,11 @@ test_direction(void)
     SUBJ("煤炭消费量减少8%", "8%", "煤炭消费量", "down");
     SUBJ("压减燃煤10%", "10%", "燃煤", "down");
     SUBJ("房价回落2%", "2%", "房价", "down");
+    SUBJ("涨幅较上年同期收窄3.7个百分点", "3.7个百分点", "涨幅", "down");
+    SUBJ("比上年增产1.58%", "1.58%", NULL, "up");
+    SUBJ("增速放缓0.5个百分点", "0.5个百分点", "增速", "down");
+    /* 改造提升 names an activity: no change. */
+    SUBJ("完成老旧小区综合改造提升15万平方米", "15万平方米", "老旧小区综合改造", NULL);
     SUBJ("增长了7.3%", "7.3%", NULL, "up");
     SUBJ("增长约7%", "约7%", NULL, "up");
     SUBJ("下降百分之三十", "百分之三十", NULL, "down");
@@ -569,6 +597,116 @@ test_gold(void)
     CHECK(f1 >= SUBJ_F1_MIN);
 }
 
+/* ---- direction in the real sentences of tests/data/context ---- */
+
+#define CONTEXT_FILE "tests/data/context/sentences.jsonl"
+
+/* The next object of a JSON array at *p (string-aware), copied into out;
+ * *p moves past it.  Returns 0 at the array's end. */
+static int
+next_object(const char **p, char *out, size_t cap)
+{
+    const char *s = *p;
+    int depth = 0, str = 0;
+
+    while (*s != '\0' && *s != '{' && *s != ']')
+        s++;
+    if (*s != '{')
+        return 0;
+    const char *start = s;
+    for (; *s != '\0'; s++) {
+        if (str) {
+            if (*s == '\\' && s[1] != '\0')
+                s++;
+            else if (*s == '"')
+                str = 0;
+        } else if (*s == '"') {
+            str = 1;
+        } else if (*s == '{') {
+            depth++;
+        } else if (*s == '}' && --depth == 0) {
+            break;
+        }
+    }
+    if (*s == '\0')
+        return 0;
+    size_t n = (size_t)(s + 1 - start) < cap ? (size_t)(s + 1 - start) : cap - 1;
+    memcpy(out, start, n);
+    out[n] = '\0';
+    *p = s + 1;
+    return 1;
+}
+
+/* Byte offset of code point k of s. */
+static size_t
+byte_offset(const char *s, long k)
+{
+    size_t b = 0;
+    for (; k > 0 && s[b] != '\0'; k--)
+        for (b++; (s[b] & 0xC0) == 0x80; b++)
+            ;
+    return b;
+}
+
+/* Every labelled fact: its clause as segment.c finds it in the sentence,
+ * the other facts of that clause, and the direction against the label.
+ * The test set labels no subjects; its directions must agree as the
+ * gold's do (0.95). */
+static void
+test_context_direction(void)
+{
+    static char line[65536], sentence[16384], obj[4096], text[256], dir[16];
+    FILE *f = fopen(CONTEXT_FILE, "r");
+    size_t n = 0, ok = 0;
+
+    CHECK(f != NULL);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        struct span facts[64], s;
+        char dirs[64][16];
+        size_t nf = 0;
+        const char *p = strstr(line, "\"facts\":");
+        if (!json_str(line, "sentence", sentence, sizeof sentence) || p == NULL)
+            continue;
+        for (; nf < 64 && next_object(&p, obj, sizeof obj); nf++) {
+            const char *at = strstr(obj, "\"at\":");
+            json_str(obj, "text", text, sizeof text);
+            json_str(obj, "direction", dirs[nf], sizeof dirs[nf]);
+            facts[nf].off = byte_offset(sentence, at ? strtol(at + 5, NULL, 10) : 0);
+            facts[nf].len = strlen(text);
+        }
+        struct span all = {0, strlen(sentence)};
+        for (size_t i = 0; i < nf; i++) {
+            struct span c = segment_clause(sentence, all, facts[i].off), o[64], num = facts[i];
+            size_t no = 0;
+            enum fact_direction d;
+            for (size_t j = 0; j < nf; j++)
+                if (j != i && facts[j].off >= c.off && facts[j].off < c.off + c.len)
+                    o[no++] = facts[j];
+            while (num.off < facts[i].off + facts[i].len && !numeral_at(sentence + num.off))
+                num.off++;
+            num.len = 0;
+            subject_find(sentence, c, facts[i], num, o, no, &s, &d);
+            snprintf(dir, sizeof dir, "%s",
+                     subject_direction_name(d) ? subject_direction_name(d) : "");
+            n++;
+            if (strcmp(dir, dirs[i]) == 0)
+                ok++;
+            else
+                printf("context: %.*s | %.*s: direction %s (want %s)\n", (int)c.len,
+                       sentence + c.off, (int)facts[i].len, sentence + facts[i].off,
+                       dir[0] ? dir : "null", dirs[i][0] ? dirs[i] : "null");
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    CHECK(n > 0);
+    if (n > 0) {
+        printf("context: %zu facts, direction accuracy %.3f (min %.2f)\n", n,
+               (double)ok / (double)n, DIR_ACC_MIN);
+        CHECK((double)ok / (double)n >= DIR_ACC_MIN);
+    }
+}
+
 int
 main(void)
 {
@@ -581,5 +719,6 @@ main(void)
     test_direction();
     test_api();
     test_gold();
+    test_context_direction();
     return check_done("test_subject");
 }
