@@ -493,7 +493,7 @@ char_f1(const char *got, const char *want)
 }
 
 #define GOLD_DIR  "tests/data/corpus/gold"
-#define MAX_GOLD  4096
+#define MAX_GOLD  1024
 #define FIELD_MAX 2048
 
 struct gold {
