@@ -22,11 +22,13 @@
 #include "heading.h"
 #include "numeral.h"
 #include "segment.h"
+#include "subject.h"
 #include "utf8.h"
 
-#define MAX_LIST_ITEMS 16
-#define MAX_YEARS      32
-#define MAX_CUES       64
+#define MAX_LIST_ITEMS   16
+#define MAX_YEARS        32
+#define MAX_CUES         64
+#define MAX_CLAUSE_FACTS 16
 
 struct cand {
     struct fact f;
@@ -863,6 +865,7 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
     size_t first = out->n;
     for (size_t i = 0; i < n; i++) {
         struct fact f = cands->v[i].f;
+        f.number = (struct span){cands->v[i].num_off, cands->v[i].num_end - cands->v[i].num_off};
         f.sentence = s;
         f.clause = segment_clause(text, s, cands->v[i].num_off);
         if (fact_list_push(out, &f) != 0)
@@ -896,6 +899,17 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
             f[i].stance = STANCE_TARGET;
         else if (f[i].stance == STANCE_NONE && opens_with_action(text, s, &f[i]))
             f[i].stance = STANCE_TARGET;
+    }
+    /* What each number measures, and which way (subject.c), with the other
+     * facts of its clause, which a shared head noun or a list joins. */
+    for (size_t i = first; i < out->n; i++) {
+        struct span others[MAX_CLAUSE_FACTS];
+        size_t no = 0;
+        for (size_t j = first; j < out->n && no < MAX_CLAUSE_FACTS; j++)
+            if (j != i && f[j].clause.off == f[i].clause.off)
+                others[no++] = f[j].text;
+        subject_find(text, f[i].clause, f[i].text, f[i].number, others, no, &f[i].subject,
+                     &f[i].direction);
     }
     if (ny > 0)
         cx->para_year = years[ny - 1].year;

@@ -27,9 +27,9 @@ fact_qual_name(enum fact_qual q)
 }
 
 const char *
-fact_direction_name(int d)
+fact_direction_name(enum fact_direction d)
 {
-    return d == FACT_UP ? "up" : d == FACT_DOWN ? "down" : NULL;
+    return d == DIRECTION_UP ? "up" : d == DIRECTION_DOWN ? "down" : NULL;
 }
 
 const char *

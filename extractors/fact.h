@@ -32,12 +32,8 @@ enum fact_qual {
 };
 
 /* Which way a number that is the size of a change goes (FACTS.md,
- * direction): 下降1.3% has value 1.3 and FACT_DOWN. */
-enum fact_dir {
-    FACT_LEVEL, /* a level or an amount: no direction */
-    FACT_UP,
-    FACT_DOWN,
-};
+ * direction): 下降1.3% has value 1.3 and DIRECTION_DOWN.  subject.c reads it. */
+enum fact_direction { DIRECTION_NONE, DIRECTION_UP, DIRECTION_DOWN };
 
 enum fact_stance {
     STANCE_NONE,
@@ -59,12 +55,13 @@ struct fact {
     int has_max;      /* 1 for a range. */
     enum fact_qual qualifier;
     enum fact_stance stance;
-    int year;             /* Governing year, 0 when none. */
-    int direction;        /* FACT_UP or FACT_DOWN for the size of a change, else FACT_LEVEL. */
-    struct span subject;  /* What the number measures, as written; empty when none. */
-    struct span text;     /* Matched surface with adjacent qualifier words. */
-    struct span match;    /* What the pattern matched (for explaining it). */
+    int year;                      /* Governing year, 0 when none. */
+    enum fact_direction direction; /* Of a change; DIRECTION_NONE for a level or an amount. */
+    struct span subject;           /* What the number measures, as written; empty when none. */
+    struct span text;              /* Matched surface with adjacent qualifier words. */
+    struct span match;             /* What the pattern matched (for explaining it). */
     struct span mult;     /* Multiplier written with the number (万 of 15.7万), may be empty. */
+    struct span number;   /* The number as written (15.7 of 15.7万平方米). */
     struct span unit;     /* Unit as written, e.g. 平方米; with mult it makes 万平方米. */
     struct span sentence; /* Sentence around the fact (split at 。!? and line ends). */
     struct span clause;   /* Part of the sentence between , ; : on either side. */
@@ -81,9 +78,9 @@ struct fact_list {
 
 /* Names used in JSON and SQL: "area", "approx", "target"... NULL-free for any valid value. */
 const char *fact_kind_name(enum fact_kind k);
-const char *fact_qual_name(enum fact_qual q);     /* QUAL_NONE gives NULL */
-const char *fact_stance_name(enum fact_stance s); /* STANCE_NONE gives NULL */
-const char *fact_direction_name(int d);           /* "up", "down"; FACT_LEVEL gives NULL */
+const char *fact_qual_name(enum fact_qual q);           /* QUAL_NONE gives NULL */
+const char *fact_stance_name(enum fact_stance s);       /* STANCE_NONE gives NULL */
+const char *fact_direction_name(enum fact_direction d); /* "up", "down"; NONE gives NULL */
 
 /* Look a kind up by name; returns -1 if unknown. */
 int fact_kind_from_name(const char *name, size_t len);

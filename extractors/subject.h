@@ -13,10 +13,6 @@
 
 #include "fact.h"
 
-/* The same values, in the same order, as a fact's direction: none for a
- * level or an amount (达到40%, 新增绿地100亩), up or down for a change. */
-enum fact_direction { DIRECTION_NONE, DIRECTION_UP, DIRECTION_DOWN };
-
 /* "up", "down"; DIRECTION_NONE (or any other value) gives NULL. */
 const char *subject_direction_name(enum fact_direction d);
 
