@@ -11,8 +11,10 @@
 
 #include <string.h>
 
+#include "docinfo.h"
 #include "extract.h"
 #include "segment.h"
+#include "subject.h"
 
 #define NEAR_CHARS 4
 
@@ -162,10 +164,22 @@ near_misses(FILE *out, const struct patternset *ps, const char *text, size_t len
 }
 
 void
-explain_doc(FILE *out, const struct patternset *ps, const char *doc, const char *text, size_t len,
-            const struct fact_list *facts)
+explain_doc(FILE *out, const struct patternset *ps, const char *doc, const struct doc *d)
 {
+    const char *text = d->text.data;
+    size_t len = d->text.len;
+    const struct fact_list *facts = &d->facts;
+
     fprintf(out, "%s: %zu fact%s\n", doc, facts->n, facts->n == 1 ? "" : "s");
+    /* Where the document's date and year came from (FACTS.md, The document). */
+    fprintf(out, "  document: published %s", d->info.published[0] ? d->info.published : "none");
+    if (d->published_from != NULL)
+        fprintf(out, " (from the %s)", d->published_from);
+    if (d->doc_year > 0)
+        fprintf(out, "; doc_year %d (from the %s)\n", d->doc_year,
+                docinfo_source_name((enum docinfo_source)d->year_from));
+    else
+        fputs("; doc_year none\n", out);
     for (size_t i = 0; i < facts->n; i++) {
         const struct fact *f = &facts->v[i];
         const struct pattern *p = patternset_get(ps, (size_t)f->pattern);
@@ -184,6 +198,30 @@ explain_doc(FILE *out, const struct patternset *ps, const char *doc, const char 
         fputs("      clause: ", out);
         put_span(out, text, f->clause);
         fputc('\n', out);
+        /* The subject again, for the rule that chose it. */
+        struct span others[16], subj;
+        enum fact_direction dir;
+        size_t no = 0;
+        for (size_t j = 0; j < facts->n && no < 16; j++)
+            if (j != i && facts->v[j].clause.off == f->clause.off)
+                others[no++] = facts->v[j].text;
+        subject_find(text, f->clause, f->text, f->number, others, no, &subj, &dir);
+        fputs("      subject: ", out);
+        if (f->subject.len > 0) {
+            fputc('"', out);
+            put_span(out, text, f->subject);
+            fputc('"', out);
+        } else {
+            fputs("none", out);
+        }
+        fprintf(out, " (%s); direction %s; year ", subject_why(),
+                f->direction != DIRECTION_NONE ? fact_direction_name(f->direction) : "none");
+        if (f->year > 0)
+            fprintf(out, "%d", f->year);
+        else
+            fputs("none", out);
+        fprintf(out, "; stance %s\n",
+                f->stance != STANCE_NONE ? fact_stance_name(f->stance) : "none");
     }
     near_misses(out, ps, text, len, facts);
 }

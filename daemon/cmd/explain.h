@@ -1,6 +1,8 @@
 /*
- * explain: "factd extract --explain": each fact with the pattern and groups
- * that made it, and the near misses (a unit word beside a number, no fact).
+ * explain: "factd extract --explain": where the document's date and year
+ * came from; each fact with the pattern and groups that made it, its
+ * subject and the rule that chose it, its direction, year and stance; and
+ * the near misses (a unit word beside a number, no fact).
  */
 #ifndef FACTD_EXPLAIN_H
 #define FACTD_EXPLAIN_H
@@ -8,11 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "fact.h"
+#include "page.h"
 #include "patternset.h"
 
-/* Write the explanation of the facts of one document's normalized text. */
-void explain_doc(FILE *out, const struct patternset *ps, const char *doc, const char *text,
-                 size_t len, const struct fact_list *facts);
+/* Write the explanation of a document page_read() made with ps; doc names it. */
+void explain_doc(FILE *out, const struct patternset *ps, const char *doc, const struct doc *d);
 
 #endif

@@ -174,7 +174,7 @@ one_input(const struct run *r, const char *path, FILE *out, FILE *errs)
     if (rc != 0) {
         err_print(errs, &err);
     } else if (r->explain) {
-        explain_doc(out, r->ps, path, d.text.data, d.text.len, &d.facts);
+        explain_doc(out, r->ps, path, &d);
     } else {
         for (size_t i = 0; i < d.facts.n; i++)
             print_fact(out, r->ps, path, &d, &d.facts.v[i]);
