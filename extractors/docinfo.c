@@ -229,7 +229,10 @@ find_date(const char *s, size_t n, char out[11], size_t *pos, size_t *end)
     for (size_t i = 0; i < n; i += char_len(s, n, i)) {
         int y, m, d;
         if (date_at(s, n, i, &y, &m, &d, end) == 0 && valid_date(y, m, d)) {
-            snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+            /* valid_date() holds them to 4, 2 and 2 digits; the modulos say
+             * so to the compiler's format check. */
+            snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+                     (unsigned)d % 100u);
             *pos = i;
             return 0;
         }
@@ -390,7 +393,8 @@ docinfo_url_date(const char *uri, char out[11])
     }
     if (found == 0)
         return -1;
-    snprintf(out, 11, "%04d-%02d-%02d", fy, fm, fd);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)fy % 10000u, (unsigned)fm % 100u,
+             (unsigned)fd % 100u);
     return 0;
 }
 
