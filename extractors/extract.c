@@ -228,6 +228,9 @@ read_number(const char *text, struct span s, double *v)
 static int
 word_at(const char *text, size_t pos, size_t hi, const char *w)
 {
+    /* The first byte first: the context rules ask at every byte. */
+    if (pos >= hi || text[pos] != w[0])
+        return 0;
     size_t n = strlen(w);
     return pos + n <= hi && memcmp(text + pos, w, n) == 0;
 }
@@ -527,8 +530,14 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
             i += 3;
             continue;
         }
+        /* Every relative year word begins with a character from U+4E00 to
+         * U+8FFF: other bytes start none, and this loop runs on every byte. */
+        unsigned char lead = (unsigned char)text[i];
+        if (lead < 0xE4 || lead > 0xE8)
+            continue;
         for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
-            if (word_at(text, i, hi, rel[r].word)) {
+            if (rel[r].word[0] == text[i] && i + 2 < hi && rel[r].word[1] == text[i + 1] &&
+                rel[r].word[2] == text[i + 2] && word_at(text, i, hi, rel[r].word)) {
                 out[n].off = i;
                 out[n].end = i + strlen(rel[r].word);
                 /* Unknown without the document's year: dropped later. */
@@ -928,6 +937,14 @@ extract_run_until(const struct patternset *ps, const char *text, size_t len, int
                   struct fact_list *out, struct extract_stats *st, extract_stop_fn stop,
                   void *stop_arg, struct err *err)
 {
+    return extract_run_headings(ps, text, len, doc_year, NULL, out, st, stop, stop_arg, err);
+}
+
+int
+extract_run_headings(const struct patternset *ps, const char *text, size_t len, int doc_year,
+                     const struct headings *given, struct fact_list *out, struct extract_stats *st,
+                     extract_stop_fn stop, void *stop_arg, struct err *err)
+{
     struct extract_stats local;
     struct cands cands = {0};
     size_t np = patternset_count(ps), pos = 0, bad;
@@ -952,9 +969,10 @@ extract_run_until(const struct patternset *ps, const char *text, size_t len, int
             NULL)
             rc = -1;
     struct context cx = {doc_year, 0, 0, HEADING_NEUTRAL};
-    struct headings hs = {0};
+    struct headings found = {0};
+    const struct headings *hs = given != NULL ? given : &found;
     size_t prev_end = 0;
-    if (rc == 0 && heading_find(text, len, &hs, err) != 0)
+    if (rc == 0 && given == NULL && heading_find(text, len, &found, err) != 0)
         rc = -1;
     while (rc == 0 && segment_next_sentence(text, len, pos, &s, &pos)) {
         if (stop != NULL && stop(stop_arg)) {
@@ -968,7 +986,7 @@ extract_run_until(const struct patternset *ps, const char *text, size_t len, int
             cx.para_year = 0;
         prev_end = s.off + s.len;
         enum heading_kind kind;
-        heading_context(&hs, s.off, &cx.heading_year, &kind);
+        heading_context(hs, s.off, &cx.heading_year, &kind);
         cx.heading_kind = (int)kind;
         st->sentences++;
         rc = run_sentence(ps, md, text, s, &cx, &cands, out, st);
@@ -979,7 +997,7 @@ extract_run_until(const struct patternset *ps, const char *text, size_t len, int
         pcre2_match_data_free(md[i]);
     free(md);
     free(cands.v);
-    headings_free(&hs);
+    headings_free(&found);
     return rc;
 }
 

@@ -54,6 +54,13 @@ int extract_run_until(const struct patternset *ps, const char *text, size_t len,
                       struct fact_list *out, struct extract_stats *st, extract_stop_fn stop,
                       void *stop_arg, struct err *err);
 
+/* The same with the section headings of text already found (heading_find()),
+ * as page_read() has them; NULL finds them. */
+struct headings;
+int extract_run_headings(const struct patternset *ps, const char *text, size_t len, int doc_year,
+                         const struct headings *hs, struct fact_list *out, struct extract_stats *st,
+                         extract_stop_fn stop, void *stop_arg, struct err *err);
+
 /*
  * The unit of f as written, with its multiplier and without the spaces a
  * spaced-out page puts between characters (万平方米), into out (NUL-ended,

@@ -174,16 +174,19 @@ page_read(const struct page *pg, const struct page_opts *o, struct doc *d, struc
         return -2;
     }
     docinfo_read(d->text.data, d->text.len, pg->uri, d->html ? &d->info : NULL, &hs, o->year, &di);
-    headings_free(&hs);
     snprintf(d->info.title, sizeof d->info.title, "%s", di.title);
     snprintf(d->info.published, sizeof d->info.published, "%s", di.published);
     d->doc_year = di.doc_year;
     d->year_from = di.year_from;
     d->published_from = di.published_from;
-    if (o->ps == NULL)
+    if (o->ps == NULL) {
+        headings_free(&hs);
         return 0;
-    int rc = extract_run_until(o->ps, d->text.data, d->text.len, d->doc_year, &d->facts, &d->st,
-                               o->stop, o->stop_arg, err);
+    }
+    /* The same headings govern the sentences: found once. */
+    int rc = extract_run_headings(o->ps, d->text.data, d->text.len, d->doc_year, &hs, &d->facts,
+                                  &d->st, o->stop, o->stop_arg, err);
+    headings_free(&hs);
     if (d->st.limit_hits > 0)
         warn(d, (long long)d->st.limit_offset,
              "pattern %s gave up at its match limit (%zu time%s); the other patterns still ran",
