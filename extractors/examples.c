@@ -20,6 +20,8 @@ struct want {
     double value, value_max;
     int has_max;
     int qual;
+    char subject[128]; /* subject=..., "" when the example does not say */
+    int direction;     /* direction=up|down|none: DIRECTION_*, -1 when it does not say */
     int used;
 };
 
@@ -33,7 +35,7 @@ parse_expect(const struct patternset *ps, const char *s, struct want *w, size_t 
     if (strcmp(s, "none") == 0)
         return 0;
     while (*s != '\0') {
-        char item[128], kind[32] = "", num[64] = "", qual[32] = "";
+        char item[384], kind[32] = "", num[64] = "", qual[32] = "";
         const char *semi = strchr(s, ';');
         size_t len = semi ? (size_t)(semi - s) : strlen(s);
         if (*n >= MAX_EXPECT || len >= sizeof item) {
@@ -42,12 +44,35 @@ parse_expect(const struct patternset *ps, const char *s, struct want *w, size_t 
         }
         memcpy(item, s, len);
         item[len] = '\0';
-        if (sscanf(item, "%31s %63s %31s", kind, num, qual) < 2) {
+        struct want *x = &w[(*n)++];
+        memset(x, 0, sizeof *x);
+        x->direction = -1;
+        /* KIND VALUE [QUALIFIER] [subject=WORDS] [direction=up|down|none] */
+        int ntok = 0, bad = 0;
+        for (char *save = NULL, *tok = strtok_r(item, " ", &save); tok != NULL;
+             tok = strtok_r(NULL, " ", &save), ntok++) {
+            if (ntok == 0)
+                snprintf(kind, sizeof kind, "%s", tok);
+            else if (ntok == 1)
+                snprintf(num, sizeof num, "%s", tok);
+            else if (strncmp(tok, "subject=", 8) == 0)
+                snprintf(x->subject, sizeof x->subject, "%s", tok + 8);
+            else if (strncmp(tok, "direction=", 10) == 0)
+                x->direction = strcmp(tok + 10, "up") == 0     ? DIRECTION_UP
+                               : strcmp(tok + 10, "down") == 0 ? DIRECTION_DOWN
+                               : strcmp(tok + 10, "none") == 0 ? DIRECTION_NONE
+                                                               : (bad = 1, -1);
+            else if (qual[0] == '\0')
+                snprintf(qual, sizeof qual, "%s", tok);
+            else
+                bad = 1;
+        }
+        memcpy(item, s, len); /* strtok_r cut it up; the message shows it whole */
+        item[len] = '\0';
+        if (ntok < 2 || bad) {
             snprintf(why, whylen, "cannot read expected fact '%s'", item);
             return -1;
         }
-        struct want *x = &w[(*n)++];
-        memset(x, 0, sizeof *x);
         x->kind = patternset_kind(ps, kind, strlen(kind));
         x->qual = qual[0] ? fact_qual_from_name(qual, strlen(qual)) : QUAL_NONE;
         char *end, *dots = strstr(num, "..");
@@ -94,7 +119,7 @@ check_one(const struct patternset *ps, const struct pattern_example *ex, char *m
     struct text t = {0};
     struct fact_list got;
     struct err err;
-    char gotdesc[1024] = "", wantdesc[1024] = "", one[128];
+    char gotdesc[2048] = "", wantdesc[2048] = "", one[128];
     int ok = 1;
 
     err_clear(&err);
@@ -114,21 +139,33 @@ check_one(const struct patternset *ps, const struct pattern_example *ex, char *m
         for (size_t k = 0; k < nw && !matched; k++)
             if (!w[k].used && w[k].kind == (int)f->kind && same(f->value, w[k].value) &&
                 w[k].has_max == f->has_max && (!f->has_max || same(f->value_max, w[k].value_max)) &&
-                w[k].qual == (int)f->qualifier)
+                w[k].qual == (int)f->qualifier &&
+                (w[k].direction < 0 || w[k].direction == (int)f->direction) &&
+                (w[k].subject[0] == '\0' ||
+                 (strlen(w[k].subject) == f->subject.len &&
+                  memcmp(w[k].subject, t.data + f->subject.off, f->subject.len) == 0)))
                 w[k].used = matched = 1;
         if (!matched)
             ok = 0;
         describe(ps, one, sizeof one, f->kind, f->value, f->has_max, f->value_max, f->qualifier);
-        snprintf(gotdesc + strlen(gotdesc), sizeof gotdesc - strlen(gotdesc), "%s%s", i ? "; " : "",
-                 one);
+        snprintf(gotdesc + strlen(gotdesc), sizeof gotdesc - strlen(gotdesc),
+                 "%s%s subject=%.*s direction=%s", i ? "; " : "", one,
+                 f->subject.len ? (int)f->subject.len : 4,
+                 f->subject.len ? t.data + f->subject.off : "none",
+                 f->direction != DIRECTION_NONE ? fact_direction_name(f->direction) : "none");
     }
     for (size_t k = 0; k < nw; k++) {
         if (!w[k].used)
             ok = 0;
         describe(ps, one, sizeof one, w[k].kind, w[k].value, w[k].has_max, w[k].value_max,
                  w[k].qual);
-        snprintf(wantdesc + strlen(wantdesc), sizeof wantdesc - strlen(wantdesc), "%s%s",
-                 k ? "; " : "", one);
+        snprintf(wantdesc + strlen(wantdesc), sizeof wantdesc - strlen(wantdesc), "%s%s%s%s%s%s",
+                 k ? "; " : "", one, w[k].subject[0] ? " subject=" : "", w[k].subject,
+                 w[k].direction >= 0 ? " direction=" : "",
+                 w[k].direction < 0 ? ""
+                 : w[k].direction == DIRECTION_NONE
+                     ? "none"
+                     : fact_direction_name((enum fact_direction)w[k].direction));
     }
     if (!ok)
         snprintf(msg, msglen, "expected %s, got %s", nw ? wantdesc : "none",

@@ -2,8 +2,10 @@
  * examples: check the examples written beside the patterns.
  *
  * Every "example TEXT => FACTS" line says what the whole pattern set must
- * find in TEXT: facts as "KIND VALUE[..MAX] [QUALIFIER]" separated by ";",
- * or "none".  The order does not matter; a missing or an extra fact fails.
+ * find in TEXT: facts as "KIND VALUE[..MAX] [QUALIFIER] [subject=WORDS]
+ * [direction=up|down|none]" separated by ";", or "none".  subject and
+ * direction are checked where the example states them.  The order does not
+ * matter; a missing or an extra fact fails.
  */
 #ifndef FACTD_EXAMPLES_H
 #define FACTD_EXAMPLES_H

@@ -14,9 +14,10 @@ unit    公顷     1e4
 # the unit's first two characters.
 near    平方 平米 m2 公顷
 regex   (?<num>{N}) {RANGE} {QMID} {UNIT} (?![A-Za-z0-9])
-example 全面启动宝能现代科技广场、泰盈科技大厦等15.7万平方米优质载体招商工作 => area 157000
+example 全面启动宝能现代科技广场、泰盈科技大厦等15.7万平方米优质载体招商工作 => area 157000 subject=优质载体招商工作 direction=none
 example 加大5.9平方公里核心区开发建设力度 => area 5900000
-example 新增绿地3公顷 => area 30000
+example 新增绿地3公顷 => area 30000 subject=绿地 direction=none
+example 2023年,完成老旧小区改造35万平方米 => area 350000 subject=老旧小区改造 direction=none
 example 实际面积120m² => area 120
 example 面积是10km² => area 10000000
 example 面积是十平方千米 => area 10000000

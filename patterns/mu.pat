@@ -5,8 +5,8 @@ kind    mu
 unit    亩 1
 unit    畝 1
 regex   (?<num>{N}) {RANGE} {QMID} {UNIT} (?![次均])
-example 统筹利用棚改‘三年清零’释放的3000亩土地资源 => mu 3000
-example 规划教育用地新增384.75亩 => mu 384.75
+example 统筹利用棚改‘三年清零’释放的3000亩土地资源 => mu 3000 subject=土地资源 direction=none
+example 规划教育用地新增384.75亩 => mu 384.75 subject=教育用地 direction=none
 example 带动全省养殖小龙虾387万亩 => mu 3870000
 example 新增高标准农田1.2万亩 => mu 12000
 example 流转土地3000多亩 => mu 3000 more_than

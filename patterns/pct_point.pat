@@ -13,7 +13,8 @@ unit    个余百分点 1
 # Every form holds 百, spaced out or not (个 百 分 点); 点 is in every 重点.
 near    百
 regex   (?<num>{N}) {RANGE} {QMID} {UNIT}
-example 下降1.5个百分点 => pct_point 1.5
+example 下降1.5个百分点 => pct_point 1.5 direction=down
+example 城镇化率提高2个百分点 => pct_point 2 subject=城镇化率 direction=up
 example 高于全省26.2和17.5个百分点 => pct_point 26.2; pct_point 17.5
 example 一百五十    个百分点 => pct_point 150
 example 四点 五个百分点 => pct_point 4.5

@@ -7,8 +7,10 @@ unit    % 1
 near    %
 regex   (?<num>{N}) [ \t]* %?
         (?: {TO} (?<hi>{N}) )? [ \t]* %
-example 确保垃圾分类小区覆盖率达到100% => percent 100
-example 全区地区生产总值同比增长7.3% => percent 7.3
+example 确保垃圾分类小区覆盖率达到100% => percent 100 subject=垃圾分类小区覆盖率 direction=none
+example 到2025年,建成区绿化覆盖率达到40% => percent 40 subject=建成区绿化覆盖率 direction=none
+example 同比下降1.3% => percent 1.3 direction=down
+example 全区地区生产总值同比增长7.3% => percent 7.3 subject=地区生产总值 direction=up
 example 推动河道汛期污染强度下降20%以上 => percent 20 at_least
 example 找出酒精量在5-20%之间的产品 => percent 5..20
 example 增幅控制在5%-10% => percent 5..10

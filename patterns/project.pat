@@ -15,8 +15,8 @@ regex   (?<num>{N}) {RANGE} {QMID} {UNIT}
         (?! [ \t]* (?: {CNLEAD} | \d | 百分 ) )         # 七个一, 3个百分点
         (?: (?! {N} [ \t]* [余多]? [ \t]* {MEASURE} ) [^,;:!?。\n] ){0,24}?
         (?: 项目 | 工程 | 項目 )
-example 推动捷强动力、贝思达医疗器械等40余个重大项目加快建设 => project 40 more_than
-example 精心组织实施20项民心工程 => project 20
+example 推动捷强动力、贝思达医疗器械等40余个重大项目加快建设 => project 40 more_than subject=重大项目 direction=none
+example 精心组织实施20项民心工程 => project 20 subject=民心工程 direction=none
 example 完成27个规划保留村饮水提质增效工程和3000家企事业单位水源转换 => project 27
 example 实施11个“揭榜挂帅”项目 => project 11
 example 推进75个千万元以上重点项目 => project 75
