@@ -372,6 +372,11 @@ fill_source(struct parser *p, int i)
     s->next_pattern = get_string(p, i, "next_pattern", NULL);
     s->charset = get_string(p, i, "charset", NULL);
     s->interval_s = get_interval(p, i, "interval", 6 * 3600);
+    double year = get_number(p, i, "year", 0, 1900, 2100);
+    s->year = (int)year;
+    if (year != (double)s->year)
+        perr(p, find(p, i, "year")->line, "year wants a whole year such as 2024, not '%s'",
+             find(p, i, "year")->value);
     if (urls == NULL) {
         perr(p, s->line, "source %s has no start_url", s->name);
     } else {

@@ -30,6 +30,7 @@ struct config_source {
     size_t nallowed_hosts;
     long interval_s; /* interval, in seconds. */
     char *charset;   /* charset override, or NULL. */
+    int year;        /* the year a page speaks from when it does not say (今年); 0: none */
 };
 
 /* All strings are from malloc() and owned by the config; config_free() frees them. */

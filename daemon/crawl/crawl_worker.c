@@ -199,8 +199,11 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     struct doc d;
     struct page_clock pc = {r, {0, 0}, 0};
     ON_WORKER(r);
-    struct page_opts o = {
-        .max_bytes = r->w->cfg->max_page_bytes, .ps = r->w->ps, .stop = page_stop, .stop_arg = &pc};
+    struct page_opts o = {.max_bytes = r->w->cfg->max_page_bytes,
+                          .ps = r->w->ps,
+                          .year = s->cfg->year,
+                          .stop = page_stop,
+                          .stop_arg = &pc};
     int counted = 0, store_failed = 0;
     size_t pending = store_pending(r->store);
     char msg[700];

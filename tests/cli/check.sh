@@ -60,6 +60,17 @@ printf '[factd]\nmetrics_listen = localhost\n[source s]\nstart_url = http://a.ex
 [ $? -eq 1 ] && grep -qF "metrics.conf:2: metrics_listen is ADDRESS:PORT on loopback" "$tmp/out" &&
     ok || no "metrics_listen without a port: $(cat "$tmp/out")"
 sed -i 's/= localhost/= 127.0.0.1:9464/' "$tmp/metrics.conf"
+# A source's year: a whole year from 1900 to 2100, at its line.
+for bad in next 2020.5 1800; do
+    printf '[source s]\nstart_url = http://a.example/\nlink_pattern = x\nyear = %s\n' "$bad" \
+        >"$tmp/year.conf"
+    "$factd" check -c "$tmp/year.conf" --patterns patterns >"$tmp/out" 2>&1
+    [ $? -eq 1 ] && grep -qF "year.conf:4: year wants a" "$tmp/out" && ok ||
+        no "year = $bad: $(cat "$tmp/out")"
+done
+sed -i 's/^year = .*/year = 2021/' "$tmp/year.conf"
+"$factd" check -c "$tmp/year.conf" --patterns patterns >"$tmp/out" 2>&1 && ok ||
+    no "year = 2021: $(cat "$tmp/out")"
 "$factd" check -c "$tmp/metrics.conf" --patterns patterns >"$tmp/out" 2>&1 && ok ||
     no "metrics_listen = 127.0.0.1:9464: $(cat "$tmp/out")"
 
