@@ -65,23 +65,6 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static size_t
-char_len(const char *s, size_t n, size_t i)
-{
-    size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-    return k ? k : 1;
-}
-
-static size_t
-chars(const char *s, size_t n, size_t cap)
-{
-    size_t c = 0;
-
-    for (size_t i = 0; i < n && c <= cap; i += char_len(s, n, i))
-        c++;
-    return c;
-}
-
 /* ---- dates ---- */
 
 static int
@@ -226,7 +209,7 @@ date_at(const char *s, size_t n, size_t i, int *y, int *m, int *d, size_t *end)
 static int
 find_date(const char *s, size_t n, char out[11], size_t *pos, size_t *end)
 {
-    for (size_t i = 0; i < n; i += char_len(s, n, i)) {
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i)) {
         int y, m, d;
         if (date_at(s, n, i, &y, &m, &d, end) == 0 && valid_date(y, m, d)) {
             /* valid_date() holds them to 4, 2 and 2 digits; the modulos say
@@ -426,7 +409,7 @@ has_sentence_marks(const char *s, size_t n, int commas)
 {
     static const char *const marks[] = {"。", "!", "?", ";", "！", "？", "；"};
 
-    for (size_t i = 0; i < n; i += char_len(s, n, i)) {
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i)) {
         for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
             if (at(s, n, i, marks[k]))
                 return 1;
@@ -440,7 +423,7 @@ has_sentence_marks(const char *s, size_t n, int commas)
 static int
 byline(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i += char_len(s, n, i)) {
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i)) {
         if (s[i] != ':' && !at(s, n, i, "："))
             continue;
         for (size_t k = 0; k < sizeof byline_labels / sizeof byline_labels[0]; k++)
@@ -484,7 +467,7 @@ date_line(const char *text, size_t len, char out[11])
             nlines++;
             s = text + l.off;
             /* Long lines first: a page may be one line of megabytes. */
-            if ((c = chars(s, l.len, LABEL_LINE_MAX)) > LABEL_LINE_MAX)
+            if ((c = utf8_count(s, l.len, LABEL_LINE_MAX)) > LABEL_LINE_MAX)
                 continue;
             for (size_t k = 0; k < sizeof date_labels / sizeof date_labels[0]; k++)
                 labelled |= contains(s, l.len, date_labels[k]);
@@ -535,7 +518,7 @@ headline_candidate(const char *s, size_t n)
     if (n == 0 || breadcrumbs(s, n) || byline(s, n) || at(s, n, 0, "—") || s[0] == '-')
         return 0;
     return find_date(s, n, d, &pos, &end) != 0 ||
-           chars(s, n, 512) - chars(s + pos, end - pos, 512) > DATE_LINE_REST;
+           utf8_count(s, n, 512) - utf8_count(s + pos, end - pos, 512) > DATE_LINE_REST;
 }
 
 /*
@@ -551,7 +534,7 @@ headline(const char *text, size_t end, struct line *best, size_t *after)
 
     while (pos < end) {
         next_line(text, end, &pos, &l);
-        size_t c = chars(text + l.off, l.len, 512);
+        size_t c = utf8_count(text + l.off, l.len, 512);
         if (headline_candidate(text + l.off, l.len) && c > bestc) {
             bestc = c;
             *best = l;

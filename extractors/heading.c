@@ -43,15 +43,6 @@ struct line {
     size_t len;   /* Bytes of content; 0 for a blank line. */
 };
 
-/* Bytes of the character at s[i] (i < n): its UTF-8 length, or 1 for a byte
- * that does not start a valid sequence. */
-static size_t
-char_len(const char *s, size_t n, size_t i)
-{
-    size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-    return k ? k : 1;
-}
-
 /* Is the word w at s[i..n)? */
 static int
 at(const char *s, size_t n, size_t i, const char *w)
@@ -122,17 +113,6 @@ static int
 is_ideograph(long c)
 {
     return c >= 0x4E00 && c <= 0x9FFF;
-}
-
-/* Characters in s[0..n), counting no further than cap + 1. */
-static size_t
-chars(const char *s, size_t n, size_t cap)
-{
-    size_t c = 0;
-
-    for (size_t i = 0; i < n && c <= cap; i += char_len(s, n, i))
-        c++;
-    return c;
 }
 
 /* The line starting at *pos (which must be < len), trimmed; *pos moves past
@@ -328,7 +308,7 @@ heading_years(const char *s, size_t n, struct heading_year *out, size_t max)
         int d = digit_at(s, n, i, &adv, &script);
 
         if (d < 0) {
-            i += char_len(s, n, i);
+            i += utf8_char_len(s, n, i);
             continue;
         }
         /* Not the tail of a longer number, nor a version (v2020), nor 第2020. */
@@ -507,7 +487,7 @@ heading_kind_of(const char *s, size_t n)
     size_t end = n, lead = 0, k;
     int review = 0, plan = 0, imper;
 
-    for (size_t i = 0; i < n; i += char_len(s, n, i))
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i))
         if (any_at(s, n, i, status_words, sizeof status_words / sizeof status_words[0]))
             return HEADING_REVIEW;
     /* The end of the last word: trailing ——, :, quotes and marks (◢) are not
@@ -524,7 +504,7 @@ heading_kind_of(const char *s, size_t n)
         long c = code_point(s, n, lead);
         if (is_ideograph(c) || (c >= '0' && c <= '9'))
             break;
-        lead += char_len(s, n, lead);
+        lead += utf8_char_len(s, n, lead);
     }
     imper = any_at(s, n, lead, imperative, sizeof imperative / sizeof imperative[0]);
     for (size_t i = 0; i < end; i += k) {
@@ -533,7 +513,7 @@ heading_kind_of(const char *s, size_t n)
             review = 1;
             continue;
         }
-        k = char_len(s, n, i);
+        k = utf8_char_len(s, n, i);
         for (size_t w = 0; w < sizeof plan_words / sizeof plan_words[0]; w++)
             if (at(s, end, i, plan_words[w].word)) {
                 plan |= !imper && plan_counts(s, end, i, w);
@@ -626,10 +606,10 @@ numbering(const char *s, size_t n, size_t *skip)
         i = k + m;
     } else if ((c >= 0x2460 && c <= 0x2473) || (c >= 0x2776 && c <= 0x2793)) {
         level = HEADING_LEVEL_CIRCLED; /* ① ❶ ➀, which normalize leaves alone */
-        i = char_len(s, n, 0);
+        i = utf8_char_len(s, n, 0);
     } else if (c >= 0x2474 && c <= 0x2487) {
         level = HEADING_LEVEL_NUM_PAREN; /* ⑴ */
-        i = char_len(s, n, 0);
+        i = utf8_char_len(s, n, 0);
     } else {
         return 0;
     }
@@ -649,9 +629,9 @@ punctuation_ok(const char *s, size_t n, int numbered)
     static const char *const enders[] = {"。", "!", "?", "！", "？"};
     size_t commas = 0;
 
-    for (size_t i = 0; i < n; i += char_len(s, n, i)) {
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i)) {
         if (any_at(s, n, i, enders, sizeof enders / sizeof enders[0])) {
-            if (!numbered || i + char_len(s, n, i) != n)
+            if (!numbered || i + utf8_char_len(s, n, i) != n)
                 return 0;
         } else if (s[i] == ';' || at(s, n, i, "；")) {
             return 0;
@@ -691,7 +671,7 @@ digits_ok(const char *s, size_t n)
 static int
 plain_shape(const char *s, size_t n)
 {
-    size_t c = chars(s, n, HEADING_PLAIN_MAX);
+    size_t c = utf8_count(s, n, HEADING_PLAIN_MAX);
 
     if (c < 2 || c > HEADING_PLAIN_MAX)
         return 0;
@@ -708,13 +688,13 @@ paragraph(const char *s, size_t n)
     static const char *const marks[] = {"。", "!", "?", ";", "！", "？", "；"};
     size_t commas = 0;
 
-    for (size_t i = 0; i < n; i += char_len(s, n, i)) {
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i)) {
         if (any_at(s, n, i, marks, sizeof marks / sizeof marks[0]))
             return 1;
         if ((s[i] == ',' || at(s, n, i, "，")) && ++commas >= 2)
             return 1;
     }
-    return chars(s, n, TITLE_LINE_MAX) > TITLE_LINE_MAX;
+    return utf8_count(s, n, TITLE_LINE_MAX) > TITLE_LINE_MAX;
 }
 
 size_t
@@ -839,7 +819,8 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
         h.level = numbering(s, l.len, &skip);
         if (h.level > 0) {
             /* A numbering alone (一、) is a line broken after it: no heading. */
-            if (skip >= l.len || chars(s, l.len, HEADING_NUMBERED_MAX) > HEADING_NUMBERED_MAX ||
+            if (skip >= l.len ||
+                utf8_count(s, l.len, HEADING_NUMBERED_MAX) > HEADING_NUMBERED_MAX ||
                 !punctuation_ok(s, l.len, 1))
                 continue;
         } else {
@@ -855,8 +836,8 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
          * heading that names a year or reviews or plans may stand over a
          * shorter one (2020年长沙 / 交答卷!). */
         if (h.level == HEADING_LEVEL_PLAIN && h.year == 0 && h.kind == HEADING_NEUTRAL &&
-            chars(text + next.off, next.len, HEADING_PLAIN_MAX) <=
-                chars(s, l.len, HEADING_PLAIN_MAX))
+            utf8_count(text + next.off, next.len, HEADING_PLAIN_MAX) <=
+                utf8_count(s, l.len, HEADING_PLAIN_MAX))
             continue;
         if (push(out, &h, err) != 0)
             return -1;

@@ -40,3 +40,13 @@ utf8_valid(const unsigned char *p, size_t n)
     }
     return n;
 }
+
+size_t
+utf8_count(const char *s, size_t n, size_t cap)
+{
+    size_t c = 0;
+
+    for (size_t i = 0; i < n && c <= cap; i += utf8_char_len(s, n, i))
+        c++;
+    return c;
+}

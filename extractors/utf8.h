@@ -43,6 +43,19 @@ utf8_seq(const unsigned char *p, size_t n)
     return len;
 }
 
+/* Bytes of the character at s[i] (i < n): its UTF-8 length, or 1 for a byte
+ * that does not start a valid sequence, so a scan always moves on. */
+static inline size_t
+utf8_char_len(const char *s, size_t n, size_t i)
+{
+    size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+    return k ? k : 1;
+}
+
+/* Characters in s[0..n), counting no further than cap + 1: enough to tell
+ * whether a line is longer than cap characters without counting it all. */
+size_t utf8_count(const char *s, size_t n, size_t cap);
+
 /* Length of the valid prefix of p[0..n): n when all of it is valid.  Eight
  * ASCII bytes are checked at a time, and the three-byte sequences of
  * Chinese text first: on most pages this is the whole cost of validation. */
