@@ -19,15 +19,15 @@
 #include <string.h>
 
 #include "buf.h"
+#include "context.h"
 #include "heading.h"
 #include "numeral.h"
 #include "segment.h"
 #include "subject.h"
 #include "utf8.h"
+#include "words.h"
 
 #define MAX_LIST_ITEMS   16
-#define MAX_YEARS        32
-#define MAX_CUES         64
 #define MAX_CLAUSE_FACTS 16
 
 struct cand {
@@ -109,12 +109,6 @@ static int
 is_multiplier(unsigned c)
 {
     return c == 0x4E07 || c == 0x4EBF || c == 0x842C || c == 0x5104; /* 万 亿 萬 億 */
-}
-
-static int
-is_ascii_digit(unsigned c)
-{
-    return c >= '0' && c <= '9';
 }
 
 /* ---- guards ---- */
@@ -223,23 +217,6 @@ read_number(const char *text, struct span s, double *v)
         return 0;
     }
     return numeral_parse(text + s.off, s.len, v);
-}
-
-static int
-word_at(const char *text, size_t pos, size_t hi, const char *w)
-{
-    /* The first byte first: the context rules ask at every byte. */
-    if (pos >= hi || text[pos] != w[0])
-        return 0;
-    size_t n = strlen(w);
-    return pos + n <= hi && memcmp(text + pos, w, n) == 0;
-}
-
-static int
-word_before(const char *text, size_t lo, size_t pos, const char *w)
-{
-    size_t n = strlen(w);
-    return pos >= lo + n && memcmp(text + pos - n, w, n) == 0;
 }
 
 /* The qualifier word of place where found before pos (BEFORE) or at pos (others). */
@@ -473,272 +450,6 @@ resolve_overlaps(struct cand *v, size_t n)
     return k;
 }
 
-/* ---- context: year and stance ---- */
-
-/* 全年 and 年内 are the year of the heading or paragraph they stand in,
- * else the document's (FACTS.md, year, rule 2): resolved by the caller. */
-#define YEAR_OF_CONTEXT 10000
-
-struct year_mention {
-    size_t off, end;
-    int year;
-    int target; /* 到2025年 */
-};
-
-static size_t
-find_years(const char *text, struct span s, int doc_year, struct year_mention *out)
-{
-    size_t n = 0, hi = s.off + s.len;
-    static const struct {
-        const char *word;
-        int delta;
-    } rel[] = {{"今年", 0},
-               {"本年", 0},
-               {"去年", -1},
-               {"上年", -1},
-               {"一年来", -1},
-               {"过去一年", -1},
-               {"过去的一年", -1},
-               {"明年", 1},
-               {"全年", YEAR_OF_CONTEXT},
-               {"年内", YEAR_OF_CONTEXT}};
-
-    for (size_t i = s.off; i < hi && n < MAX_YEARS; i++) {
-        if (is_ascii_digit((unsigned char)text[i]) &&
-            (i == s.off || !is_ascii_digit((unsigned char)text[i - 1])) && i + 4 < hi &&
-            is_ascii_digit((unsigned char)text[i + 1]) &&
-            is_ascii_digit((unsigned char)text[i + 2]) &&
-            is_ascii_digit((unsigned char)text[i + 3]) && word_at(text, i + 4, hi, "年")) {
-            int y = (text[i] - '0') * 1000 + (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
-                    (text[i + 3] - '0');
-            /* 比2020年增长30%: the base of a comparison governs nothing. */
-            int base = word_before(text, s.off, i, "比") || word_before(text, s.off, i, "较") ||
-                       word_before(text, s.off, i, "与") || word_before(text, s.off, i, "同");
-            /* 2018年以来, 自2012年起: the start of a span is not the year a
-             * number is for (FACTS.md, year, rule 3). */
-            size_t after = i + 4 + strlen("年");
-            base = base || word_at(text, after, hi, "以来") || word_before(text, s.off, i, "自") ||
-                   word_before(text, s.off, i, "从");
-            if (y >= 1900 && y <= 2100 && !base) {
-                out[n].off = i;
-                out[n].end = i + 4 + strlen("年");
-                out[n].year = y;
-                out[n].target =
-                    word_before(text, s.off, i, "到") || word_before(text, s.off, i, "至");
-                n++;
-            }
-            i += 3;
-            continue;
-        }
-        /* Every relative year word begins with a character from U+4E00 to
-         * U+8FFF: other bytes start none, and this loop runs on every byte. */
-        unsigned char lead = (unsigned char)text[i];
-        if (lead < 0xE4 || lead > 0xE8)
-            continue;
-        for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
-            if (rel[r].word[0] == text[i] && i + 2 < hi && rel[r].word[1] == text[i + 1] &&
-                rel[r].word[2] == text[i + 2] && word_at(text, i, hi, rel[r].word)) {
-                out[n].off = i;
-                out[n].end = i + strlen(rel[r].word);
-                /* Unknown without the document's year: dropped later. */
-                out[n].year = rel[r].delta == YEAR_OF_CONTEXT ? YEAR_OF_CONTEXT
-                              : doc_year > 0                  ? doc_year + rel[r].delta
-                                                              : 0;
-                out[n].target = 0;
-                n++;
-                i = out[n - 1].end - 1;
-                break;
-            }
-    }
-    return n;
-}
-
-/*
- * The year of fact i among the facts f[first..last) of one sentence: the
- * nearest year before it with no other fact between (由2020年的32.7%); else
- * the sentence's target year (到2025年); else the nearest year before it.
- * The base year of a comparison (比2020年) is not among the candidates.
- */
-static int
-year_of(const struct fact *f, size_t first, size_t i, const struct year_mention *y, size_t ny)
-{
-    const struct year_mention *near = NULL;
-    for (size_t k = 0; k < ny; k++)
-        if (y[k].end <= f[i].text.off)
-            near = &y[k];
-    if (near != NULL && (i == first || f[i - 1].text.off < near->end))
-        return near->year;
-    for (size_t k = 0; k < ny; k++)
-        if (y[k].target)
-            return y[k].year;
-    return near ? near->year : 0;
-}
-
-/* What the text around a sentence says of its year and stance: carried
- * from sentence to sentence by the driver. */
-struct context {
-    int doc_year;     /* the year the document speaks from, 0 when unknown */
-    int para_year;    /* the year named last in this paragraph, 0 when none */
-    int heading_year; /* the governing heading's year, 0 when none */
-    int heading_kind; /* HEADING_* of the innermost heading that reviews or plans */
-};
-
-struct cue {
-    size_t off;
-    enum fact_stance stance;
-    int weak; /* 完成, 实现: a result only in a passage that reports results */
-};
-
-static size_t
-find_cues(const struct patternset *ps, const char *text, struct span s, pcre2_match_data *md,
-          struct cue *out)
-{
-    size_t n = 0;
-    for (int st = STANCE_TARGET; st < STANCE_N; st++) {
-        const pcre2_code *code = patternset_stance(ps, (enum fact_stance)st);
-        size_t pos = s.off;
-        while (code != NULL && n < MAX_CUES && pos < s.off + s.len) {
-            int rc = pcre2_match(code, (PCRE2_SPTR)text, s.off + s.len, pos, PCRE2_NO_UTF_CHECK, md,
-                                 patternset_match_context(ps));
-            if (rc < 0)
-                break;
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-            out[n].off = ov[0];
-            out[n].stance = (enum fact_stance)st;
-            /* 完成了, 实现了 say the result was reached, in any passage. */
-            out[n].weak =
-                (word_at(text, ov[0], ov[1], "完成") || word_at(text, ov[0], ov[1], "实现")) &&
-                !word_at(text, ov[1], s.off + s.len, "了");
-            n++;
-            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-            while (pos < s.off + s.len && ((unsigned char)text[pos] & 0xC0) == 0x80)
-                pos++;
-        }
-    }
-    return n;
-}
-
-/*
- * The stance of a fact.  Within its clause, before it: a target cue wins
- * over a result verb, since a commitment is written with the verb of its
- * result (力争完成30个项目, 确保实现100%).  Else the nearest cue before it in
- * the sentence; else the first after it in its clause.
- */
-static enum fact_stance
-stance_of(const struct fact *f, const struct cue *c, size_t nc)
-{
-    /* nc counts only the cues that count here (see usable_cues()). */
-    const struct cue *best = NULL;
-    int in_clause = 0;
-
-    for (size_t k = 0; k < nc; k++)
-        if (c[k].off >= f->clause.off && c[k].off < f->text.off) {
-            in_clause = 1;
-            if (c[k].stance == STANCE_TARGET)
-                return STANCE_TARGET;
-        }
-    for (size_t k = 0; k < nc; k++)
-        if (c[k].off < f->text.off && (best == NULL || c[k].off > best->off))
-            best = &c[k];
-    if (best != NULL && (in_clause || best->off < f->clause.off))
-        return best->stance;
-    for (size_t k = 0; k < nc; k++)
-        if (c[k].off >= f->text.off && c[k].off < f->clause.off + f->clause.len &&
-            (best == NULL || c[k].off < best->off))
-            best = &c[k];
-    return best ? best->stance : STANCE_NONE;
-}
-
-/*
- * The cues that count for f: 完成 and 实现 are the verbs of a plan's tasks
- * as much as of a report's results, so they say `reported` only under a
- * heading that reviews, or for a year before the document's (FACTS.md,
- * rulings on context).  Copied into out, which has room for nc.
- */
-static size_t
-usable_cues(const struct fact *f, const struct cue *c, size_t nc, const struct context *cx,
-            struct cue *out)
-{
-    int past = f->year > 0 && cx->doc_year > 0 && f->year < cx->doc_year;
-    size_t n = 0;
-    for (size_t k = 0; k < nc; k++)
-        if (!c[k].weak || cx->heading_kind == HEADING_REVIEW || past)
-            out[n++] = c[k];
-    return n;
-}
-
-static int
-any_word(const char *text, size_t pos, size_t hi, const char *const *words)
-{
-    for (size_t i = 0; words[i] != NULL; i++)
-        if (word_at(text, pos, hi, words[i]))
-            return (int)strlen(words[i]);
-    return 0;
-}
-
-/*
- * Does the part of the sentence around f (the sentence, or its ;-part) open
- * with a verb of action, with no past marker in it?  Then it is a plan's
- * instruction (继续实施20项民心工程).  Adverbs (继续, 精心, 大力), a leading
- * time phrase ending in , and an opening quotation mark may come first; a
- * subject noun, a preposition (通过, 根据) or a verb of state (占地, 位于, 为,
- * 有) does not open with a verb of action (FACTS.md, rulings on context).
- */
-static int
-opens_with_action(const char *text, struct span s, const struct fact *f)
-{
-    static const char *const past[] = {"了", "已", "累计", "截至", "截止", "以来", "同比", NULL};
-    static const char *const adverbs[] = {
-        "继续", "持续", "精心", "大力", "全面", "积极", "进一步", "着力", "重点", "切实", "扎实",
-        "深入", "努力", "加紧", "不断", "稳步", "全力", "同时",   "还",   "再",   "并",   NULL};
-    static const char *const verbs[] = {
-        "推进",   "推动", "实施",     "建设", "新建",   "新增", "改造", "完成", "实现", "建成",
-        "加快",   "启动", "打造",     "开展", "提升",   "提高", "加大", "深化", "强化", "落实",
-        "培育",   "引进", "创建",     "扩大", "组织",   "谋划", "增加", "加强", "完善", "推广",
-        "打赢",   "巩固", "构建",     "促进", "保障",   "整治", "治理", "修建", "铺设", "栽植",
-        "种植",   "造林", "争创",     "引导", "支持",   "鼓励", "开工", "竣工", "盘活", "统筹",
-        "改扩建", "扩建", "规划建设", "规划", "筹建",   "发展", "建立", "健全", "抓好", "做好",
-        "办好",   "实行", "开发",     "投入", "安排",   "计划", "确保", "力争", "争取", "压减",
-        "降低",   "减少", "控制",     "保持", "新开工", "续建", "加速", "拓展", "优化", "聚焦",
-        "围绕",   "坚持", NULL};
-    size_t lo = s.off, hi = s.off + s.len;
-
-    /* The ;-part of f, when the sentence has several. */
-    for (size_t i = s.off; i < f->text.off; i++)
-        if (text[i] == ';')
-            lo = i + 1;
-    for (size_t i = f->text.off; i < hi; i++)
-        if (text[i] == ';') {
-            hi = i;
-            break;
-        }
-    for (size_t i = lo; i < hi; i++)
-        if (any_word(text, i, hi, past))
-            return 0;
-    size_t p = lo;
-    while (p < hi && (text[p] == ' ' || word_at(text, p, hi, "“") || word_at(text, p, hi, "\"")))
-        p += text[p] == ' ' || text[p] == '"' ? 1 : strlen("“");
-    /* A leading time phrase: 2021年, 今年, 到2025年, up to its comma. */
-    for (size_t i = p; i < hi && i < p + 24; i++)
-        if (text[i] == ',') {
-            int timeish = memmem(text + p, i - p, "年", strlen("年")) != NULL;
-            if (timeish)
-                p = i + 1;
-            break;
-        }
-    for (int k, again = 1; again;) {
-        again = 0;
-        if ((k = any_word(text, p, hi, adverbs)) > 0) {
-            p += (size_t)k;
-            again = 1;
-        }
-    }
-    int k = any_word(text, p, hi, verbs);
-    /* 建成区 (built-up area), 完成率: nouns that begin with a verb. */
-    return k > 0 && !word_at(text, p + (size_t)k, hi, "区") &&
-           !word_at(text, p + (size_t)k, hi, "率");
-}
-
 /* ---- the driver ---- */
 
 /* Every match holds a trigger character of its pattern and starts at most this
@@ -794,38 +505,11 @@ near_words_in(const struct pattern *p, const char *text, struct span s)
     return 0;
 }
 
-/* 全年 and 年内 become the paragraph's or heading's year, else the
- * document's; dropped when none is known.  Returns the mentions kept. */
-static size_t
-resolve_years(struct year_mention *y, size_t n, const struct context *cx)
-{
-    size_t k = 0;
-    int ctx = cx->para_year ? cx->para_year : cx->heading_year ? cx->heading_year : cx->doc_year;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i].year == YEAR_OF_CONTEXT)
-            y[i].year = ctx;
-        if (y[i].year > 0)
-            y[k++] = y[i];
-    }
-    return k;
-}
-
-/* A sentence without facts still names the year the next ones are for. */
-static void
-remember_year(const char *text, struct span s, struct context *cx)
-{
-    struct year_mention years[MAX_YEARS];
-    size_t ny = resolve_years(years, find_years(text, s, cx->doc_year, years), cx);
-    if (ny > 0)
-        cx->para_year = years[ny - 1].year;
-}
-
 static int
 run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *text, struct span s,
              struct context *cx, struct cands *cands, struct fact_list *out,
              struct extract_stats *st)
 {
-    int doc_year = cx->doc_year;
     size_t np = patternset_count(ps), end = s.off + s.len;
 
     size_t first_trigger[64];
@@ -866,7 +550,7 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
         }
     }
     if (cands->n == 0) {
-        remember_year(text, s, cx);
+        context_skip(cx, text, s);
         return 0;
     }
 
@@ -888,27 +572,9 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
             f[j] = f[j - 1];
             f[j - 1] = t;
         }
-    struct year_mention years[MAX_YEARS];
-    struct cue cues[MAX_CUES], usable[MAX_CUES];
-    size_t ny = resolve_years(years, find_years(text, s, doc_year, years), cx);
-    size_t nc = find_cues(ps, text, s, md[0], cues);
-    for (size_t i = first; i < out->n; i++) {
+    for (size_t i = first; i < out->n; i++)
         f[i].position = (unsigned)(i - first);
-        f[i].year = year_of(f, first, i, years, ny);
-        /* Else the year named last in the paragraph, else the heading's. */
-        if (f[i].year == 0)
-            f[i].year = cx->para_year ? cx->para_year : cx->heading_year;
-        f[i].stance = stance_of(&f[i], usable, usable_cues(&f[i], cues, nc, cx, usable));
-        if (f[i].stance == STANCE_NONE && f[i].year > 0 && doc_year > 0 && f[i].year > doc_year)
-            f[i].stance = STANCE_TARGET;
-        /* No cue: the heading decides; else a plan's instruction. */
-        if (f[i].stance == STANCE_NONE && cx->heading_kind == HEADING_REVIEW)
-            f[i].stance = STANCE_REPORTED;
-        else if (f[i].stance == STANCE_NONE && cx->heading_kind == HEADING_PLAN)
-            f[i].stance = STANCE_TARGET;
-        else if (f[i].stance == STANCE_NONE && opens_with_action(text, s, &f[i]))
-            f[i].stance = STANCE_TARGET;
-    }
+    context_facts(cx, ps, md[0], text, s, f + first, out->n - first);
     /* What each number measures, and which way (subject.c), with the other
      * facts of its clause, which a shared head noun or a list joins. */
     for (size_t i = first; i < out->n; i++) {
@@ -920,8 +586,6 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
         subject_find(text, f[i].clause, f[i].text, f[i].number, others, no, &f[i].subject,
                      &f[i].direction);
     }
-    if (ny > 0)
-        cx->para_year = years[ny - 1].year;
     return 0;
 }
 
@@ -968,7 +632,8 @@ extract_run_headings(const struct patternset *ps, const char *text, size_t len, 
         if ((md[i] = pcre2_match_data_create_from_pattern(patternset_get(ps, i)->code, NULL)) ==
             NULL)
             rc = -1;
-    struct context cx = {doc_year, 0, 0, HEADING_NEUTRAL};
+    struct context cx;
+    context_start(&cx, doc_year);
     struct headings found = {0};
     const struct headings *hs = given != NULL ? given : &found;
     size_t prev_end = 0;
@@ -983,11 +648,12 @@ extract_run_headings(const struct patternset *ps, const char *text, size_t len, 
         /* A line break between two sentences begins a paragraph: a year
          * carries no further. */
         if (memchr(text + prev_end, '\n', s.off - prev_end) != NULL)
-            cx.para_year = 0;
+            context_paragraph(&cx);
         prev_end = s.off + s.len;
+        int heading_year;
         enum heading_kind kind;
-        heading_context(hs, s.off, &cx.heading_year, &kind);
-        cx.heading_kind = (int)kind;
+        heading_context(hs, s.off, &heading_year, &kind);
+        context_heading(&cx, heading_year, kind);
         st->sentences++;
         rc = run_sentence(ps, md, text, s, &cx, &cands, out, st);
     }

@@ -40,14 +40,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "direction.h"
+#include "quantity.h"
 #include "utf8.h"
+#include "words.h"
 
 /* How far from the number a subject is looked for, in bytes each way: a
  * subject is a noun phrase, not a paragraph, and the bound keeps a long
  * clause full of numbers from costing its length squared. */
 #define SUBJECT_WINDOW 240
-/* Quantities (numbers with a unit) and other facts remembered per clause. */
-#define MAX_QUANT      48
 /* The longest noun after a unit, in characters: the project pattern lets its
  * noun stand up to 24 characters after the measure word. */
 #define POST_CHARS     30
@@ -68,432 +69,6 @@ static const char WHY_BEFORE[] = "noun phrase right before the number";
 static const char WHY_BEFORE_COMPARED[] = "noun phrase before the comparison, without its base";
 static const char WHY_EXAMPLES[] = "noun after the examples before 等";
 static const char WHY_DE_ONLY[] = "noun after 的, nothing before the number";
-
-/* The part of the clause looked at, and the quantities in it. */
-struct rd {
-    const char *t;
-    size_t lo, hi;            /* no , ; : between them but inside the number */
-    struct span q[MAX_QUANT]; /* quantities and other facts, by start */
-    size_t nq;
-};
-
-/* ---- characters and words ---- */
-
-static size_t
-ch_len(const struct rd *r, size_t p)
-{
-    size_t n = p < r->hi ? utf8_seq((const unsigned char *)r->t + p, r->hi - p) : 0;
-    return n ? n : 1;
-}
-
-/* Start of the character before p, never before lo. */
-static size_t
-ch_prev(const struct rd *r, size_t p)
-{
-    if (p <= r->lo)
-        return r->lo;
-    p--;
-    while (p > r->lo && ((unsigned char)r->t[p] & 0xC0) == 0x80)
-        p--;
-    return p;
-}
-
-static int
-is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Words come in lists with their lengths, since matching them at every
- * position of a clause is most of the cost of a call. */
-struct word {
-    const char *s;
-    size_t n;
-};
-#define W(lit)                                                                                     \
-    {                                                                                              \
-        lit, sizeof lit - 1                                                                        \
-    }
-
-/* Does [w, w+n) stand at p / end at p?  The first (last) byte is compared
- * before the rest: most positions differ there. */
-static int
-at_n(const struct rd *r, size_t p, const char *w, size_t n)
-{
-    return p >= r->lo && p + n <= r->hi && r->t[p] == w[0] && memcmp(r->t + p, w, n) == 0;
-}
-
-static int
-ends_n(const struct rd *r, size_t p, const char *w, size_t n)
-{
-    return p <= r->hi && p >= r->lo + n && r->t[p - 1] == w[n - 1] &&
-           memcmp(r->t + p - n, w, n) == 0;
-}
-
-static int
-at(const struct rd *r, size_t p, const char *w)
-{
-    return at_n(r, p, w, strlen(w));
-}
-
-static int
-ends(const struct rd *r, size_t p, const char *w)
-{
-    return ends_n(r, p, w, strlen(w));
-}
-
-/* Length of the longest word of list ({NULL, 0}-ended) at p, 0 if none. */
-static size_t
-at_any(const struct rd *r, size_t p, const struct word *list)
-{
-    size_t best = 0;
-    for (; list->s != NULL; list++)
-        if (list->n > best && at_n(r, p, list->s, list->n))
-            best = list->n;
-    return best;
-}
-
-/* Length of the longest word of list that ends at p, 0 if none. */
-static size_t
-end_any(const struct rd *r, size_t p, const struct word *list)
-{
-    size_t best = 0;
-    for (; list->s != NULL; list++)
-        if (list->n > best && ends_n(r, p, list->s, list->n))
-            best = list->n;
-    return best;
-}
-
-/* Is the character at p one of set, a string of three-byte characters (all
- * the sets here are of Chinese characters)? */
-static int
-ch_in(const struct rd *r, size_t p, const char *set)
-{
-    if (p < r->lo || p + 3 > r->hi || ((unsigned char)r->t[p] & 0xF0) != 0xE0)
-        return 0;
-    for (const char *s = set; s[0] != '\0' && s[1] != '\0' && s[2] != '\0'; s += 3)
-        if (s[2] == r->t[p + 2] && s[1] == r->t[p + 1] && s[0] == r->t[p])
-            return 1;
-    return 0;
-}
-
-/* Is the character before p one of set? */
-static int
-prev_in(const struct rd *r, size_t p, const char *set)
-{
-    return p > r->lo && ch_in(r, ch_prev(r, p), set);
-}
-
-static size_t
-skip_blank(const struct rd *r, size_t p)
-{
-    while (p < r->hi && is_blank(r->t[p]))
-        p++;
-    return p;
-}
-
-static size_t
-skip_blank_back(const struct rd *r, size_t p)
-{
-    while (p > r->lo && is_blank(r->t[p - 1]))
-        p--;
-    return p;
-}
-
-/* Does a clause end at p: , ; : (what NFKC makes of ，；：), their full-width
- * forms should any be left, or a sentence's end.  Returns its length. */
-static size_t
-delim_at(const char *t, size_t p, size_t hi)
-{
-    unsigned char c = (unsigned char)t[p];
-    if (c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\n')
-        return 1;
-    if (p + 3 <= hi && c == 0xEF && (unsigned char)t[p + 1] == 0xBC) {
-        unsigned char d = (unsigned char)t[p + 2];
-        if (d == 0x8C || d == 0x9B || d == 0x9A || d == 0x81 || d == 0x9F)
-            return 3; /* ， ； ： ！ ？ */
-    }
-    if (p + 3 <= hi && c == 0xE3 && (unsigned char)t[p + 1] == 0x80 &&
-        (unsigned char)t[p + 2] == 0x82)
-        return 3; /* 。 */
-    return 0;
-}
-
-/* ---- numbers and quantities ---- */
-
-/* A Chinese numeral starts with a digit word, never with 百 千 万 亿 alone
- * (万亩示范园区 holds no number), as in the patterns' common.pat. */
-static const char CN_LEAD[] = "零〇一二两倆三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖拾兩廿卅";
-static const char CN_MORE[] = "零〇一二两倆三四五六七八九十百千万亿壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
-                              "萬億兩廿卅余多几幾";
-static const char MULT[] = "千万亿萬億";
-
-/* End of the number that starts at p (a sign, Arabic digits with thousands
- * commas, a point and multipliers, or a Chinese numeral), p if none. */
-static size_t
-number_end(const struct rd *r, size_t p)
-{
-    size_t e = p;
-
-    if (at(r, e, "负的"))
-        e += 6;
-    else if (at(r, e, "负"))
-        e += 3;
-    else if (e < r->hi && r->t[e] == '-')
-        e++;
-    if (e < r->hi && is_digit(r->t[e])) {
-        while (e < r->hi && is_digit(r->t[e]))
-            e++;
-        for (;;) {
-            if (e + 1 < r->hi && r->t[e] == '.' && is_digit(r->t[e + 1])) {
-                e++;
-                while (e < r->hi && is_digit(r->t[e]))
-                    e++;
-            } else if (e + 3 < r->hi && r->t[e] == ',' && is_digit(r->t[e + 1]) &&
-                       is_digit(r->t[e + 2]) && is_digit(r->t[e + 3]) &&
-                       (e + 4 >= r->hi || !is_digit(r->t[e + 4]))) {
-                e += 4; /* 1,200 */
-            } else if (ch_in(r, e, MULT)) {
-                e += ch_len(r, e);
-            } else if ((at(r, e, "余") || at(r, e, "多")) && ch_in(r, e + 3, MULT)) {
-                e += 3; /* 10余万 */
-            } else if (e < r->hi && is_digit(r->t[e])) {
-                while (e < r->hi && is_digit(r->t[e]))
-                    e++; /* 25万6千 */
-            } else {
-                break;
-            }
-        }
-        return e;
-    }
-    if (!ch_in(r, e, CN_LEAD))
-        return p;
-    e += ch_len(r, e);
-    for (;;) {
-        size_t f = skip_blank(r, e);
-        if ((at(r, f, "百") || at(r, f, "佰")) && at(r, skip_blank(r, f + 3), "分"))
-            break; /* 个百分点, 百分之 */
-        if ((at(r, f, "点") || at(r, f, "點")) && ch_in(r, f + 3, CN_LEAD))
-            e = f + 3;
-        else if (ch_in(r, f, CN_MORE))
-            e = f + ch_len(r, f);
-        else
-            break;
-    }
-    return e;
-}
-
-/* Units of the five kinds, measure words (a count of anything: a quantity
- * ends a subject), and amounts of money (总投资69.5亿元的). */
-static const struct word units[] = {
-    W("个多百分点"), W("个余百分点"), W("个百分点"), W("個百分點"), W("百分点"), W("百分點"),
-    W("平方公里"),   W("平方千米"),   W("平方米"),   W("平米"),     W("km2"),    W("m2"),
-    W("公顷"),       W("亩"),         W("畝"),       W("%"),        W("万元"),   W("亿元"),
-    W("元"),         W("个"),         W("個"),       W("项"),       W("項"),     W("所"),
-    W("家"),         W("座"),         W("处"),       W("條"),       W("条"),     W("批"),
-    W("宗"),         W("户"),         W("栋"),       W("幢"),       W("名"),     W("位"),
-    W("间"),         W("张"),         W("台"),       W("套"),       W("届"),     W("类"),
-    W("种"),         W("件"),         W("块"),       W("人"),       W("辆"),     W("吨"),
-    W("公里"),       W("千米"),       W("米"),       W("人次"),     {NULL, 0}};
-
-static const struct word quals_after[] = {W("以上"), W("以下"), W("以内"), W("左右"), {NULL, 0}};
-static const struct word quals_before[] = {
-    W("约"),   W("大约"),   W("将近"),   W("接近"), W("近"),     W("超过了"),
-    W("超过"), W("超"),     W("逾"),     W("突破"), W("不低于"), W("不少于"),
-    W("至少"), W("不超过"), W("不高于"), W("低于"), {NULL, 0}};
-static const struct word range_to[] = {W("至"), W("到"), W("-"), W("~"), {NULL, 0}};
-
-/* Length of the qualifier word before a number that ends at p: 约 not of
- * 签约 or 节约, 近 not of 最近. */
-static size_t
-qual_before_ending(const struct rd *r, size_t p)
-{
-    size_t k = end_any(r, p, quals_before);
-    if (k == 3 && ends(r, p, "约") && prev_in(r, p - 3, "签合节制邀预相公条契"))
-        return 0;
-    if (k == 3 && ends(r, p, "近") && prev_in(r, p - 3, "最附邻靠贴亲"))
-        return 0;
-    return k;
-}
-
-/*
- * The quantity that starts at p: a number, a range's high end, 余 or 多, a
- * unit, and a qualifier after it (40余个, 5至10万平方米, 20%以上, 百分之三十).
- * Returns its end (0 if none starts there); *unit_end gets the end of the
- * unit, before the qualifier.
- */
-static size_t
-quantity_end(const struct rd *r, size_t p, size_t *unit_end)
-{
-    size_t e, u;
-
-    if (at(r, p, "百分之")) {
-        e = number_end(r, p + 9);
-        if (e == p + 9)
-            return 0;
-    } else {
-        e = number_end(r, p);
-        if (e == p)
-            return 0;
-        e = skip_blank(r, e);
-        if ((u = at_any(r, e, range_to)) != 0) {
-            size_t s = skip_blank(r, e + u), f = number_end(r, s);
-            if (f > s)
-                e = skip_blank(r, f);
-        }
-        if (at(r, e, "余") || at(r, e, "多"))
-            e = skip_blank(r, e + 3);
-        if ((u = at_any(r, e, units)) == 0)
-            return 0;
-        e += u;
-    }
-    if (unit_end != NULL)
-        *unit_end = e;
-    size_t f = skip_blank(r, e);
-    if ((u = at_any(r, f, quals_after)) != 0)
-        e = f + u;
-    return e;
-}
-
-/* May a number start at p?  Not inside another, and not after 每 or 第
- * (每百户 is a rate, 第十四个 an ordinal). */
-static int
-number_may_start(const struct rd *r, size_t p)
-{
-    if (!(is_digit(r->t[p]) || ch_in(r, p, CN_LEAD) || at(r, p, "百分之") || at(r, p, "负") ||
-          (r->t[p] == '-' && p + 1 < r->hi && is_digit(r->t[p + 1]))))
-        return 0;
-    if (p == r->lo)
-        return 1;
-    size_t b = ch_prev(r, p);
-    char c = r->t[b];
-    return !(is_digit(c) || c == '.' || c == '-' || ch_in(r, b, CN_MORE) || ch_in(r, b, "每第"));
-}
-
-/* Remember the quantities of the window and the other facts of the clause:
- * the ends of subjects before the number, the stops of nouns after it. */
-static void
-find_quantities(struct rd *r, const struct span *others, size_t nothers, struct span own)
-{
-    for (size_t p = r->lo; p < r->hi && r->nq < MAX_QUANT;) {
-        size_t e = number_may_start(r, p) ? quantity_end(r, p, NULL) : 0;
-        if (e > p) {
-            r->q[r->nq].off = p;
-            r->q[r->nq++].len = e - p;
-            p = e;
-        } else {
-            p += ch_len(r, p);
-        }
-    }
-    for (size_t i = 0; others != NULL && i < nothers && r->nq < MAX_QUANT; i++) {
-        size_t s = others[i].off, e = s + others[i].len;
-        /* Only those wholly in the window, and not the fact itself. */
-        if (s < r->lo || e > r->hi || others[i].len == 0 || (s < own.off + own.len && e > own.off))
-            continue;
-        r->q[r->nq++] = others[i];
-    }
-}
-
-/* Start of a quantity (or other fact) that ends at p, or SIZE_MAX. */
-static size_t
-quantity_ending(const struct rd *r, size_t p)
-{
-    for (size_t i = 0; i < r->nq; i++)
-        if (r->q[i].off + r->q[i].len == p && r->q[i].off < p)
-            return r->q[i].off;
-    return SIZE_MAX;
-}
-
-/* Does a quantity (or other fact) start at p? */
-static int
-quantity_starting(const struct rd *r, size_t p)
-{
-    for (size_t i = 0; i < r->nq; i++)
-        if (r->q[i].off == p)
-            return 1;
-    return 0;
-}
-
-/* ---- direction ---- */
-
-static const struct word ups[] = {W("增产"), W("增收"), W("加快"), W("增长"), W("增加"), W("提高"),
-                                  W("提升"), W("扩大"), W("上升"), W("上涨"), W("攀升"), W("增幅"),
-                                  W("涨幅"), W("增速"), W("增"),   W("涨"),   W("升"),   {NULL, 0}};
-static const struct word downs[] = {W("减产"), W("减收"), W("收窄"), W("放缓"), W("下降"),
-                                    W("降低"), W("减少"), W("压减"), W("压缩"), W("削减"),
-                                    W("缩减"), W("缩小"), W("回落"), W("下滑"), W("下跌"),
-                                    W("降幅"), W("减幅"), W("降"),   W("减"),   {NULL, 0}};
-/* An amount, not a change: 新增绿地100亩 (FACTS.md). */
-static const struct word amounts[] = {W("新增"), W("净增"), W("新增加"), {NULL, 0}};
-
-/* The change word that ends at p, longest first: its direction, and its
- * length in *len (0 when none). */
-static enum fact_direction
-change_ending(const struct rd *r, size_t p, size_t *len)
-{
-    size_t u = end_any(r, p, ups), d = end_any(r, p, downs), a = end_any(r, p, amounts);
-
-    *len = u > d ? u : d;
-    if (a >= *len) {
-        *len = a;
-        return DIRECTION_NONE;
-    }
-    return u > d ? DIRECTION_UP : DIRECTION_DOWN;
-}
-
-/* The direction given by the words right before the number (p: where its
- * surface, or the list of numbers it ends, starts). */
-static enum fact_direction
-direction_before(const struct rd *r, size_t p)
-{
-    static const struct word copulas[] = {W("为"), W("达到"), W("达"), W("是"), {NULL, 0}};
-    size_t n, k;
-
-    p = skip_blank_back(r, p);
-    if (ends(r, p, "了"))
-        p = skip_blank_back(r, p - 3);
-    /* 增幅达7%: the size of the change, as 增幅7% is. */
-    if ((k = end_any(r, p, copulas)) != 0) {
-        size_t q = skip_blank_back(r, p - k);
-        if (ends(r, q, "增幅") || ends(r, q, "涨幅") || ends(r, q, "增速"))
-            return DIRECTION_UP;
-        if (ends(r, q, "降幅") || ends(r, q, "减幅"))
-            return DIRECTION_DOWN;
-    }
-    /* 提高到30%, 降至5%, 达到40%: a level. */
-    if (ends(r, p, "到") || ends(r, p, "至"))
-        return DIRECTION_NONE;
-    enum fact_direction d = change_ending(r, p, &n);
-    /* 改造提升15万平方米: an activity's name, not a change. */
-    if (n == 6 && (ends(r, p - 6, "改造") || ends(r, p - 6, "整治") || ends(r, p - 6, "提质")))
-        return DIRECTION_NONE;
-    return d;
-}
-
-/* Before the number, past a list of numbers that share its unit or noun
- * (分别达到40%和35%, 建设项目71个、216万平方米): where the list starts. */
-static size_t
-list_start(const struct rd *r, size_t p, int *listed)
-{
-    static const struct word joiners[] = {W("、"), W("和"), W("及"), W("与"), W("以及"), {NULL, 0}};
-    for (;;) {
-        size_t b = skip_blank_back(r, p), j = end_any(r, b, joiners), s;
-        /* 房屋征收1049户18.08万平方米: two quantities side by side too. */
-        if ((s = quantity_ending(r, skip_blank_back(r, b - j))) == SIZE_MAX)
-            return p;
-        size_t k;
-        while ((k = qual_before_ending(r, skip_blank_back(r, s))) != 0)
-            s = skip_blank_back(r, s) - k;
-        p = s;
-        *listed = 1;
-    }
-}
 
 /* ---- before the number ---- */
 
@@ -864,11 +439,11 @@ marker_starting(const struct rd *r, size_t p)
     if (ch_in(r, p, symbols))
         return 3;
     if (p < r->hi && r->t[p] == '(') {
-        for (e = p + 1; e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, CN_LEAD));)
+        for (e = p + 1; e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, quantity_cn_lead));)
             e += ch_len(r, e);
         return e > p + 1 && e < r->hi && r->t[e] == ')' ? e + 1 - p : 0;
     }
-    while (e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, CN_LEAD)))
+    while (e < r->hi && (is_digit(r->t[e]) || ch_in(r, e, quantity_cn_lead)))
         e += ch_len(r, e);
     if (e == p || e - p > 6)
         return 0;
@@ -968,7 +543,7 @@ static int
 subject_before(const struct rd *r, size_t R0, struct span *out, const char **why, struct before *b)
 {
     int listed = 0;
-    size_t R = strip_ties(r, list_start(r, R0, &listed), 0, &b->tied);
+    size_t R = strip_ties(r, quantity_list_start(r, R0, &listed), 0, &b->tied);
     size_t c = comparison_start(r, R);
     int compared = c != R;
 
@@ -1051,12 +626,12 @@ static size_t
 amount_end(const struct rd *r, size_t p)
 {
     size_t e = p;
-    while (e < r->hi && (is_digit(r->t[e]) || r->t[e] == '.' || ch_in(r, e, CN_MORE)))
+    while (e < r->hi && (is_digit(r->t[e]) || r->t[e] == '.' || ch_in(r, e, quantity_cn_more)))
         e += ch_len(r, e);
     if (e == p || !(at(r, e, "元") || at(r, e, "万元") || at(r, e, "亿元")))
         return p;
     e += at(r, e, "元") ? 3 : 6;
-    size_t k = at_any(r, e, quals_after);
+    size_t k = at_any(r, e, quantity_quals_after);
     return e + k;
 }
 
@@ -1095,8 +670,8 @@ subject_after(const struct rd *r, size_t p, size_t fixed, struct span *out, cons
         if (j == 0 || s + j >= end)
             break;
         s = skip_blank(r, s + j);
-        s += at_any(r, s, quals_before);
-        if (!number_may_start(r, s) || (e = quantity_end(r, s, NULL)) == 0 || e > end)
+        s += at_any(r, s, quantity_quals_before);
+        if (!quantity_may_start(r, s) || (e = quantity_end(r, s, NULL)) == 0 || e > end)
             break;
         p = e;
         listed = 1;
@@ -1109,8 +684,8 @@ subject_after(const struct rd *r, size_t p, size_t fixed, struct span *out, cons
         return 0;
     }
     if (!fixed &&
-        (noun_stops(r, p) || at_any(r, p, joiners) || at_any(r, p, quals_after) || r->t[p] == '(' ||
-         is_digit(r->t[p]) || at(r, p, "比") || at(r, p, "较") || at(r, p, "等")))
+        (noun_stops(r, p) || at_any(r, p, joiners) || at_any(r, p, quantity_quals_after) ||
+         r->t[p] == '(' || is_digit(r->t[p]) || at(r, p, "比") || at(r, p, "较") || at(r, p, "等")))
         return 0;
     size_t s = amount_end(r, p), e = s;
     int past_de = 0;
@@ -1206,14 +781,14 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
     size_t s0 = num.off;
     for (;;) {
         size_t b = skip_blank_back(&r, s0);
-        if ((k = qual_before_ending(&r, b)) != 0 || (k = ends(&r, b, "百分之") ? 9 : 0) != 0 ||
+        if ((k = quantity_qual_before(&r, b)) != 0 || (k = ends(&r, b, "百分之") ? 9 : 0) != 0 ||
             (k = ends(&r, b, "负") ? 3 : 0) != 0 ||
             (k = ends(&r, b, "-") && !(b >= r.lo + 2 && is_digit(text[b - 2])) ? 1 : 0) != 0)
             s0 = b - k;
         else
             break;
     }
-    size_t e0 = number_end(&r, num.off);
+    size_t e0 = quantity_number_end(&r, num.off);
     if (e0 == num.off)
         e0 = num.off + (num.len && num.len <= r.hi - num.off ? num.len : ch_len(&r, num.off));
 
@@ -1254,15 +829,15 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
         fixed = f_end;
     else if (f_end > s_end)
         s_end = f_end;
-    if ((k = at_any(&r, skip_blank(&r, s_end), quals_after)) != 0)
+    if ((k = at_any(&r, skip_blank(&r, s_end), quantity_quals_after)) != 0)
         s_end = skip_blank(&r, s_end) + k;
 
     struct span own = {s0, (fixed ? fixed : s_end) - s0};
     int relative = holds(&r, s0, s_end, "%") || holds(&r, s0, s_end, "百分");
-    find_quantities(&r, others, nothers, own);
+    quantity_find(&r, others, nothers, own);
 
     int listed = 0;
-    size_t before_list = list_start(&r, s0, &listed);
+    size_t before_list = quantity_list_start(&r, s0, &listed);
     *dir = direction_before(&r, before_list);
 
     const char *why = WHY_NONE;
@@ -1276,7 +851,7 @@ subject_find(const char *text, struct span clause, struct span f_text, struct sp
          * make it the size of the change, as 下降10% does.  An amount after
          * them stays an amount, as after 新增 (增加绿地100亩). */
         size_t n;
-        enum fact_direction d = change_ending(&r, b.edge, &n);
+        enum fact_direction d = direction_change_ending(&r, b.edge, &n);
         if (*dir == DIRECTION_NONE && relative && !b.tied && b.kind == EDGE_VERB && n != 0 &&
             !ends(&r, skip_blank_back(&r, before_list), "到") &&
             !ends(&r, skip_blank_back(&r, before_list), "至"))
