@@ -22,6 +22,12 @@ PRIVATE = {  # header: who may include it
     "pattern_file.h": lambda f: f in ("extractors/patternset.c", "extractors/pattern_file.c"),
     "charset_detect.h": lambda f: f in ("extractors/charset.c", "extractors/charset_detect.c"),
     "metrics_impl.h": lambda f: f in ("daemon/base/metrics.c", "daemon/base/metrics_listen.c"),
+    "context.h": lambda f: f in ("extractors/extract.c", "extractors/context.c"),
+    "quantity.h": lambda f: f in ("extractors/subject.c", "extractors/quantity.c",
+                                  "extractors/direction.c"),
+    "direction.h": lambda f: f in ("extractors/subject.c", "extractors/direction.c"),
+    "words.h": lambda f: f.startswith("extractors/") and f[11:].split(".")[0]
+    in ("extract", "context", "subject", "quantity", "direction", "words"),
 }
 DAEMON_LIBS = ("ev.h", "curl/", "sqlite3.h", "systemd/", "microhttpd.h", "zlib.h")
 
