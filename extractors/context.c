@@ -21,6 +21,12 @@
 /* 全年 and 年内 are the year of the heading or paragraph they stand in,
  * else the document's (FACTS.md, year, rule 2): resolved by the caller. */
 #define YEAR_OF_CONTEXT 10000
+/* 年末 and 年底: the passage's year, but not the document's when the
+ * passage names none (a page of October speaks of last year's end). */
+#define YEAR_OF_PASSAGE 10001
+/* 十四五期间, 未来五年: a period, no year; and a year carried from earlier
+ * sentences does not reach past it (FACTS.md, rulings on context). */
+#define YEAR_SPAN       10002
 
 struct year_mention {
     size_t off, end;
@@ -28,14 +34,88 @@ struct year_mention {
     int target; /* 到2025年 */
 };
 
+/* Is the year word at [off, end) the base of a comparison (比2020年, 较上年,
+ * 高于去年同期)?  A base governs nothing. */
+static int
+is_base(const char *text, struct span s, size_t off, size_t end)
+{
+    static const char *const before[] = {"比", "较", "与", "同", "于", NULL};
+    for (size_t k = 0; before[k] != NULL; k++)
+        if (word_before(text, s.off, off, before[k]))
+            return 1;
+    return word_at(text, end, s.off + s.len, "同期");
+}
+
+/* A plan period's end (“十四五”末, 十三五期末): its year in *year, the end of
+ * the words returned; the period itself (十四五期间, 时期): YEAR_SPAN; 0
+ * when none stands at i. */
+static size_t
+plan_end(const char *text, size_t i, size_t hi, int *year)
+{
+    static const struct {
+        const char *word;
+        int year;
+    } plans[] = {
+        {"十一五", 2010}, {"十二五", 2015}, {"十三五", 2020}, {"十四五", 2025}, {"十五五", 2030}};
+    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) {
+        if (!word_at(text, i, hi, plans[k].word))
+            continue;
+        size_t e = i + strlen(plans[k].word);
+        if (word_at(text, e, hi, "”"))
+            e += strlen("”");
+        else if (word_at(text, e, hi, "\""))
+            e++;
+        *year = plans[k].year;
+        if (word_at(text, e, hi, "期末"))
+            return e + strlen("期末");
+        if (word_at(text, e, hi, "末"))
+            return e + strlen("末");
+        *year = YEAR_SPAN;
+        if (word_at(text, e, hi, "期间"))
+            return e + strlen("期间");
+        if (word_at(text, e, hi, "时期"))
+            return e + strlen("时期");
+        return 0;
+    }
+    return 0;
+}
+
+/* A date without a year (9月28日, 至9月底, 5月份): the end of it, else 0.
+ * Not a month of a written year (2020年9月), whose year is read already. */
+static size_t
+month_date(const char *text, struct span s, size_t i)
+{
+    size_t hi = s.off + s.len, e = i;
+    if (i > s.off && (is_ascii_digit((unsigned char)text[i - 1]) ||
+                      word_before(text, s.off, i, "年") || text[i - 1] == '-'))
+        return 0;
+    while (e < hi && e < i + 2 && is_ascii_digit((unsigned char)text[e]))
+        e++;
+    if (e == i || (e < hi && is_ascii_digit((unsigned char)text[e])) || !word_at(text, e, hi, "月"))
+        return 0;
+    e += strlen("月");
+    static const char *const ends[] = {"底", "末", "份", "上旬", "中旬", "下旬", NULL};
+    for (size_t k = 0; ends[k] != NULL; k++)
+        if (word_at(text, e, hi, ends[k]))
+            return e + strlen(ends[k]);
+    size_t d = e;
+    while (d < hi && d < e + 2 && is_ascii_digit((unsigned char)text[d]))
+        d++;
+    return d > e && word_at(text, d, hi, "日") ? d + strlen("日") : 0;
+}
+
 static size_t
 find_years(const char *text, struct span s, int doc_year, struct year_mention *out)
 {
     size_t n = 0, hi = s.off + s.len;
+    /* FACTS.md's relative words, and those the rulings on context add:
+     * 目前 and 当前 are the document's time; 当年, 本年度 and 这一年, like
+     * 全年, the year of the passage. */
     static const struct {
         const char *word;
         int delta;
     } rel[] = {{"今年", 0},
+               {"本年度", YEAR_OF_CONTEXT},
                {"本年", 0},
                {"去年", -1},
                {"上年", -1},
@@ -44,52 +124,92 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
                {"过去的一年", -1},
                {"明年", 1},
                {"全年", YEAR_OF_CONTEXT},
-               {"年内", YEAR_OF_CONTEXT}};
+               {"年内", YEAR_OF_CONTEXT},
+               {"年末", YEAR_OF_PASSAGE},
+               {"年底", YEAR_OF_PASSAGE},
+               {"未来五年", YEAR_SPAN},
+               {"今后五年", YEAR_SPAN},
+               {"过去五年", YEAR_SPAN},
+               {"当年", YEAR_OF_CONTEXT},
+               {"这一年", YEAR_OF_CONTEXT},
+               {"上半年", YEAR_OF_CONTEXT},
+               {"下半年", YEAR_OF_CONTEXT},
+               {"前三季度", YEAR_OF_CONTEXT},
+               {"目前", 0},
+               {"当前", 0}};
 
     for (size_t i = s.off; i < hi && n < MAX_YEARS; i++) {
+        size_t e;
+        int y;
         if (is_ascii_digit((unsigned char)text[i]) &&
             (i == s.off || !is_ascii_digit((unsigned char)text[i - 1])) && i + 4 < hi &&
             is_ascii_digit((unsigned char)text[i + 1]) &&
             is_ascii_digit((unsigned char)text[i + 2]) &&
             is_ascii_digit((unsigned char)text[i + 3]) && word_at(text, i + 4, hi, "年")) {
-            int y = (text[i] - '0') * 1000 + (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
-                    (text[i + 3] - '0');
-            /* 比2020年增长30%: the base of a comparison governs nothing. */
-            int base = word_before(text, s.off, i, "比") || word_before(text, s.off, i, "较") ||
-                       word_before(text, s.off, i, "与") || word_before(text, s.off, i, "同");
-            /* 2018年以来, 自2012年起: the start of a span is not the year a
-             * number is for (FACTS.md, year, rule 3). */
-            size_t after = i + 4 + strlen("年");
-            base = base || word_at(text, after, hi, "以来") || word_before(text, s.off, i, "自") ||
-                   word_before(text, s.off, i, "从");
+            y = (text[i] - '0') * 1000 + (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
+                (text[i + 3] - '0');
+            e = i + 4 + strlen("年");
+            /* 比2020年增长30%: the base of a comparison governs nothing.
+             * 2018年以来, 自2012年起: nor does the start of a span (FACTS.md,
+             * year, rule 3), nor a price base (2010年不变价). */
+            int base = is_base(text, s, i, e) || word_at(text, e, hi, "以来") ||
+                       word_before(text, s.off, i, "自") || word_before(text, s.off, i, "从") ||
+                       word_at(text, e, hi, "不变价");
             if (y >= 1900 && y <= 2100 && !base) {
                 out[n].off = i;
-                out[n].end = i + 4 + strlen("年");
+                out[n].end = e;
                 out[n].year = y;
                 out[n].target =
                     word_before(text, s.off, i, "到") || word_before(text, s.off, i, "至");
                 n++;
             }
-            i += 3;
+            /* Past 年, so that 2020年末 and 2025年内 are one mention. */
+            i = e - 1;
             continue;
         }
-        /* Every relative year word begins with a character from U+4E00 to
-         * U+8FFF: other bytes start none, and this loop runs on every byte. */
+        if (is_ascii_digit((unsigned char)text[i])) {
+            if ((e = month_date(text, s, i)) != 0) {
+                out[n].off = i;
+                out[n].end = e;
+                out[n].year = YEAR_OF_CONTEXT;
+                out[n].target = 0;
+                n++;
+                i = e - 1;
+            }
+            continue;
+        }
+        /* Every word below begins with a character from U+4E00 to U+8FFF:
+         * other bytes start none, and this loop runs on every byte. */
         unsigned char lead = (unsigned char)text[i];
         if (lead < 0xE4 || lead > 0xE8)
             continue;
+        if ((e = plan_end(text, i, hi, &y)) != 0) {
+            out[n].off = i;
+            out[n].end = e;
+            out[n].year = y;
+            out[n].target = word_before(text, s.off, i, "到") ||
+                            word_before(text, s.off, i, "到“") ||
+                            word_before(text, s.off, i, "至") || word_before(text, s.off, i, "至“");
+            n++;
+            i = e - 1;
+            continue;
+        }
         for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
             if (rel[r].word[0] == text[i] && i + 2 < hi && rel[r].word[1] == text[i + 1] &&
                 rel[r].word[2] == text[i + 2] && word_at(text, i, hi, rel[r].word)) {
-                out[n].off = i;
-                out[n].end = i + strlen(rel[r].word);
+                e = i + strlen(rel[r].word);
+                i = e - 1;
+                /* 比上年增长: the base of a comparison (FACTS.md, rulings). */
+                if (is_base(text, s, e - strlen(rel[r].word), e))
+                    break;
+                out[n].off = e - strlen(rel[r].word);
+                out[n].end = e;
                 /* Unknown without the document's year: dropped later. */
-                out[n].year = rel[r].delta == YEAR_OF_CONTEXT ? YEAR_OF_CONTEXT
+                out[n].year = rel[r].delta >= YEAR_OF_CONTEXT ? rel[r].delta
                               : doc_year > 0                  ? doc_year + rel[r].delta
                                                               : 0;
                 out[n].target = 0;
                 n++;
-                i = out[n - 1].end - 1;
                 break;
             }
     }
@@ -99,11 +219,14 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
 /*
  * The year of fact i among the facts f[first..last) of one sentence: the
  * nearest year before it with no other fact between (由2020年的32.7%); else
- * the sentence's target year (到2025年); else the nearest year before it.
- * The base year of a comparison (比2020年) is not among the candidates.
+ * the sentence's target year (到2025年); else the nearest year before it;
+ * else the first after it in its ；-part (占比77%,…,今年以来…: a year
+ * governs its ；-part).  The base year of a comparison (比2020年) is not
+ * among the candidates.
  */
 static int
-year_of(const struct fact *f, size_t first, size_t i, const struct year_mention *y, size_t ny)
+year_of(const char *text, const struct fact *f, size_t first, size_t i,
+        const struct year_mention *y, size_t ny)
 {
     const struct year_mention *near = NULL;
     for (size_t k = 0; k < ny; k++)
@@ -114,7 +237,13 @@ year_of(const struct fact *f, size_t first, size_t i, const struct year_mention 
     for (size_t k = 0; k < ny; k++)
         if (y[k].target)
             return y[k].year;
-    return near ? near->year : 0;
+    if (near != NULL)
+        return near->year;
+    for (size_t k = 0; k < ny; k++)
+        if (y[k].off >= f[i].text.off &&
+            memchr(text + f[i].text.off, ';', y[k].off - f[i].text.off) == NULL)
+            return y[k].year;
+    return 0;
 }
 
 struct cue {
@@ -152,14 +281,31 @@ find_cues(const struct patternset *ps, const char *text, struct span s, pcre2_ma
     return n;
 }
 
+/* The ；-part of sentence s that holds f. */
+static struct span
+semicolon_part(const char *text, struct span s, const struct fact *f)
+{
+    size_t lo = s.off, hi = s.off + s.len;
+    for (size_t i = s.off; i < f->text.off; i++)
+        if (text[i] == ';')
+            lo = i + 1;
+    for (size_t i = f->text.off; i < hi; i++)
+        if (text[i] == ';') {
+            hi = i;
+            break;
+        }
+    return (struct span){lo, hi - lo};
+}
+
 /*
  * The stance of a fact.  Within its clause, before it: a target cue wins
  * over a result verb, since a commitment is written with the verb of its
  * result (力争完成30个项目, 确保实现100%).  Else the nearest cue before it in
- * the sentence; else the first after it in its clause.
+ * the sentence; else the first after it in its ；-part (FACTS.md: a cue
+ * governs its ；-part; 工业用地提质增效一万亩,…,确保…).
  */
 static enum fact_stance
-stance_of(const struct fact *f, const struct cue *c, size_t nc)
+stance_of(const char *text, struct span s, const struct fact *f, const struct cue *c, size_t nc)
 {
     /* nc counts only the cues that count here (see usable_cues()). */
     const struct cue *best = NULL;
@@ -176,8 +322,9 @@ stance_of(const struct fact *f, const struct cue *c, size_t nc)
             best = &c[k];
     if (best != NULL && (in_clause || best->off < f->clause.off))
         return best->stance;
+    struct span part = semicolon_part(text, s, f);
     for (size_t k = 0; k < nc; k++)
-        if (c[k].off >= f->text.off && c[k].off < f->clause.off + f->clause.len &&
+        if (c[k].off >= f->text.off && c[k].off < part.off + part.len &&
             (best == NULL || c[k].off < best->off))
             best = &c[k];
     return best ? best->stance : STANCE_NONE;
@@ -235,17 +382,9 @@ opens_with_action(const char *text, struct span s, const struct fact *f)
         "办好",   "实行", "开发",     "投入", "安排",   "计划", "确保", "力争", "争取", "压减",
         "降低",   "减少", "控制",     "保持", "新开工", "续建", "加速", "拓展", "优化", "聚焦",
         "围绕",   "坚持", NULL};
-    size_t lo = s.off, hi = s.off + s.len;
+    struct span part = semicolon_part(text, s, f);
+    size_t lo = part.off, hi = part.off + part.len;
 
-    /* The ;-part of f, when the sentence has several. */
-    for (size_t i = s.off; i < f->text.off; i++)
-        if (text[i] == ';')
-            lo = i + 1;
-    for (size_t i = f->text.off; i < hi; i++)
-        if (text[i] == ';') {
-            hi = i;
-            break;
-        }
     for (size_t i = lo; i < hi; i++)
         if (any_word(text, i, hi, past))
             return 0;
@@ -276,15 +415,23 @@ opens_with_action(const char *text, struct span s, const struct fact *f)
 /* 全年 and 年内 become the paragraph's or heading's year, else the
  * document's; dropped when none is known.  Returns the mentions kept. */
 static size_t
-resolve_years(struct year_mention *y, size_t n, const struct context *cx)
+resolve_years(struct year_mention *y, size_t n, struct context *cx)
 {
     size_t k = 0;
-    int ctx = cx->para_year ? cx->para_year : cx->heading_year ? cx->heading_year : cx->doc_year;
+    int last = 0;
     for (size_t i = 0; i < n; i++) {
-        if (y[i].year == YEAR_OF_CONTEXT)
-            y[i].year = ctx;
-        if (y[i].year > 0)
+        /* 报告对2021年…作出总结,全年…: the year named last in the
+         * sentence, else the paragraph's, the heading's, the document's. */
+        int passage = last ? last : cx->para_year ? cx->para_year : cx->heading_year;
+        if (y[i].year == YEAR_SPAN)
+            cx->para_year = 0;
+        else if (y[i].year == YEAR_OF_PASSAGE)
+            y[i].year = passage;
+        else if (y[i].year == YEAR_OF_CONTEXT)
+            y[i].year = passage ? passage : cx->doc_year;
+        if (y[i].year > 0 && y[i].year < YEAR_OF_CONTEXT)
             y[k++] = y[i];
+        last = k > 0 ? y[k - 1].year : last;
     }
     return k;
 }
@@ -300,9 +447,10 @@ remember_year(const char *text, struct span s, struct context *cx)
 }
 
 void
-context_start(struct context *cx, int doc_year)
+context_start(struct context *cx, int doc_year, enum heading_kind doc_kind)
 {
     cx->doc_year = doc_year;
+    cx->doc_kind = (int)doc_kind;
     cx->para_year = 0;
     cx->heading_year = 0;
     cx->heading_kind = HEADING_NEUTRAL;
@@ -317,8 +465,9 @@ context_paragraph(struct context *cx)
 void
 context_heading(struct context *cx, int year, enum heading_kind kind)
 {
-    cx->heading_year = year;
-    cx->heading_kind = (int)kind;
+    cx->heading_year = heading_year_resolve(year, cx->doc_year);
+    /* A report on a past period reviews where no heading decides. */
+    cx->heading_kind = kind != HEADING_NEUTRAL ? (int)kind : cx->doc_kind;
 }
 
 void
@@ -338,13 +487,20 @@ context_facts(struct context *cx, const struct patternset *ps, pcre2_match_data 
     size_t nc = find_cues(ps, text, s, md, cues);
 
     for (size_t i = 0; i < n; i++) {
-        f[i].year = year_of(f, 0, i, years, ny);
+        f[i].year = year_of(text, f, 0, i, years, ny);
         /* Else the year named last in the paragraph, else the heading's. */
         if (f[i].year == 0)
             f[i].year = cx->para_year ? cx->para_year : cx->heading_year;
-        f[i].stance = stance_of(&f[i], usable, usable_cues(&f[i], cues, nc, cx, usable));
+        /* In a report on a past period, the period the report is of. */
+        if (f[i].year == 0 && cx->doc_kind == HEADING_REVIEW)
+            f[i].year = doc_year;
+        f[i].stance = stance_of(text, s, &f[i], usable, usable_cues(&f[i], cues, nc, cx, usable));
+        /* No cue: a year after the document's is planned, one before it
+         * reported (FACTS.md, rulings on context). */
         if (f[i].stance == STANCE_NONE && f[i].year > 0 && doc_year > 0 && f[i].year > doc_year)
             f[i].stance = STANCE_TARGET;
+        else if (f[i].stance == STANCE_NONE && f[i].year > 0 && f[i].year < doc_year)
+            f[i].stance = STANCE_REPORTED;
         /* No cue: the heading decides; else a plan's instruction. */
         if (f[i].stance == STANCE_NONE && cx->heading_kind == HEADING_REVIEW)
             f[i].stance = STANCE_REPORTED;

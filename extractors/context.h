@@ -24,10 +24,12 @@ struct context {
     int para_year;    /* the year named last in this paragraph, 0 when none */
     int heading_year; /* the governing heading's year, 0 when none */
     int heading_kind; /* HEADING_* of the innermost heading that reviews or plans */
+    int doc_kind;     /* HEADING_REVIEW for a report on a past period (its title) */
 };
 
-/* A document that speaks from doc_year (0 when unknown). */
-void context_start(struct context *cx, int doc_year);
+/* A document that speaks from doc_year (0 when unknown); doc_kind is its
+ * title's (struct headings, title_kind). */
+void context_start(struct context *cx, int doc_year, enum heading_kind doc_kind);
 
 /* A line break: the paragraph's year carries no further. */
 void context_paragraph(struct context *cx);

@@ -613,7 +613,7 @@ first_heading_year(const struct headings *hs, enum docinfo_source *from)
 {
     for (size_t i = 0; hs != NULL && i < hs->n; i++) {
         const struct heading *h = &hs->v[i];
-        if (h->year == 0 || h->ctx_kind == HEADING_NEUTRAL)
+        if (h->year == 0 || h->year >= HEADING_YEAR_REL - 1 || h->ctx_kind == HEADING_NEUTRAL)
             continue;
         if (h->ctx_kind == HEADING_PLAN) {
             *from = DOCINFO_PLAN_HEADING;

@@ -633,12 +633,12 @@ extract_run_headings(const struct patternset *ps, const char *text, size_t len, 
             NULL)
             rc = -1;
     struct context cx;
-    context_start(&cx, doc_year);
     struct headings found = {0};
     const struct headings *hs = given != NULL ? given : &found;
     size_t prev_end = 0;
     if (rc == 0 && given == NULL && heading_find(text, len, &found, err) != 0)
         rc = -1;
+    context_start(&cx, doc_year, hs->title_kind);
     while (rc == 0 && segment_next_sentence(text, len, pos, &s, &pos)) {
         if (stop != NULL && stop(stop_arg)) {
             st->stopped = 1;

@@ -21,7 +21,7 @@
 
 /* Bumped whenever a change to the rules here changes what is found: a store
  * records it with the pattern set, so a replay extracts pages again. */
-#define EXTRACT_RULES_VERSION 3
+#define EXTRACT_RULES_VERSION 4
 
 /* What happened beyond the facts, for logs. */
 struct extract_stats {

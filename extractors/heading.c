@@ -359,6 +359,24 @@ heading_years(const char *s, size_t n, struct heading_year *out, size_t max)
     return found;
 }
 
+/* A year named against the document's, HEADING_YEAR_REL + its offset, or
+ * 0: 今年, 本年 and 全年 (FACTS.md, rulings on context), 去年 and 上年 but
+ * not as the base of a comparison (比上年), 明年. */
+static int
+heading_relative_year(const char *s, size_t n)
+{
+    static const struct {
+        const char *word;
+        int delta;
+    } rel[] = {{"今年", 0}, {"本年", 0}, {"全年", 0}, {"去年", -1}, {"上年", -1}, {"明年", 1}};
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i))
+        for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
+            if (at(s, n, i, rel[r].word) && !before(s, 0, i, "比") && !before(s, 0, i, "较") &&
+                !at(s, n, i + strlen(rel[r].word), "同期"))
+                return HEADING_YEAR_REL + rel[r].delta;
+    return 0;
+}
+
 /* The one year a heading's words name, or 0 (none, or two different ones);
  * *part: it is a part of that year. */
 static int
@@ -378,7 +396,7 @@ heading_year_of(const char *s, size_t n, int *part)
         year = y[i].year;
         *part |= (y[i].flags & HEADING_Y_PART) != 0;
     }
-    return year;
+    return year != 0 || k > 0 ? year : heading_relative_year(s, n);
 }
 
 /* ---- kinds ---- */
@@ -404,7 +422,7 @@ static const struct {
     {"总体要求", 0}, {"指导思想", 0}, {"重点工作", 0}, {"主要任务", 0}, {"重点任务", 0},
     {"目标任务", 0}, {"工作任务", 0}, {"工作思路", 0}, {"总体思路", 0}, {"工作打算", 0},
     {"计划草案", 0}, {"预算草案", 0}, {"展望", 0},     {"安排", 1},     {"目标", 1},
-    {"规划", 1},     {"计划", 1},     {"打算", 1},
+    {"规划", 1},     {"计划", 1},     {"打算", 1},     {"举措", 1},
 };
 
 /* 规划 after these is the planning of a city, not a plan (城乡规划). */
@@ -798,6 +816,21 @@ settle(struct headings *h)
     }
 }
 
+/* Words of a title that make the whole document a review (FACTS.md,
+ * rulings on context: a statistical bulletin, a report on how the year's
+ * tasks stand). */
+static const char *const review_titles[] = {"统计公报", "完成情况", "执行情况", "进展情况",
+                                            "工作总结"};
+
+static enum heading_kind
+title_kind_of(const char *text, size_t end)
+{
+    for (size_t i = 0; i < end; i += utf8_char_len(text, end, i))
+        if (any_at(text, end, i, review_titles, sizeof review_titles / sizeof review_titles[0]))
+            return HEADING_REVIEW;
+    return HEADING_NEUTRAL;
+}
+
 int
 heading_find(const char *text, size_t len, struct headings *out, struct err *err)
 {
@@ -806,6 +839,7 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
 
     memset(out, 0, sizeof *out);
     out->title_end = pos = heading_title_end(text, len);
+    out->title_kind = title_kind_of(text, out->title_end);
     while (pos < len) {
         struct heading h = {{0, 0},         0, 0, 0, HEADING_NEUTRAL, HEADING_NO_PARENT, 0,
                             HEADING_NEUTRAL};

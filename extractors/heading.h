@@ -51,10 +51,24 @@ enum heading_level {
 
 #define HEADING_NO_PARENT ((size_t)-1)
 
+/* A heading that names its year only against the document's (今年目标, 去年
+ * 重大工程建设成绩单, 拼搏全年红) holds HEADING_YEAR_REL plus the offset: -1,
+ * 0 or 1.  heading_year_resolve() makes it a year once doc_year is known. */
+#define HEADING_YEAR_REL 100000
+
+static inline int
+heading_year_resolve(int year, int doc_year)
+{
+    if (year < HEADING_YEAR_REL - 1)
+        return year;
+    return doc_year > 0 ? doc_year + (year - HEADING_YEAR_REL) : 0;
+}
+
 struct heading {
     struct span line;       /* The line, without the white space around it. */
     int level;              /* enum heading_level */
-    int year;               /* The one year it names (19xx/20xx + 年), else 0. */
+    int year;               /* The one year it names (19xx/20xx + 年), or one relative
+                             * to the document's (HEADING_YEAR_REL), else 0. */
     int year_part;          /* 1: a part of that year (2023年上半年, 前三季度, 1-6月). */
     enum heading_kind kind; /* Of its own words. */
     size_t parent;          /* Index of the heading it stands under, or HEADING_NO_PARENT. */
@@ -66,6 +80,10 @@ struct headings {
     struct heading *v; /* From malloc(), in text order; owned (headings_free()). */
     size_t n, cap;
     size_t title_end; /* The first byte after the title block (heading_title_end()). */
+    /* HEADING_REVIEW when the title block names a report on a past period
+     * (统计公报, 完成情况, 执行情况, 进展情况, 工作总结): the whole document
+     * reviews, where no heading of its own decides.  Else NEUTRAL. */
+    enum heading_kind title_kind;
 };
 
 /*

@@ -58,10 +58,22 @@ qualifier at_most   after  以下 以内
 # inside a name (规划教育用地, 计划单列市) are not cues; 预计 is an estimate.
 # 完成 and 实现 report a result only in a passage that reports results: the
 # extractor counts them only under a heading that reviews.
+# Rulings on real text (docs/FACTS.md, "Rulings on context"): 计划 is a cue
+# only as a verb, right before what is planned (计划新建; not 年度计划的73.4%,
+# 计划总投资); 目标 not where it is what was reached or the base of a gap
+# (完成目标任务的168%, 塌目标, 高于目标); 谋划 plans; a past time (去年,
+# 过去五年, 以来, 目前) reports and a future one (明年, 未来五年) plans, as
+# long as it is not the base of a comparison (比去年, 去年同期); a share of a
+# task or plan (占年度目标任务的115.15%, 完成年度计划的73.4%) is progress.
 
 stance target   将(?!近) | (?<![主重需只必纪摘])要(?![求素点闻])
-stance target   力争 | 确保 | (?<!规)计划(?!单列) | 预期 | 目标 | 争取 | 力求 | 拟
+stance target   力争 | 确保 | 预期 | 争取 | 力求 | 拟 | 谋划(?![^,;。]{0,8}了)
+stance target   (?<!规)计划(?=再|新建|新增|建设|建成|实施|开工|完成|改造|种植|栽植|在|于|到) | (?:根据|按照|按)计划
+stance target   (?<!完成|实现|高于|低于|超过|超出|塌)目标(?!任务的|任务数)
 stance target   (?:到|至)\d{4}年
+stance target   (?<![比较于与])明年 | 未来[一二三四五]年 | 今后[一二三四五]年
 stance reported 完成(?![率度]) | 累计(?!达标|完成率) | 截至 | 截止 | 已经 | 已 | 实现 | 建成(?!区)
-stance reported 先后
+stance reported 先后 | 以来 | 目前
+stance reported (?:任务|计划)(?:数|总数|投资)?的?(?=\d[\d.]*%)
+stance reported (?<![比较于与])去年(?!同期) | 过去的?[一五]年 | [一五]年来
 stance reported 同比(?:增长|下降|提高|减少|上升) | 比上年 | 较上年

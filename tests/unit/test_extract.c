@@ -272,6 +272,65 @@ test_context(void)
     CHECK_STR(span(facts.v[0].clause), "新增1,200亩");
 }
 
+/* The rulings on context that real text asked for (docs/FACTS.md, "Rulings
+ * on context"; tests/data/context has the sentences they came from). */
+static void
+test_rulings(void)
+{
+    /* 比上年, 去年同期: the base of a comparison names no year. */
+    CHECK(run_year("全区生产总值比上年增长7.1%。", 2021) == 1 && facts.v[0].year == 0);
+    CHECK(facts.v[0].stance == STANCE_REPORTED);
+    CHECK(run_year("完成投资,高于去年同期1.6个百分点。", 2017) == 1 && facts.v[0].year == 0);
+    /* A plan period's end is a year; the period is none, and stops a carried year. */
+    CHECK(run_year("截至“十三五”末,全省绿地面积达1.78万公顷。", 2021) == 1);
+    CHECK(facts.v[0].year == 2020 && facts.v[0].stance == STANCE_REPORTED);
+    CHECK(run_year("2020年,新增绿地30亩。“十四五”期间,人均绿地面积不低于12平方米。", 2021) == 2);
+    CHECK(facts.v[0].year == 2020 && facts.v[1].year == 0);
+    /* A date without a year is of the passage's year; 目前 of the document's. */
+    CHECK(run_year("一、2022年工作回顾\n\n9月28日,新增土地签约面积44.33亩。", 2023) == 1);
+    CHECK(facts.v[0].year == 2022);
+    CHECK(run_year("目前我省的人均绿地面积仅为8.4平方米。", 2021) == 1);
+    CHECK(facts.v[0].year == 2021 && facts.v[0].stance == STANCE_REPORTED);
+    /* 年末 without a year in its passage is no year; in one, that year. */
+    CHECK(run_year("年末,区内园林绿地面积799.65公顷。", 2009) == 1 && facts.v[0].year == 0);
+    CHECK(run_year("2020年,年末城镇登记失业率为3.72%。", 2021) == 1 && facts.v[0].year == 2020);
+    /* 全年 after a year in its own sentence takes that year. */
+    CHECK(run_year("2022年1月4日开会。报告对2021年作出总结,全年地区生产总值增长8%。", 2022) == 1);
+    CHECK(facts.v[0].year == 2021);
+    /* A year after the fact in its ；-part governs it. */
+    CHECK(run_year("上城老旧小区占比77%,今年以来已开工57个小区。", 2020) == 1);
+    CHECK(facts.v[0].year == 2020);
+    /* A cue after the fact governs its ；-part. */
+    CHECK(run_year("工业用地提质增效一万亩,确保“十四五”末亩均税收实现翻番。", 2024) == 1);
+    CHECK(facts.v[0].stance == STANCE_TARGET && facts.v[0].year == 2025);
+    /* 计划 and 目标 as nouns are no cues; a share of a plan is progress. */
+    CHECK(run_year("至9月底,累计完成投资367.1亿元,完成年度计划的73.4%。", 2017) == 1);
+    CHECK(facts.v[0].stance == STANCE_REPORTED);
+    CHECK(run_year("实施子项目154个,完成目标任务的168%。", 2017) == 2);
+    CHECK(facts.v[1].stance == STANCE_REPORTED);
+    CHECK(run_year("根据计划,2021年度新建绿地面积1000万平方米以上。", 2021) == 1);
+    CHECK(facts.v[0].stance == STANCE_TARGET && facts.v[0].year == 2021);
+    /* A past time reports, a future one plans; 了 keeps 谋划 from planning. */
+    CHECK(run_year("去年,全国实施了6.6万个城市更新项目。", 2024) == 1);
+    CHECK(facts.v[0].stance == STANCE_REPORTED && facts.v[0].year == 2023);
+    CHECK(run_year("今年以来,二七区谋划新建了30个微公园,面积约23万平方米。", 2020) == 1);
+    CHECK(facts.v[0].stance == STANCE_REPORTED);
+    /* No cue: a year before the document's is reported. */
+    CHECK(run_year("2022年,大豆玉米带状复合种植收获面积约11.6万亩。", 2023) == 1);
+    CHECK(facts.v[0].stance == STANCE_REPORTED);
+    /* A title that reports a past period makes the document a review, and
+     * its figures without a year the document's. */
+    CHECK(run_year("2020年大东区国民经济和社会发展统计公报\n\n一、经济发展\n\n"
+                   "全区第一产业增加值占比为5.1%。",
+                   2020) == 1);
+    CHECK(facts.v[0].stance == STANCE_REPORTED && facts.v[0].year == 2020);
+    /* A heading may name its year against the document's. */
+    CHECK(run_year("新闻\n\n今年目标\n\n继续实施改善城乡人民生活20项民心工程。", 2015) == 1);
+    CHECK(facts.v[0].year == 2015 && facts.v[0].stance == STANCE_TARGET);
+    CHECK(run_year("新闻\n\n去年重大工程建设成绩单\n\n全年完成投资,同比增长5.3%。", 2026) == 1);
+    CHECK(facts.v[0].year == 2025 && facts.v[0].stance == STANCE_REPORTED);
+}
+
 static void
 test_limits(void)
 {
@@ -328,6 +387,7 @@ main(void)
     test_ranges_and_lists();
     test_never();
     test_context();
+    test_rulings();
     test_limits();
     text_free(&text);
     fact_list_free(&facts);

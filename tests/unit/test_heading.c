@@ -302,6 +302,30 @@ test_years(void)
     heading_is(&d, "六、2016年至2020年工作回顾", HEADING_LEVEL_CN, 0, HEADING_REVIEW);
     /* A heading's year is written with 年. */
     heading_is(&d, "七、2020天津两会", HEADING_LEVEL_CN, 0, HEADING_NEUTRAL);
+    CHECK(d.h.title_kind == HEADING_NEUTRAL);
+    doc_close(&d);
+
+    /* Years named against the document's; the base of a comparison is none. */
+    doc_open(&d, "2020年大东区国民经济和社会发展统计公报\n"
+                 "导语,这是一段足够长的导语文字,用来结束标题块。\n"
+                 "一、今年目标\n"
+                 "正文。\n"
+                 "二、去年重大工程建设成绩单\n"
+                 "正文。\n"
+                 "三、明年工作安排\n"
+                 "正文。\n"
+                 "四、比上年增长的行业\n"
+                 "正文。\n");
+    heading_is(&d, "一、今年目标", HEADING_LEVEL_CN, HEADING_YEAR_REL, HEADING_PLAN);
+    heading_is(&d, "二、去年重大工程建设成绩单", HEADING_LEVEL_CN, HEADING_YEAR_REL - 1,
+               HEADING_REVIEW);
+    heading_is(&d, "三、明年工作安排", HEADING_LEVEL_CN, HEADING_YEAR_REL + 1, HEADING_PLAN);
+    heading_is(&d, "四、比上年增长的行业", HEADING_LEVEL_CN, 0, HEADING_NEUTRAL);
+    CHECK_NUM(heading_year_resolve(HEADING_YEAR_REL - 1, 2026), 2025);
+    CHECK_NUM(heading_year_resolve(HEADING_YEAR_REL, 0), 0);
+    CHECK_NUM(heading_year_resolve(2021, 2026), 2021);
+    /* A statistical bulletin's title makes the document a review. */
+    CHECK(d.h.title_kind == HEADING_REVIEW);
     doc_close(&d);
 }
 
