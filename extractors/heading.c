@@ -499,15 +499,25 @@ plan_counts(const char *s, size_t end, size_t i, size_t w)
            !any_before(s, i, urban, sizeof urban / sizeof urban[0]);
 }
 
+/* Does the heading say how things stand (a status word)?  Then, naming no
+ * year, it speaks of the document's (二、分行业进展情况). */
+static int
+has_status(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i))
+        if (any_at(s, n, i, status_words, sizeof status_words / sizeof status_words[0]))
+            return 1;
+    return 0;
+}
+
 enum heading_kind
 heading_kind_of(const char *s, size_t n)
 {
     size_t end = n, lead = 0, k;
     int review = 0, plan = 0, imper;
 
-    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i))
-        if (any_at(s, n, i, status_words, sizeof status_words / sizeof status_words[0]))
-            return HEADING_REVIEW;
+    if (has_status(s, n))
+        return HEADING_REVIEW;
     /* The end of the last word: trailing ——, :, quotes and marks (◢) are not
      * words. */
     while (end > 0) {
@@ -715,10 +725,29 @@ paragraph(const char *s, size_t n)
     return utf8_count(s, n, TITLE_LINE_MAX) > TITLE_LINE_MAX;
 }
 
+/* Words of a headline, not of a section title: a line after the first that
+ * names a year without one (2020年长沙) is a section title; with one
+ * (2021年政府工作报告, under a kicker) part of the title block. */
+static const char *const document_words[] = {"报告", "公报", "规划", "纲要", "方案", "通知",
+                                             "意见", "决定", "办法", "草案", "政府", "会议",
+                                             "两会", "发布", "新闻", "时间", "日期", "来源"};
+
+static int
+section_title(const char *s, size_t n)
+{
+    int part, year = plain_shape(s, n) ? heading_year_of(s, n, &part) : 0;
+    if (year <= 0 || year >= HEADING_YEAR_REL - 1)
+        return 0;
+    for (size_t i = 0; i < n; i += utf8_char_len(s, n, i))
+        if (any_at(s, n, i, document_words, sizeof document_words / sizeof document_words[0]))
+            return 0;
+    return 1;
+}
+
 size_t
 heading_title_end(const char *text, size_t len)
 {
-    size_t pos = 0, nlines = 0, nblock = 0, skip = 0;
+    size_t pos = 0, nlines = 0, nblock = 0, skip = 0, first_section = 0;
     struct line l, last = {0, 0, 0};
 
     while (pos < len) {
@@ -731,10 +760,16 @@ heading_title_end(const char *text, size_t len)
             if (nblock > 1 && plain_shape(text + last.off, last.len) &&
                 heading_kind_of(text + last.off, last.len) != HEADING_NEUTRAL)
                 return last.start;
+            /* 极简版政府工作报告来了 / 2020年长沙 / 经济恢复增长 / ...: a section
+             * title that names a year ends the block too. */
+            if (nblock > 1 && first_section > 0)
+                return first_section;
             return nblock > 0 ? l.start : 0;
         }
         if (++nlines > TITLE_MAX_LINES)
             break;
+        if (nblock > 0 && first_section == 0 && section_title(text + l.off, l.len))
+            first_section = l.start;
         nblock++;
         last = l;
     }
@@ -866,6 +901,8 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
         h.line.len = l.len;
         h.year = heading_year_of(s + skip, l.len - skip, &h.year_part);
         h.kind = heading_kind_of(s + skip, l.len - skip);
+        if (h.year == 0 && has_status(s + skip, l.len - skip))
+            h.year = HEADING_YEAR_REL;
         /* Standing alone: before a longer line, the paragraph it heads; a
          * heading that names a year or reviews or plans may stand over a
          * shorter one (2020年长沙 / 交答卷!). */

@@ -327,6 +327,14 @@ test_years(void)
     /* A statistical bulletin's title makes the document a review. */
     CHECK(d.h.title_kind == HEADING_REVIEW);
     doc_close(&d);
+
+    /* A status heading without a year speaks of the document's. */
+    doc_open(&d, "标题\n"
+                 "导语,这是一段足够长的导语文字,用来结束标题块。\n"
+                 "二、分行业进展情况\n"
+                 "正文。\n");
+    heading_is(&d, "二、分行业进展情况", HEADING_LEVEL_CN, HEADING_YEAR_REL, HEADING_REVIEW);
+    doc_close(&d);
 }
 
 static void
@@ -558,6 +566,21 @@ static void
 test_title_block(void)
 {
     struct doc d;
+
+    /* A digest with one line a sentence: a section title that names a year
+     * ends the title block, where a headline naming one would not. */
+    doc_open(&d, "极简版政府工作报告来了\n"
+                 "2020年长沙\n"
+                 "经济恢复增长\n"
+                 "地区生产总值增长4.5%(预计数,下同)。\n");
+    CHECK(d.h.title_end == off_of(&d.t, "2020年长沙"));
+    heading_is(&d, "2020年长沙", HEADING_LEVEL_TOP, 2020, HEADING_NEUTRAL);
+    doc_close(&d);
+    doc_open(&d, "2021天津两会\n"
+                 "2021年政府工作报告\n"
+                 "各位代表:现在,我代表区人民政府,向大会报告工作,请予审议。\n");
+    CHECK(d.h.title_end == off_of(&d.t, "各位代表"));
+    doc_close(&d);
 
     /* The sample page 000: site name, breadcrumbs, headline, kicker. */
     doc_open(&d, "天津在线\n"
