@@ -236,16 +236,24 @@ old_free(struct old_facts *o)
     free(o->seen);
 }
 
+/* One fact of a diff.  Its year and stance are shown: the year is part of a
+ * fact's identity, so a page read for another year shows as - and +. */
 static void
 diff_line(char sign, const char *path, const char *kind, double v, int has_max, double vmax,
-          const char *q, const char *text, size_t tlen, const char *clause, size_t clen)
+          const char *q, const char *text, size_t tlen, int year, const char *stance,
+          const char *clause, size_t clen)
 {
     printf("%c %s: %s %.15g", sign, path, kind, v);
     if (has_max)
         printf("..%.15g", vmax);
     if (q != NULL)
         printf(" %s", q);
-    printf(" \"%.*s\" in \"%.*s\"\n", (int)tlen, text, (int)clen, clause);
+    printf(" \"%.*s\"", (int)tlen, text);
+    if (year > 0)
+        printf(" [%d, %s]", year, stance ? stance : "no stance");
+    else
+        printf(" [no year, %s]", stance ? stance : "no stance");
+    printf(" in \"%.*s\"\n", (int)clen, clause);
 }
 
 /* Print what the new extraction of path adds to and removes from what the
@@ -288,8 +296,8 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
             }
         if (!known) {
             diff_line('+', path, kind, f->value, f->has_max, f->value_max,
-                      fact_qual_name(f->qualifier), text + f->text.off, f->text.len,
-                      text + f->clause.off, f->clause.len);
+                      fact_qual_name(f->qualifier), text + f->text.off, f->text.len, f->year,
+                      fact_stance_name(f->stance), text + f->clause.off, f->clause.len);
             added++;
         }
     }
@@ -297,8 +305,8 @@ print_diff(struct replay *r, const char *path, const char *text, const struct fa
         if (!o.seen[k]) {
             const struct store_fact *f = &o.v[k];
             diff_line('-', path, f->kind ? f->kind : "?", f->value, f->has_max, f->value_max,
-                      f->qualifier, f->text ? f->text : "", f->text ? strlen(f->text) : 0,
-                      f->clause ? f->clause : "", f->clause ? strlen(f->clause) : 0);
+                      f->qualifier, f->text ? f->text : "", f->text ? strlen(f->text) : 0, f->year,
+                      f->stance, f->clause ? f->clause : "", f->clause ? strlen(f->clause) : 0);
             removed++;
         }
     if (added || removed || changed)

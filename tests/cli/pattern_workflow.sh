@@ -55,6 +55,25 @@ has "$tmp/d" "diff: 0 facts added, 0 removed, 1 changed" "stance change summary"
 s=$(sqlite3 "$tmp/t.db" "SELECT stance FROM facts")
 [ "$s" = reported ] && ok || no "the stored stance did not follow: $s"
 
+# The year is part of a fact's identity (FACTS.md): the same page read for
+# another year is a new fact, and the diff shows both with their years.
+mkdir "$tmp/y"
+printf '区政府工作报告\n今年,我区将新增绿地100亩。\n' >"$tmp/y/a.txt"
+"$factd" replay --db "$tmp/y.db" --year 2020 "$tmp/y" >/dev/null || no "year: first replay"
+"$factd" replay --db "$tmp/y.db" --year 2021 --dry-run --diff "$tmp/y" >"$tmp/d" 2>&1
+has "$tmp/d" "- $tmp/y/a.txt: mu 100 \"100亩\" [2020, target] in" "year: old fact in the diff"
+has "$tmp/d" "+ $tmp/y/a.txt: mu 100 \"100亩\" [2021, target] in" "year: new fact in the diff"
+# A store of older rules (another rules version, facts without the year in
+# their identity and no year): a replay extracts the page again, and the
+# diff shows the fact going to its new identity and year.
+sqlite3 "$tmp/y.db" "UPDATE pattern_sets SET hash = 'rules 2'; UPDATE facts SET identity = zeroblob(16), year = NULL" ||
+    no "year: making an old store"
+"$factd" replay --db "$tmp/y.db" --year 2020 --diff "$tmp/y" >"$tmp/d" 2>&1 || no "year: replay of an old store"
+has "$tmp/d" "- $tmp/y/a.txt: mu 100 \"100亩\" [no year, target] in" "year: the old identity goes"
+has "$tmp/d" "+ $tmp/y/a.txt: mu 100 \"100亩\" [2020, target] in" "year: the new identity comes"
+n=$(sqlite3 "$tmp/y.db" "SELECT count(*) FROM current_facts WHERE year = 2020")
+[ "$n" = 1 ] && ok || no "year: the current view has $n facts of 2020, want 1"
+
 # A catastrophic pattern: given up with its id and the document; the rest run.
 printf 'pattern slow\nkind mu\nunit 亩 1\nregex (?<num>(?:a|aa)+)+b{UNIT}\nexample 30亩 => none\n' \
     >"$tmp/p/slow.pat"
