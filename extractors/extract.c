@@ -359,6 +359,8 @@ take_match(const struct patternset *ps, int pi, const char *text, struct span s,
     }
     span_of(ov, p->g_unit, &unit);
     scale = unit_scale(p, text, unit);
+    /* A pattern that names the subject (?<subject>...) decides it. */
+    span_of(ov, p->g_subject, &c.f.subject);
 
     c.f.kind = p->kind;
     c.f.value = tidy(v * scale);
@@ -583,8 +585,11 @@ run_sentence(const struct patternset *ps, pcre2_match_data **md, const char *tex
         for (size_t j = first; j < out->n && no < MAX_CLAUSE_FACTS; j++)
             if (j != i && f[j].clause.off == f[i].clause.off)
                 others[no++] = f[j].text;
+        struct span named = f[i].subject;
         subject_find(text, f[i].clause, f[i].text, f[i].number, others, no, &f[i].subject,
                      &f[i].direction);
+        if (named.len > 0)
+            f[i].subject = named;
     }
     return 0;
 }

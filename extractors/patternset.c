@@ -228,6 +228,7 @@ finish_pattern(struct patternset *ps, struct rawpattern *rp, struct err *err)
     p->g_hi = group(p->code, "hi");
     p->g_unit = group(p->code, "unit");
     p->g_sign = group(p->code, "sign");
+    p->g_subject = group(p->code, "subject");
     if (p->g_num == 0) {
         pattern_err_at(err, rp->regex.locs[0], "pattern %s has no (?<num>...) group", p->id);
         return -1;

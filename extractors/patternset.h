@@ -58,10 +58,11 @@ struct pattern {
     struct pattern_unit *units;
     size_t nunits;
     pcre2_code *code;
-    uint32_t g_num;  /* Group numbers of the named groups, 0 when absent: num (required), */
-    uint32_t g_hi;   /* hi (range high end), */
-    uint32_t g_unit; /* unit (looked up in units), */
-    uint32_t g_sign; /* sign (a minus written before a prefix unit such as 百分之). */
+    uint32_t g_num;     /* Group numbers of the named groups, 0 when absent: num (required), */
+    uint32_t g_hi;      /* hi (range high end), */
+    uint32_t g_unit;    /* unit (looked up in units), */
+    uint32_t g_sign;    /* sign (a minus written before a prefix unit such as 百分之), */
+    uint32_t g_subject; /* subject (what the number measures, where the pattern knows). */
     struct pattern_example *examples;
     size_t nexamples;
     char **near;  /* Words whose first character a sentence must hold for the pattern to run. */

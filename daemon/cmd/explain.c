@@ -214,7 +214,11 @@ explain_doc(FILE *out, const struct patternset *ps, const char *doc, const struc
         } else {
             fputs("none", out);
         }
-        fprintf(out, " (%s); direction %s; year ", subject_why(),
+        const char *why = subject_why();
+        if (p->g_subject != 0 && f->subject.len > 0 &&
+            (subj.off != f->subject.off || subj.len != f->subject.len))
+            why = "the pattern's (?<subject>...) group";
+        fprintf(out, " (%s); direction %s; year ", why,
                 f->direction != DIRECTION_NONE ? fact_direction_name(f->direction) : "none");
         if (f->year > 0)
             fprintf(out, "%d", f->year);

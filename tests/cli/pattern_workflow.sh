@@ -74,6 +74,22 @@ has "$tmp/d" "+ $tmp/y/a.txt: mu 100 \"100亩\" [2020, target] in" "year: the ne
 n=$(sqlite3 "$tmp/y.db" "SELECT count(*) FROM current_facts WHERE year = 2020")
 [ "$n" = 1 ] && ok || no "year: the current view has $n facts of 2020, want 1"
 
+# A pattern that knows what its number measures names it (?<subject>...):
+# its examples check it, extract keeps it, --explain says where it came from.
+mkdir "$tmp/sp"
+cp patterns/*.pat "$tmp/sp/"
+printf 'pattern green.area\nkind area\nunit 平方米 1\nnear 绿地\nregex (?<subject>绿地)面积(?<num>{N}){UNIT}\nexample 新增绿地面积5000平方米 => area 5000 subject=绿地 direction=none\n' \
+    >"$tmp/sp/green.pat"
+"$factd" test-patterns "$tmp/sp" >"$tmp/out" 2>&1 && ok || { no "subject group: test-patterns"; cat "$tmp/out"; }
+sed -i 's/subject=绿地 /subject=绿地面积 /' "$tmp/sp/green.pat"
+"$factd" test-patterns "$tmp/sp" >"$tmp/out" 2>&1 && no "subject group: a wrong subject= passed" || ok
+sed -i 's/subject=绿地面积 /subject=绿地 /' "$tmp/sp/green.pat"
+printf '新增绿地面积5000平方米。\n' >"$tmp/green.txt"
+"$factd" extract --patterns "$tmp/sp" "$tmp/green.txt" >"$tmp/out"
+has "$tmp/out" '"subject":"绿地"' "subject group: extract"
+"$factd" extract --patterns "$tmp/sp" --explain "$tmp/green.txt" >"$tmp/out"
+has "$tmp/out" "subject: \"绿地\" (the pattern's (?<subject>...) group)" "subject group: explain"
+
 # A catastrophic pattern: given up with its id and the document; the rest run.
 printf 'pattern slow\nkind mu\nunit 亩 1\nregex (?<num>(?:a|aa)+)+b{UNIT}\nexample 30亩 => none\n' \
     >"$tmp/p/slow.pat"
