@@ -104,6 +104,35 @@ month_date(const char *text, struct span s, size_t i)
     return d > e && word_at(text, d, hi, "日") ? d + strlen("日") : 0;
 }
 
+/* May a year word (the relative words of find_years(), a plan period) start
+ * with code point c?  Their first characters: 今 本 去 上 一 过 明 全 年 当
+ * 这 下 前 目 未 十. */
+static int
+year_word_lead(unsigned c)
+{
+    switch (c) {
+    case 0x4ECA:
+    case 0x672C:
+    case 0x53BB:
+    case 0x4E0A:
+    case 0x4E00:
+    case 0x8FC7:
+    case 0x660E:
+    case 0x5168:
+    case 0x5E74:
+    case 0x5F53:
+    case 0x8FD9:
+    case 0x4E0B:
+    case 0x524D:
+    case 0x76EE:
+    case 0x672A:
+    case 0x5341:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static size_t
 find_years(const char *text, struct span s, int doc_year, struct year_mention *out)
 {
@@ -111,32 +140,38 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
     /* FACTS.md's relative words, and those the rulings on context add:
      * 目前 and 当前 are the document's time; 当年, 本年度 and 这一年, like
      * 全年, the year of the passage. */
+#define REL(w, d)                                                                                  \
+    {                                                                                              \
+        w, sizeof w - 1, d                                                                         \
+    }
     static const struct {
         const char *word;
+        size_t len;
         int delta;
-    } rel[] = {{"今年", 0},
-               {"本年度", YEAR_OF_CONTEXT},
-               {"本年", 0},
-               {"去年", -1},
-               {"上年", -1},
-               {"一年来", -1},
-               {"过去一年", -1},
-               {"过去的一年", -1},
-               {"明年", 1},
-               {"全年", YEAR_OF_CONTEXT},
-               {"年内", YEAR_OF_CONTEXT},
-               {"年末", YEAR_OF_PASSAGE},
-               {"年底", YEAR_OF_PASSAGE},
-               {"未来五年", YEAR_SPAN},
-               {"今后五年", YEAR_SPAN},
-               {"过去五年", YEAR_SPAN},
-               {"当年", YEAR_OF_CONTEXT},
-               {"这一年", YEAR_OF_CONTEXT},
-               {"上半年", YEAR_OF_CONTEXT},
-               {"下半年", YEAR_OF_CONTEXT},
-               {"前三季度", YEAR_OF_CONTEXT},
-               {"目前", 0},
-               {"当前", 0}};
+    } rel[] = {REL("今年", 0),
+               REL("本年度", YEAR_OF_CONTEXT),
+               REL("本年", 0),
+               REL("去年", -1),
+               REL("上年", -1),
+               REL("一年来", -1),
+               REL("过去一年", -1),
+               REL("过去的一年", -1),
+               REL("明年", 1),
+               REL("全年", YEAR_OF_CONTEXT),
+               REL("年内", YEAR_OF_CONTEXT),
+               REL("年末", YEAR_OF_PASSAGE),
+               REL("年底", YEAR_OF_PASSAGE),
+               REL("未来五年", YEAR_SPAN),
+               REL("今后五年", YEAR_SPAN),
+               REL("过去五年", YEAR_SPAN),
+               REL("当年", YEAR_OF_CONTEXT),
+               REL("这一年", YEAR_OF_CONTEXT),
+               REL("上半年", YEAR_OF_CONTEXT),
+               REL("下半年", YEAR_OF_CONTEXT),
+               REL("前三季度", YEAR_OF_CONTEXT),
+               REL("目前", 0),
+               REL("当前", 0)};
+#undef REL
 
     for (size_t i = s.off; i < hi && n < MAX_YEARS; i++) {
         size_t e;
@@ -178,11 +213,17 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
             }
             continue;
         }
-        /* Every word below begins with a character from U+4E00 to U+8FFF:
-         * other bytes start none, and this loop runs on every byte. */
+        /* Every word below begins with a character from U+4E00 to U+8FFF,
+         * and with one of few: this loop runs on every character of every
+         * sentence, so most are passed over after one comparison. */
         unsigned char lead = (unsigned char)text[i];
-        if (lead < 0xE4 || lead > 0xE8)
+        if (lead < 0xE4 || lead > 0xE8 || i + 3 > hi)
             continue;
+        if (!year_word_lead(((lead & 0x0Fu) << 12) | (((unsigned char)text[i + 1] & 0x3Fu) << 6) |
+                            ((unsigned char)text[i + 2] & 0x3Fu))) {
+            i += 2;
+            continue;
+        }
         if ((e = plan_end(text, i, hi, &y)) != 0) {
             out[n].off = i;
             out[n].end = e;
@@ -195,14 +236,14 @@ find_years(const char *text, struct span s, int doc_year, struct year_mention *o
             continue;
         }
         for (size_t r = 0; r < sizeof rel / sizeof rel[0]; r++)
-            if (rel[r].word[0] == text[i] && i + 2 < hi && rel[r].word[1] == text[i + 1] &&
-                rel[r].word[2] == text[i + 2] && word_at(text, i, hi, rel[r].word)) {
-                e = i + strlen(rel[r].word);
+            if (rel[r].word[2] == text[i + 2] && rel[r].word[1] == text[i + 1] &&
+                i + rel[r].len <= hi && memcmp(text + i, rel[r].word, rel[r].len) == 0) {
+                e = i + rel[r].len;
                 i = e - 1;
                 /* 比上年增长: the base of a comparison (FACTS.md, rulings). */
-                if (is_base(text, s, e - strlen(rel[r].word), e))
+                if (is_base(text, s, e - rel[r].len, e))
                     break;
-                out[n].off = e - strlen(rel[r].word);
+                out[n].off = e - rel[r].len;
                 out[n].end = e;
                 /* Unknown without the document's year: dropped later. */
                 out[n].year = rel[r].delta >= YEAR_OF_CONTEXT ? rel[r].delta

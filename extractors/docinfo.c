@@ -469,8 +469,8 @@ date_line(const char *text, size_t len, char out[11])
             /* Long lines first: a page may be one line of megabytes. */
             if ((c = utf8_count(s, l.len, LABEL_LINE_MAX)) > LABEL_LINE_MAX)
                 continue;
-            for (size_t k = 0; k < sizeof date_labels / sizeof date_labels[0]; k++)
-                labelled |= contains(s, l.len, date_labels[k]);
+            for (size_t k = 0; k < sizeof date_labels / sizeof date_labels[0] && !labelled; k++)
+                labelled = contains(s, l.len, date_labels[k]);
             if (pass == 0 && (!labelled || has_sentence_marks(s, l.len, 0)))
                 continue;
             if (pass == 1 && (c > DATE_LINE_MAX || has_sentence_marks(s, l.len, 1) ||
