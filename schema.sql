@@ -217,3 +217,118 @@ SELECT kind, source, year, count(*) AS facts, sum(value) AS total_value,
         WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year) AS documents
 FROM (SELECT DISTINCT fact_id, kind, source, year, value FROM current_facts) t
 GROUP BY kind, source, year;
+
+-- migration 6: sources as places; citable provenance; revisions; totals by stance
+
+-- A source is a publisher and a place (factd.conf's [source NAME], or
+-- replay's --source with --region, --region-code, --level or --sources).
+-- factd writes the row from the configuration on each run and reload, so a
+-- changed key is followed; documents.source names it.
+CREATE TABLE sources (
+    name        TEXT PRIMARY KEY,
+    region      TEXT,                 -- 天津市红桥区
+    region_code TEXT CHECK (region_code GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'), -- GB/T 2260: 120106
+    level       TEXT CHECK (level IN ('province', 'city', 'district', 'county', 'ministry')),
+    updated_at  TEXT NOT NULL
+) STRICT;
+INSERT INTO sources (name, updated_at)
+SELECT DISTINCT source, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM documents
+WHERE source IS NOT NULL;
+
+-- What a citation needs: the SHA-256 of the bytes as fetched or read (check
+-- a copy with sha256sum), and for a fetched page the WARC file and the
+-- WARC-Record-ID of its response record.  Versions stored before these
+-- columns came have none of them.
+ALTER TABLE versions ADD COLUMN sha256 TEXT;
+ALTER TABLE versions ADD COLUMN warc_file TEXT;
+ALTER TABLE versions ADD COLUMN warc_record_id TEXT;
+
+DROP VIEW totals;
+DROP VIEW commitments;
+DROP VIEW current_facts;
+
+-- Facts as they stand now: seen on the latest version of some document, with
+-- that document, its source's place and the version's provenance.  A fact on
+-- several pages has a row per page.
+CREATE VIEW current_facts AS
+SELECT f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.unit,
+       f.subject, f.direction, f.sentence, f.clause, f.position, f.year, f.stance,
+       f.first_seen, d.id AS document_id, d.uri, d.source, src.region, src.region_code,
+       src.level, d.title, d.published, v.doc_year, s.offset, s.pattern,
+       v.id AS version_id, v.seen_at, v.sha256, v.warc_file, v.warc_record_id
+FROM facts f
+JOIN sightings s ON s.fact_id = f.id
+JOIN latest_versions v ON v.id = s.version_id
+JOIN documents d ON d.id = v.document_id
+LEFT JOIN sources src ON src.name = d.source;
+
+-- Commitments only: facts about the future.
+CREATE VIEW commitments AS
+SELECT * FROM current_facts WHERE stance = 'target';
+
+-- Totals per kind, source, year and stance: each current fact counted once
+-- in its group, however many pages of the group repeat it.  Only amounts
+-- add up: total_value is NULL for percent and pct_point, whose count and
+-- range (min_value, max_value) are what can be said of them; targets and
+-- results are never summed together.
+CREATE VIEW totals AS
+SELECT kind, source, year, stance, count(*) AS facts,
+       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL ELSE sum(value) END AS total_value,
+       min(value) AS min_value, max(value) AS max_value,
+       (SELECT count(DISTINCT c.document_id) FROM current_facts c
+        WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year
+          AND c.stance IS t.stance) AS documents
+FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value FROM current_facts) t
+GROUP BY kind, source, year, stance;
+
+-- What each new version of a document changed: the facts it added and
+-- dropped against the version before it (by id), an added and a dropped fact
+-- of the same kind in the same clause but for the number (新增绿地100亩 ->
+-- 新增绿地120亩) paired as one change.  "Which commitments were revised" is
+-- SELECT * FROM fact_changes WHERE change = 'changed' AND stance = 'target'.
+CREATE VIEW fact_changes AS
+WITH pairs AS (
+    SELECT v.id AS version_id, v.document_id, v.seen_at,
+           (SELECT max(p.id) FROM versions p
+            WHERE p.document_id = v.document_id AND p.id < v.id) AS previous_version_id
+    FROM versions v
+),
+added AS (
+    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.text, f.clause, f.year, f.stance,
+           replace(f.clause, f.text, char(0)) AS shape
+    FROM pairs pr
+    JOIN sightings s ON s.version_id = pr.version_id
+    JOIN facts f ON f.id = s.fact_id
+    WHERE pr.previous_version_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM sightings o
+                      WHERE o.version_id = pr.previous_version_id AND o.fact_id = f.id)
+),
+dropped AS (
+    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.text, f.clause, f.year, f.stance,
+           replace(f.clause, f.text, char(0)) AS shape
+    FROM pairs pr
+    JOIN sightings s ON s.version_id = pr.previous_version_id
+    JOIN facts f ON f.id = s.fact_id
+    WHERE NOT EXISTS (SELECT 1 FROM sightings o
+                      WHERE o.version_id = pr.version_id AND o.fact_id = f.id)
+)
+SELECT a.document_id, d.uri, a.version_id, a.previous_version_id, a.seen_at, 'changed' AS change,
+       a.kind, r.fact_id AS old_fact_id, a.fact_id, r.value AS old_value, a.value,
+       r.text AS old_text, a.text, a.clause, a.year, a.stance
+FROM added a
+JOIN dropped r ON r.version_id = a.version_id AND r.kind = a.kind AND r.shape = a.shape
+JOIN documents d ON d.id = a.document_id
+UNION ALL
+SELECT a.document_id, d.uri, a.version_id, a.previous_version_id, a.seen_at, 'added', a.kind,
+       NULL, a.fact_id, NULL, a.value, NULL, a.text, a.clause, a.year, a.stance
+FROM added a
+JOIN documents d ON d.id = a.document_id
+WHERE NOT EXISTS (SELECT 1 FROM dropped r
+                  WHERE r.version_id = a.version_id AND r.kind = a.kind AND r.shape = a.shape)
+UNION ALL
+SELECT r.document_id, d.uri, r.version_id, r.previous_version_id, r.seen_at, 'dropped', r.kind,
+       r.fact_id, NULL, r.value, NULL, r.text, NULL, r.clause, r.year, r.stance
+FROM dropped r
+JOIN documents d ON d.id = r.document_id
+WHERE NOT EXISTS (SELECT 1 FROM added a
+                  WHERE a.version_id = r.version_id AND a.kind = r.kind AND a.shape = r.shape);

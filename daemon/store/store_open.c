@@ -80,6 +80,9 @@ migrations(struct migration *m, int max)
 
     while ((p = strstr(p, mark)) != NULL && n < max) {
         p += sizeof mark - 1;
+        /* A comment that only begins with the words is no migration. */
+        if (*p < '1' || *p > '9')
+            continue;
         m[n].version = (int)strtol(p, NULL, 10);
         m[n].sql = strchr(p, '\n');
         if (m[n].sql == NULL)
