@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_cmd.h"
+#include "export_cmd.h"
 #include "extract_cmd.h"
 #include "patterns_cmd.h"
 #include "replay_cmd.h"
@@ -24,6 +25,7 @@ usage(FILE *f)
           "  replay    store the facts of saved pages in an SQLite store\n"
           "  run       follow the configured sources and keep the store current (-c FILE)\n"
           "  stats     what a store holds\n"
+          "  export    write a view of a store as CSV or JSON lines, for a spreadsheet or R\n"
           "  status    what factd run did lately, and whether it looks alive (-c FILE)\n"
           "  test-patterns  check the examples written beside the patterns\n"
           "  check     check a configuration file and its patterns (-c FILE)\n"
@@ -54,6 +56,8 @@ main(int argc, char **argv)
         return run_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "export") == 0)
+        return export_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)
         return status_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)
