@@ -66,7 +66,9 @@ struct export
     enum export_format format;
     enum store_export_view view;
     size_t ncols;
-    int werrno; /* errno of the first failed write, 0 if none */
+    int werrno;  /* errno of the first failed write, 0 if none */
+    int started; /* the BOM and header are written */
+    int bom;     /* --bom */
 };
 
 /* ---- numbers ---- */
@@ -146,9 +148,14 @@ write_value(const struct export *x, const struct store_value *v)
     }
 }
 
+/* The BOM and the header, before the first row: written once the store has
+ * accepted the filters, so an export refused writes nothing at all. */
 static void
-write_header(const struct export *x)
+write_start(struct export *x)
 {
+    x->started = 1;
+    if (x->bom)
+        fputs("\xEF\xBB\xBF", x->out);
     if (x->format != FORMAT_CSV)
         return;
     for (size_t i = 0; i < x->ncols; i++) {
@@ -164,6 +171,8 @@ write_row(void *arg, const struct store_value *row)
 {
     struct export *x = arg;
 
+    if (!x->started)
+        write_start(x);
     if (x->format == FORMAT_JSONL)
         putc('{', x->out);
     for (size_t i = 0; i < x->ncols; i++) {
@@ -371,14 +380,14 @@ export_cmd(int argc, char **argv)
     }
     static char iobuf[1 << 16];
     setvbuf(x.out, iobuf, _IOFBF, sizeof iobuf);
-    if (bom)
-        fputs("\xEF\xBB\xBF", x.out);
-    write_header(&x);
+    x.bom = bom;
 
     int rc = store_export(st, x.view, &filter, write_row, &x, &err);
     store_close(st);
     if (rc < 0)
         err_print(stderr, &err);
+    else if (!x.started)
+        write_start(&x); /* no row: the header alone */
     int werr = 0, e = x.werrno;
     if (fflush(x.out) != 0 || ferror(x.out)) {
         werr = 1;
