@@ -332,3 +332,88 @@ FROM dropped r
 JOIN documents d ON d.id = r.document_id
 WHERE NOT EXISTS (SELECT 1 FROM added a
                   WHERE a.version_id = r.version_id AND a.kind = r.kind AND a.shape = r.shape);
+
+-- migration 7: keyword search as typed: facts_fts
+
+-- fact_search (migration 2) needs a word typed with spaces, as a phrase
+-- ('"面 积"'), and finds it across punctuation too (公园,区内 gave 园区).
+-- facts_fts finds a word typed as it is: MATCH '面积', '"面积"' (what
+-- Datasette sends), '绿化覆盖率', exactly in the sentences that hold it.
+-- Its tokenizer is SQLite's own unicode61, which reads a run of Chinese
+-- characters as one token, so the text it indexes for a sentence is every
+-- piece of 1 to 32 characters of every run of CJK ideographs in it (a run
+-- ends at anything else: punctuation, digits, letters, white space), each
+-- its own token, and after them the rest of the sentence with those
+-- characters made spaces, so that a word in letters or digits (GDP, 5G) is
+-- a token as usual.  Pieces never cross punctuation.  The trigram tokenizer
+-- would find words of three characters or more, never 面积; docs/search.md
+-- gives the measures behind the choice.
+--
+-- content="facts": a row's sentence is read from facts (the rowid is the
+-- fact id), so nothing is stored twice and Datasette offers the search box
+-- on facts itself.  detail=none: the index keeps which facts hold a token,
+-- not where; a query is one token per word, so positions are not needed,
+-- and the index is a third of the size.  Phrases of several tokens are
+-- refused by such an index, which says so rather than find nothing.
+-- The merge settings are fact_search's (migration 4).
+CREATE VIRTUAL TABLE facts_fts USING fts5 (sentence, content="facts", content_rowid="id", tokenize="unicode61", detail="none");
+INSERT INTO facts_fts (facts_fts, rank) VALUES ('automerge', 16);
+INSERT INTO facts_fts (facts_fts, rank) VALUES ('crisismerge', 32);
+
+-- An external-content index forgets a row only when told the text it
+-- indexed, which for a dropped fact is gone with it.  The triggers queue
+-- every fact added and dropped (with a dropped one's sentence); factd
+-- brings facts_fts up to date from the queue and empties it when it
+-- commits, in the same transaction (daemon/store/store.c), with its own
+-- SQL function factd_grams(), which builds what the statement below does.
+CREATE TABLE facts_fts_queue (
+    seq      INTEGER PRIMARY KEY,
+    id       INTEGER NOT NULL,
+    op       TEXT NOT NULL CHECK (op IN ('add', 'drop')),
+    sentence TEXT
+) STRICT;
+CREATE TRIGGER facts_fts_add AFTER INSERT ON facts BEGIN
+    INSERT INTO facts_fts_queue (id, op) VALUES (new.id, 'add');
+END;
+CREATE TRIGGER facts_fts_drop AFTER DELETE ON facts BEGIN
+    INSERT INTO facts_fts_queue (id, op, sentence) VALUES (old.id, 'drop', old.sentence);
+END;
+
+-- The facts already stored, indexed here in SQL alone, so that any SQLite
+-- can apply this migration (factd_grams() gives the same tokens faster).
+-- A character is one of the runs when its code point is in U+3400..U+4DBF,
+-- U+4E00..U+9FFF, U+F900..U+FAFF, U+20000..U+3134F, or is U+3007 (〇).
+INSERT INTO facts_fts (rowid, sentence)
+SELECT id, (
+    WITH RECURSIVE
+        pos (s, i, han, rest) AS (
+            SELECT f.sentence, 1, NULL, ''
+            UNION ALL
+            SELECT s, i + 1,
+                   (unicode(substr(s, i, 1)) BETWEEN 13312 AND 19903
+                    OR unicode(substr(s, i, 1)) BETWEEN 19968 AND 40959
+                    OR unicode(substr(s, i, 1)) BETWEEN 63744 AND 64255
+                    OR unicode(substr(s, i, 1)) BETWEEN 131072 AND 201551
+                    OR unicode(substr(s, i, 1)) = 12295),
+                   rest || CASE WHEN han THEN ' ' ELSE substr(s, i - 1, 1) END
+            FROM pos WHERE i <= length(s)
+        ),
+        piece (s, i, k) AS (
+            SELECT s, i - 1, 1 FROM pos WHERE han
+            UNION ALL
+            SELECT s, i, k + 1 FROM piece
+            WHERE k < 32
+              AND (unicode(substr(s, i + k, 1)) BETWEEN 13312 AND 19903
+                   OR unicode(substr(s, i + k, 1)) BETWEEN 19968 AND 40959
+                   OR unicode(substr(s, i + k, 1)) BETWEEN 63744 AND 64255
+                   OR unicode(substr(s, i + k, 1)) BETWEEN 131072 AND 201551
+                   OR unicode(substr(s, i + k, 1)) = 12295)
+        ),
+        token (t) AS (
+            SELECT rest || CASE WHEN han THEN ' ' ELSE substr(s, i - 1, 1) END
+            FROM pos WHERE i = length(s) + 1
+            UNION ALL
+            SELECT substr(s, i, k) FROM piece
+        )
+    SELECT group_concat(t, ' ') FROM token)
+FROM facts f;

@@ -12,6 +12,7 @@
 #include "patterns_cmd.h"
 #include "replay_cmd.h"
 #include "run_cmd.h"
+#include "search_cmd.h"
 #include "stats_cmd.h"
 #include "status_cmd.h"
 
@@ -25,6 +26,7 @@ usage(FILE *f)
           "  replay    store the facts of saved pages in an SQLite store\n"
           "  run       follow the configured sources and keep the store current (-c FILE)\n"
           "  stats     what a store holds\n"
+          "  search    the facts whose sentence holds the words, as typed (--db FILE WORD...)\n"
           "  export    write a view of a store as CSV or JSON lines, for a spreadsheet or R\n"
           "  status    what factd run did lately, and whether it looks alive (-c FILE)\n"
           "  test-patterns  check the examples written beside the patterns\n"
@@ -56,6 +58,8 @@ main(int argc, char **argv)
         return run_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "stats") == 0)
         return stats_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "search") == 0)
+        return search_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "export") == 0)
         return export_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)

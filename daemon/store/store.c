@@ -85,12 +85,26 @@ static const char sql_savepoint[] = "SAVEPOINT document";
 static const char sql_release[] = "RELEASE document";
 static const char sql_touched_insert[] = "INSERT INTO temp.touched (id) VALUES (?1)";
 /* FTS5 writes its pending index at every statement boundary, so the search
- * rows of a whole group are brought up to date in two statements. */
+ * rows of a whole group are brought up to date in two statements.
+ *
+ * facts_fts (migration 7) takes its content from facts, so a row is taken
+ * out of it by giving the text it was indexed with: the triggers on facts
+ * queue each fact added and dropped, with a dropped fact's sentence.  A fact
+ * was in the index before the group when the first event of its id is a
+ * drop; it is in the facts table after the group when its last is an add.
+ * That holds however often an id is dropped and used again in a group. */
 static const char sql_search_sync[] =
     "DELETE FROM fact_search WHERE rowid IN (SELECT id FROM temp.touched); "
     "INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts "
     "WHERE id IN (SELECT id FROM temp.touched); "
-    "DELETE FROM temp.touched;";
+    "DELETE FROM temp.touched; "
+    "INSERT INTO facts_fts (facts_fts, rowid, sentence) "
+    "SELECT 'delete', id, factd_grams(sentence) FROM (SELECT id, op, sentence, "
+    "row_number() OVER (PARTITION BY id ORDER BY seq) AS nth FROM facts_fts_queue) "
+    "WHERE nth = 1 AND op = 'drop'; "
+    "INSERT INTO facts_fts (rowid, sentence) SELECT id, factd_grams(sentence) FROM facts "
+    "WHERE id IN (SELECT id FROM facts_fts_queue); "
+    "DELETE FROM facts_fts_queue;";
 static const char sql_old_facts_clear[] = "DELETE FROM temp.old_facts";
 
 const char *const store_stmt_sql[S_N] = {sql_pattern_set_insert,

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "store_impl.h"
+#include "store_search.h"
 
 extern const char store_schema_sql[];
 
@@ -55,6 +56,32 @@ sql_spaced(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         if (cjk)
             buf_putc(&b, ' ');
         i += len;
+    }
+    if (b.data == NULL)
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    else
+        sqlite3_result_text(ctx, b.data, (int)b.len, free);
+}
+
+/* factd_grams(text): what facts_fts indexes for a sentence (store_search.h);
+ * the search index's rows are written with it. */
+static void
+sql_grams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    struct buf b;
+
+    (void)argc;
+    if (s == NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    buf_init(&b, (size_t)1 << 30);
+    if (store_search_grams(s, (size_t)n, &b) != BUF_OK) {
+        buf_free(&b);
+        sqlite3_result_error_nomem(ctx);
+        return;
     }
     if (b.data == NULL)
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
@@ -299,6 +326,8 @@ store_open(const char *path, int busy_ms, struct err *err)
     sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     sqlite3_create_function(st->db, "factd_spaced", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_spaced, NULL, NULL);
+    sqlite3_create_function(st->db, "factd_grams", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_grams, NULL, NULL);
     int mode_ok = 0;
     if (migrate(st, err) != 0)
         goto fail;
