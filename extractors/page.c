@@ -6,6 +6,7 @@
 #include "page.h"
 
 #include <assert.h>
+#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,4 +222,22 @@ void
 page_hash(const struct page *pg, char out[33])
 {
     hash_hex128(pg->body != NULL ? pg->body : "", pg->len, out);
+}
+
+void
+page_sha256(const struct page *pg, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+
+    sha256_init(&c);
+    /* nettle takes a size_t length: any page fits in one update. */
+    sha256_update(&c, pg->len, (const uint8_t *)(pg->body != NULL ? pg->body : ""));
+    sha256_digest(&c, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[64] = '\0';
 }

@@ -90,6 +90,11 @@ void page_warning_format(const struct page *pg, const struct page_warning *w, ch
  * the store and the frontier know a page's content by. */
 void page_hash(const struct page *pg, char out[33]);
 
+/* The SHA-256 of the page's bytes as fetched or read, 64 lower-case hex
+ * digits, into out[65]: what a citation gives, so that anyone can check a
+ * copy with sha256sum (the content hash above is factd's own). */
+void page_sha256(const struct page *pg, char out[65]);
+
 /* Free what d holds; d may be reused.  doc_free(NULL) does nothing. */
 void doc_free(struct doc *d);
 

@@ -359,6 +359,25 @@ check_regex(struct parser *p, int section, const char *key, const char *re)
     pcre2_code_free(c);
 }
 
+int
+config_region_code_ok(const char *code)
+{
+    for (int k = 0; k < 6; k++)
+        if (code[k] < '0' || code[k] > '9')
+            return 0;
+    return code[6] == '\0';
+}
+
+int
+config_level_ok(const char *level)
+{
+    static const char *const levels[] = {"province", "city", "district", "county", "ministry"};
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++)
+        if (strcmp(level, levels[k]) == 0)
+            return 1;
+    return 0;
+}
+
 static int
 fill_source(struct parser *p, int i)
 {
@@ -377,6 +396,16 @@ fill_source(struct parser *p, int i)
     if (year != (double)s->year)
         perr(p, find(p, i, "year")->line, "year wants a whole year such as 2024, not '%s'",
              find(p, i, "year")->value);
+    s->region = get_string(p, i, "region", NULL);
+    s->region_code = get_string(p, i, "region_code", NULL);
+    s->level = get_string(p, i, "level", NULL);
+    if (s->region_code != NULL && !config_region_code_ok(s->region_code))
+        perr(p, find(p, i, "region_code")->line,
+             "region_code wants the six digits of a GB/T 2260 code such as 120106, not '%s'",
+             s->region_code);
+    if (s->level != NULL && !config_level_ok(s->level))
+        perr(p, find(p, i, "level")->line,
+             "level wants province, city, district, county or ministry, not '%s'", s->level);
     if (urls == NULL) {
         perr(p, s->line, "source %s has no start_url", s->name);
     } else {
@@ -572,6 +601,9 @@ config_free(struct config *c)
         free(s->link_pattern);
         free(s->next_pattern);
         free(s->charset);
+        free(s->region);
+        free(s->region_code);
+        free(s->level);
     }
     free(c->sources);
     free(c->file);

@@ -28,9 +28,12 @@ struct config_source {
     char *next_pattern;   /* PCRE2 for further list pages, or NULL. */
     char **allowed_hosts; /* allowed_hosts; default: the start URLs' hosts. */
     size_t nallowed_hosts;
-    long interval_s; /* interval, in seconds. */
-    char *charset;   /* charset override, or NULL. */
-    int year;        /* the year a page speaks from when it does not say (今年); 0: none */
+    long interval_s;   /* interval, in seconds. */
+    char *charset;     /* charset override, or NULL. */
+    int year;          /* the year a page speaks from when it does not say (今年); 0: none */
+    char *region;      /* the place it is, as written (天津市红桥区), or NULL */
+    char *region_code; /* its GB/T 2260 code, six digits (120106), or NULL */
+    char *level;       /* province, city, district, county or ministry, or NULL */
 };
 
 /* All strings are from malloc() and owned by the config; config_free() frees them. */
@@ -68,5 +71,11 @@ struct config *config_parse(const char *name, const char *data, size_t len,
                             const char *default_patterns, config_error_fn report, void *arg);
 
 void config_free(struct config *c);
+
+/* Is code six digits (a GB/T 2260 administrative division code)?  Is level
+ * one of province, city, district, county, ministry?  (replay's options
+ * take the same values as a source's keys.) */
+int config_region_code_ok(const char *code);
+int config_level_ok(const char *level);
 
 #endif

@@ -23,12 +23,15 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "config.h"
 #include "extract.h"
 #include "files.h"
 #include "input.h"
+#include "labels.h"
 #include "page.h"
 #include "patternset.h"
 #include "store.h"
+#include "store_source.h"
 #include "warc_reader.h"
 #include "warc_writer.h"
 
@@ -46,9 +49,14 @@ struct replay {
     struct store *store;
     int64_t ps_id;
     const char *source, *charset;
+    struct store_source place;       /* --source with --region, --region-code, --level */
+    struct labels labels;            /* --sources */
+    size_t relabelled, p_relabelled; /* documents given another source */
     size_t max_bytes;
     unsigned group; /* --group: pages per commit at most */
     int year;
+    /* The archive and record the page being replayed came from, or NULL. */
+    const char *warc_file, *warc_record_id;
     char **paths; /* From malloc(): the pages, in order. */
     size_t npaths, cappaths;
     size_t next; /* index of the page to read next */
@@ -71,9 +79,10 @@ struct replay {
 static void
 usage(FILE *f)
 {
-    fputs("usage: factd replay --db FILE [--patterns DIR] [--source NAME] [--max-bytes N]\n"
-          "                    [--year YYYY] [--charset LABEL] [--busy-timeout MS]\n"
-          "                    [--group N] [--dry-run] [--diff] PATH...\n"
+    fputs("usage: factd replay --db FILE [--patterns DIR] [--source NAME [--region TEXT]\n"
+          "                    [--region-code CODE] [--level LEVEL]] [--sources CSV]\n"
+          "                    [--max-bytes N] [--year YYYY] [--charset LABEL]\n"
+          "                    [--busy-timeout MS] [--group N] [--dry-run] [--diff] PATH...\n"
           "\n"
           "Store the facts of saved pages in the SQLite store FILE (created if need be).\n"
           "PATHs are files or directories (searched recursively for .txt, .html, .htm,\n"
@@ -88,7 +97,14 @@ usage(FILE *f)
           "\n"
           "  -d, --db FILE          the store\n"
           "  -p, --patterns DIR     pattern directory\n"
-          "  -s, --source NAME      source name recorded with new documents\n"
+          "  -s, --source NAME      the source the pages belong to; a stored page with\n"
+          "                         another is relabelled\n"
+          "  -r, --region TEXT      the source's place, as written (天津市红桥区)\n"
+          "  -R, --region-code CODE its GB/T 2260 code, six digits (120106)\n"
+          "  -l, --level LEVEL      province, city, district, county or ministry\n"
+          "  -S, --sources CSV      sources by path or URL prefix: a header line\n"
+          "                         prefix,source,region,region_code,level and a row each;\n"
+          "                         the longest prefix of a page's path or URL wins\n"
           "  -m, --max-bytes N      refuse pages larger than N bytes (default 33554432)\n"
           "  -y, --year YYYY        year of the documents, for 今年, when a page does not say\n"
           "  -c, --charset LABEL    decode every page with this charset\n"
@@ -147,7 +163,7 @@ static void
 pending_clear(struct replay *r)
 {
     memset(r->p_docs, 0, sizeof r->p_docs);
-    r->p_facts_new = r->p_facts_dropped = r->p_sightings = r->p_count = 0;
+    r->p_facts_new = r->p_facts_dropped = r->p_sightings = r->p_count = r->p_relabelled = 0;
 }
 
 /* The open group committed (ok) or was lost: settle its counts. */
@@ -160,6 +176,7 @@ pending_settle(struct replay *r, int ok)
         r->facts_new += r->p_facts_new;
         r->facts_dropped += r->p_facts_dropped;
         r->sightings += r->p_sightings;
+        r->relabelled += r->p_relabelled;
     } else {
         r->failed += r->p_count;
     }
@@ -331,8 +348,26 @@ replay_page(struct replay *r, const struct page *pg)
     err_clear(&err);
     r->bytes_done += pg->len;
     page_hash(pg, hash);
-    struct store_doc sd = {pg->uri, r->source, NULL, NULL, NULL, hash, pg->len, 0};
+    const struct label *lb = labels_find(&r->labels, pg->uri);
+    struct store_doc sd = {.uri = pg->uri,
+                           .source = lb != NULL ? lb->source : r->source,
+                           .hash = hash,
+                           .bytes = pg->len};
+    char sha[65];
+    page_sha256(pg, sha);
+    sd.sha256 = sha;
+    sd.warc_file = r->warc_record_id != NULL ? r->warc_file : NULL;
+    sd.warc_record_id = r->warc_record_id;
     unchanged = 0;
+    /* A page stored before under another source (or none) takes this one,
+     * whether or not it is extracted again. */
+    int relabelled = 0;
+    if (sd.source != NULL && r->store != NULL && !r->dry_run &&
+        store_document_relabel(r->store, pg->uri, sd.source, &relabelled, &err) != 0) {
+        err_print(stderr, &err);
+        return -1;
+    }
+    r->p_relabelled += (size_t)relabelled;
     if (r->store != NULL && store_seen(r->store, &sd, r->ps_id, &unchanged, &err) != 0) {
         err_print(stderr, &err);
         return -1;
@@ -437,7 +472,12 @@ archive_page(void *arg, const struct warc_response *w)
                       .source = a->r->source,
                       .charset = a->r->charset,
                       .html = -1};
-    if (replay_page(a->r, &pg) != 0)
+    const char *slash = strrchr(a->name, '/');
+    a->r->warc_file = slash != NULL ? slash + 1 : a->name;
+    a->r->warc_record_id = w->record_id != NULL && w->record_id[0] != '\0' ? w->record_id : NULL;
+    int failed = replay_page(a->r, &pg) != 0;
+    a->r->warc_file = a->r->warc_record_id = NULL;
+    if (failed)
         a->failed++;
     /* A group may fill up within one archive. */
     if (a->r->store != NULL && store_due(a->r->store))
@@ -517,12 +557,53 @@ replay_archive(struct replay *r, const char *path)
     return rc != 0 || a.failed > 0 || a.damaged > 0 ? -1 : 0;
 }
 
+static void
+report_label(void *arg, const struct err *e)
+{
+    (void)arg;
+    err_print(stderr, e);
+}
+
+/* The --sources file, every bad line named. */
+static int
+read_labels(const char *path, struct labels *out)
+{
+    struct text raw = {0};
+    struct err err;
+    if (files_read(path, 16 << 20, &raw, &err) != 0) {
+        err_print(stderr, &err);
+        return -1;
+    }
+    int rc = labels_parse(path, raw.data ? raw.data : "", raw.len, out, report_label, NULL);
+    text_free(&raw);
+    return rc;
+}
+
+/* The sources the options name, with their places, into the store. */
+static int
+put_sources(struct replay *r, struct err *err)
+{
+    if (r->source != NULL && store_source_put(r->store, &r->place, NULL, err) != 0)
+        return -1;
+    for (size_t i = 0; i < r->labels.n; i++) {
+        const struct label *l = &r->labels.v[i];
+        struct store_source s = {l->source, l->region, l->region_code, l->level};
+        if (store_source_put(r->store, &s, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 replay_cmd(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"patterns", required_argument, NULL, 'p'},
                                              {"source", required_argument, NULL, 's'},
+                                             {"region", required_argument, NULL, 'r'},
+                                             {"region-code", required_argument, NULL, 'R'},
+                                             {"level", required_argument, NULL, 'l'},
+                                             {"sources", required_argument, NULL, 'S'},
                                              {"max-bytes", required_argument, NULL, 'm'},
                                              {"year", required_argument, NULL, 'y'},
                                              {"charset", required_argument, NULL, 'c'},
@@ -533,7 +614,7 @@ replay_cmd(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct replay r;
-    const char *db = NULL, *dir = NULL;
+    const char *db = NULL, *dir = NULL, *sources = NULL;
     int busy_ms = DEFAULT_BUSY_MS, c, status = 0;
     struct err err;
 
@@ -541,7 +622,7 @@ replay_cmd(int argc, char **argv)
     r.max_bytes = DEFAULT_MAX_BYTES;
     r.group = 5000;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:p:s:m:y:c:b:g:nDh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:s:r:R:l:S:m:y:c:b:g:nDh", longopts, NULL)) != -1) {
         long v;
         switch (c) {
         case 'd':
@@ -551,7 +632,33 @@ replay_cmd(int argc, char **argv)
             dir = optarg;
             break;
         case 's':
-            r.source = optarg;
+            r.source = r.place.name = optarg;
+            break;
+        case 'r':
+            r.place.region = optarg;
+            break;
+        case 'R':
+            if (!config_region_code_ok(optarg)) {
+                fprintf(stderr,
+                        "factd replay: --region-code wants the six digits of a GB/T 2260 code "
+                        "such as 120106, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            r.place.region_code = optarg;
+            break;
+        case 'l':
+            if (!config_level_ok(optarg)) {
+                fprintf(stderr,
+                        "factd replay: --level wants province, city, district, county or "
+                        "ministry, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            r.place.level = optarg;
+            break;
+        case 'S':
+            sources = optarg;
             break;
         case 'c':
             r.charset = optarg;
@@ -597,9 +704,17 @@ replay_cmd(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (r.source == NULL && (r.place.region || r.place.region_code || r.place.level)) {
+        fputs("factd replay: --region, --region-code and --level describe the --source NAME\n",
+              stderr);
+        return 2;
+    }
+    if (sources != NULL && read_labels(sources, &r.labels) != 0)
+        return 2;
     struct patternset *ps = patternset_load(dir ? dir : input_patterns_dir(), &err);
     if (ps == NULL) {
         err_print(stderr, &err);
+        labels_free(&r.labels);
         return 2;
     }
     for (int i = optind; i < argc; i++)
@@ -621,12 +736,14 @@ replay_cmd(int argc, char **argv)
     } else {
         r.store = store_open(db, busy_ms, &err);
         opened = r.store != NULL && store_set_cache(r.store, 64, &err) == 0 &&
-                 store_pattern_set(r.store, sethash, &r.ps_id, &err) == 0;
+                 store_pattern_set(r.store, sethash, &r.ps_id, &err) == 0 &&
+                 put_sources(&r, &err) == 0;
     }
     if (!opened) {
         err_print(stderr, &err);
         store_close(r.store);
         patternset_free(ps);
+        labels_free(&r.labels);
         for (size_t k = 0; k < r.npaths; k++)
             free(r.paths[k]);
         free(r.paths);
@@ -685,6 +802,7 @@ replay_cmd(int argc, char **argv)
                r.docs[STORE_UNCHANGED], r.dry_extracted, r.failed);
         store_close(r.store);
         patternset_free(ps);
+        labels_free(&r.labels);
         return status;
     }
     printf("documents: %zu new, %zu changed, %zu unchanged, %zu re-extracted, %zu failed\n"
@@ -693,7 +811,10 @@ replay_cmd(int argc, char **argv)
            r.docs[STORE_NEW], r.docs[STORE_CHANGED], r.docs[STORE_UNCHANGED],
            r.docs[STORE_REEXTRACTED], r.failed, r.facts_new, r.facts_dropped, r.sightings,
            (double)r.bytes_done / 1e6, el);
+    if (r.source != NULL || r.labels.n > 0)
+        printf("sources: %zu stored documents relabelled\n", r.relabelled);
     store_close(r.store);
     patternset_free(ps);
+    labels_free(&r.labels);
     return status;
 }

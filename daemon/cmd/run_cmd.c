@@ -196,7 +196,7 @@ run_cmd(int argc, char **argv)
     const struct config *cfg = r.cur->cfg;
     if ((r.store = store_open(cfg->db, cfg->busy_timeout_ms, &err)) == NULL ||
         store_pattern_set(r.store, r.cur->set_hash, &r.cur->ps_id, &err) != 0 ||
-        store_commit(r.store, &err) != 0 ||
+        setup_store_sources(r.cur, r.store, &err) != 0 || store_commit(r.store, &err) != 0 ||
         (r.archive = warc_writer_open(cfg->archive_dir, ARCHIVE_ROTATE, &err)) == NULL) {
         setup_report(NULL, &err);
         cleanup(&r);

@@ -244,6 +244,10 @@ int setup_url_allowed(const struct source_rt *s, const char *url);
 int setup_re_match(const pcre2_code *re, const char *s, pcre2_match_data *md);
 /* An error, to the log (config_load()'s report callback). */
 void setup_report(void *arg, const struct err *e);
+/* Record the configured sources and their places in the store (its open
+ * group), logging each that is new or changed: run does at start, the
+ * worker on each reload. */
+int setup_store_sources(const struct setup *su, struct store *st, struct err *err);
 /* fetch's limits and timeouts from the configuration. */
 struct fetch_opts setup_fetch_opts(const struct config *c);
 

@@ -13,6 +13,7 @@
 #include "input.h"
 #include "log.h"
 #include "patternset.h"
+#include "store_source.h"
 
 /*
  * May the source fetch url (a link, a redirect's target)?  Its host must be
@@ -141,4 +142,21 @@ setup_fetch_opts(const struct config *c)
         .user_agent = c->user_agent,
     };
     return fo;
+}
+
+int
+setup_store_sources(const struct setup *su, struct store *st, struct err *err)
+{
+    for (size_t i = 0; i < su->cfg->nsources; i++) {
+        const struct config_source *c = &su->cfg->sources[i];
+        struct store_source s = {c->name, c->region, c->region_code, c->level};
+        int changed = 0;
+        if (store_source_put(st, &s, &changed, err) != 0)
+            return -1;
+        if (changed)
+            log_msg(LOG_INFO, "source %s: region %s, region_code %s, level %s", c->name,
+                    c->region ? c->region : "none", c->region_code ? c->region_code : "none",
+                    c->level ? c->level : "none");
+    }
+    return 0;
 }

@@ -194,9 +194,15 @@ static void
 work_article(struct run *r, struct job *j, struct result *res, const char *hash)
 {
     const struct source_rt *s = &r->w->src[j->source];
-    struct store_doc sd = {j->page.uri, s->cfg->name, NULL, NULL, NULL, hash, j->page.len, 0};
+    struct store_doc sd = {
+        .uri = j->page.uri, .source = s->cfg->name, .hash = hash, .bytes = j->page.len};
     struct err err;
     struct doc d;
+    char sha[65];
+    if (r->archive != NULL)
+        sd.warc_record_id = warc_writer_last(r->archive, &sd.warc_file);
+    page_sha256(&j->page, sha);
+    sd.sha256 = sha;
     struct page_clock pc = {r, {0, 0}, 0};
     ON_WORKER(r);
     struct page_opts o = {.max_bytes = r->w->cfg->max_page_bytes,
@@ -507,6 +513,11 @@ take_setup(struct run *r, struct setup *su)
         err_format(&err, msg, sizeof msg);
         log_msg(LOG_ERR, "%s (the new patterns' facts are recorded under the old set)", msg);
         su->ps_id = r->w->ps_id;
+    }
+    if (setup_store_sources(su, r->store, &err) != 0) {
+        char msg[700];
+        err_format(&err, msg, sizeof msg);
+        log_msg(LOG_ERR, "%s (the sources' places stay as they were)", msg);
     }
     struct setup *old = r->w;
     r->w = su;

@@ -55,9 +55,13 @@ static const char sql_version_find[] =
     "SELECT id, pattern_set_id FROM versions WHERE document_id = ?1 AND hash = ?2";
 static const char sql_version_insert[] =
     "INSERT INTO versions (document_id, hash, bytes, charset, seen_at, pattern_set_id, title, "
-    "published, doc_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "published, doc_year, sha256, warc_file, warc_record_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+/* A version stored again keeps the archived copy it had: the first. */
 static const char sql_version_set_doc[] =
-    "UPDATE versions SET title = ?2, published = ?3, doc_year = ?4 WHERE id = ?1";
+    "UPDATE versions SET title = ?2, published = ?3, doc_year = ?4, "
+    "sha256 = coalesce(sha256, ?5), warc_file = coalesce(warc_file, ?6), "
+    "warc_record_id = coalesce(warc_record_id, ?7) WHERE id = ?1";
 static const char sql_version_set_ps[] = "UPDATE versions SET pattern_set_id = ?2 WHERE id = ?1";
 static const char sql_old_facts[] =
     "INSERT INTO temp.old_facts (fact_id) SELECT fact_id FROM sightings WHERE version_id = ?1";
@@ -721,6 +725,9 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         bind_text(s, 8, doc->published);
         if (doc->doc_year > 0)
             sqlite3_bind_int(s, 9, doc->doc_year);
+        bind_text(s, 10, doc->sha256);
+        bind_text(s, 11, doc->warc_file);
+        bind_text(s, 12, doc->warc_record_id);
         if (step_done(st, s, err, "storing the version") != 0)
             return -1;
         version_id = sqlite3_last_insert_rowid(st->db);
@@ -751,6 +758,9 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         bind_text(s, 3, doc->published);
         if (doc->doc_year > 0)
             sqlite3_bind_int(s, 4, doc->doc_year);
+        bind_text(s, 5, doc->sha256);
+        bind_text(s, 6, doc->warc_file);
+        bind_text(s, 7, doc->warc_record_id);
         if (step_done(st, s, err, "updating the version") != 0)
             return -1;
     }

@@ -30,14 +30,17 @@ struct store;
 
 /* What the store knows of a page before and after it is processed. */
 struct store_doc {
-    const char *uri;       /* Path or URL; the document's identity.  Not owned. */
-    const char *source;    /* Source name, or NULL.  Not owned. */
-    const char *title;     /* Page title, or NULL.  Not owned. */
-    const char *published; /* YYYY-MM-DD, or NULL.  Not owned. */
-    const char *charset;   /* Charset the page was decoded with.  Not owned. */
-    const char *hash;      /* Content hash of the raw bytes (page_hash()).  Not owned. */
-    size_t bytes;          /* Raw size. */
-    int doc_year;          /* The year the document speaks from (今年), 0 when unknown. */
+    const char *uri;            /* Path or URL; the document's identity.  Not owned. */
+    const char *source;         /* Source name, or NULL.  Not owned. */
+    const char *title;          /* Page title, or NULL.  Not owned. */
+    const char *published;      /* YYYY-MM-DD, or NULL.  Not owned. */
+    const char *charset;        /* Charset the page was decoded with.  Not owned. */
+    const char *hash;           /* Content hash of the raw bytes (page_hash()).  Not owned. */
+    size_t bytes;               /* Raw size. */
+    int doc_year;               /* The year the document speaks from (今年), 0 when unknown. */
+    const char *sha256;         /* SHA-256 of the raw bytes (page_sha256()), or NULL.  Not owned. */
+    const char *warc_file;      /* The WARC file holding the page, or NULL.  Not owned. */
+    const char *warc_record_id; /* Its response record's WARC-Record-ID, or NULL.  Not owned. */
 };
 
 enum store_outcome {

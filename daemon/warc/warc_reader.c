@@ -549,8 +549,8 @@ status_of(const char *p)
 /* Hand over the HTTP response stored in block[0..len).  Returns what fn
  * returns, or 1 when the response was skipped. */
 static int
-response(const char *uri, const char *date, const char *block, size_t len, size_t max,
-         long long offset, warc_fn fn, void *arg)
+response(const char *uri, const char *date, const char *id, const char *block, size_t len,
+         size_t max, long long offset, warc_fn fn, void *arg)
 {
     char status_line[64], ctype[256], te[64], ce[64];
     const char *hend = NULL;
@@ -595,6 +595,7 @@ response(const char *uri, const char *date, const char *block, size_t len, size_
     memset(&wr, 0, sizeof wr);
     wr.uri = uri;
     wr.date = date;
+    wr.record_id = id;
     wr.status = status;
     wr.head = block;
     wr.head_len = hlen;
@@ -788,7 +789,8 @@ warc_read(warc_read_fn rd, void *src, const char *name, size_t max_record, warc_
                 tell(&t, start, 1, "record headers cut short at the end of the file");
             continue; /* damage is told next; a failure ends the loop */
         }
-        char type[64] = "", clen[32] = "", uri[2048] = "", date[64] = "", ctype[128] = "";
+        char type[64] = "", clen[32] = "", uri[2048] = "", date[64] = "", ctype[128] = "",
+             id[128] = "";
         const char *h = head.data ? head.data : "";
         char *end = NULL;
         unsigned long long len = (unsigned long long)-1;
@@ -796,6 +798,7 @@ warc_read(warc_read_fn rd, void *src, const char *name, size_t max_record, warc_
             header(h, head.len, "WARC-Type", type, sizeof type);
             header(h, head.len, "WARC-Target-URI", uri, sizeof uri);
             header(h, head.len, "WARC-Date", date, sizeof date);
+            header(h, head.len, "WARC-Record-ID", id, sizeof id);
             header(h, head.len, "Content-Type", ctype, sizeof ctype);
             if (header(h, head.len, "Content-Length", clen, sizeof clen) != NULL &&
                 clen[0] >= '0' && clen[0] <= '9') {
@@ -837,8 +840,8 @@ warc_read(warc_read_fn rd, void *src, const char *name, size_t max_record, warc_
             u++;
         }
         if (strcasecmp(type, "response") == 0 && strstr(ctype, "application/http") != NULL) {
-            int c = response(u, date, block.data ? block.data : "", block.len, max_record, start,
-                             fn, arg);
+            int c = response(u, date, id, block.data ? block.data : "", block.len, max_record,
+                             start, fn, arg);
             if (c < 0)
                 break;
             if (c == 1)

@@ -26,10 +26,11 @@
 
 /* One HTTP response of an archive.  Everything is valid during the callback only. */
 struct warc_response {
-    const char *uri;  /* WARC-Target-URI, without angle brackets. */
-    const char *date; /* WARC-Date, or "" */
-    int status;       /* HTTP status code */
-    const char *head; /* The HTTP status line and headers, as archived. */
+    const char *uri;       /* WARC-Target-URI, without angle brackets. */
+    const char *date;      /* WARC-Date, or "" */
+    const char *record_id; /* WARC-Record-ID, angle brackets kept, or "" */
+    int status;            /* HTTP status code */
+    const char *head;      /* The HTTP status line and headers, as archived. */
     size_t head_len;
     const char *content_type; /* The HTTP Content-Type, or NULL. */
     const char *body;         /* Decoded body. */

@@ -67,6 +67,8 @@ struct warc_writer {
     unsigned long long size;   /* Bytes in fd, all of them whole members. */
     unsigned seq;              /* Files begun, for the next name. */
     char warcinfo_id[ID_SIZE]; /* The warcinfo record of the file being written. */
+    char last_id[ID_SIZE];     /* The response record of the last put, "" before one. */
+    char last_file[128];       /* Its file's finished name, without the directory. */
     z_stream z;                /* Reset for every member. */
     struct buf head;           /* The response head as stored. */
     struct buf rec;            /* The WARC header of the record being built. */
@@ -600,6 +602,10 @@ warc_writer_put(struct warc_writer *a, const struct warc_writer_page *p, struct 
     }
     a->size += a->out.len;
     a->current = a->path;
+    /* Said once the page is written: a citation names where it lies. */
+    const char *slash = strrchr(a->final, '/');
+    memcpy(a->last_id, ids[1], ID_SIZE);
+    snprintf(a->last_file, sizeof a->last_file, "%s", slash ? slash + 1 : a->final);
     if (a->size >= a->rotate_bytes)
         return finish_file(a, err);
     return 0;
@@ -817,6 +823,13 @@ const char *
 warc_writer_current(const struct warc_writer *a)
 {
     return a->current;
+}
+
+const char *
+warc_writer_last(const struct warc_writer *a, const char **file)
+{
+    *file = a->last_file;
+    return a->last_id;
 }
 
 int

@@ -86,6 +86,12 @@ int warc_writer_sync(struct warc_writer *a, struct err *err);
  * while it is being written); NULL before the first write. */
 const char *warc_writer_current(const struct warc_writer *a);
 
+/* The WARC-Record-ID (<urn:uuid:...>) of the response record the last
+ * successful warc_writer_put() wrote, and in *file the name its file has
+ * once finished (no directory, no .open suffix): where a citation finds the
+ * page.  Both "" before the first put; owned by a, valid until the next. */
+const char *warc_writer_last(const struct warc_writer *a, const char **file);
+
 /* Finish the current file (drop its .open suffix) and free a.  NULL is fine.
  * If the file cannot be synced or renamed, it keeps its .open name, and the
  * error (file and strerror) is logged. */

@@ -1,0 +1,34 @@
+/*
+ * store_source: the sources of the store as places (schema.sql, table
+ * sources), and which source a document belongs to.  factd run writes its
+ * configured sources when it starts and on each reload; replay writes the
+ * one its options or --sources file name.  Writes go into the store's open
+ * group, like documents.
+ */
+#ifndef FACTD_STORE_SOURCE_H
+#define FACTD_STORE_SOURCE_H
+
+#include "err.h"
+
+struct store;
+
+/* A source and its place.  Strings are the caller's; NULL: not known. */
+struct store_source {
+    const char *name;        /* Required. */
+    const char *region;      /* 天津市红桥区 */
+    const char *region_code; /* Six digits, GB/T 2260: 120106. */
+    const char *level;       /* province, city, district, county or ministry. */
+};
+
+/* Record s, replacing what the store had for its name: the configuration
+ * is what the store follows.  *changed (may be NULL) says whether the row
+ * is new or differs from before. */
+int store_source_put(struct store *st, const struct store_source *s, int *changed, struct err *err);
+
+/* Give the stored document uri the source name, if it has another (or none):
+ * *relabelled says whether it did.  A document the store does not have is
+ * left alone (it is labelled when stored). */
+int store_document_relabel(struct store *st, const char *uri, const char *name, int *relabelled,
+                           struct err *err);
+
+#endif
