@@ -13,6 +13,7 @@
 #include "replay_cmd.h"
 #include "run_cmd.h"
 #include "search_cmd.h"
+#include "show_cmd.h"
 #include "stats_cmd.h"
 #include "status_cmd.h"
 
@@ -27,6 +28,7 @@ usage(FILE *f)
           "  run       follow the configured sources and keep the store current (-c FILE)\n"
           "  stats     what a store holds\n"
           "  search    the facts whose sentence holds the words, as typed (--db FILE WORD...)\n"
+          "  show      one fact and every page it was seen on, to cite (--db FILE ID)\n"
           "  export    write a view of a store as CSV or JSON lines, for a spreadsheet or R\n"
           "  status    what factd run did lately, and whether it looks alive (-c FILE)\n"
           "  test-patterns  check the examples written beside the patterns\n"
@@ -60,6 +62,8 @@ main(int argc, char **argv)
         return stats_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "search") == 0)
         return search_cmd(argc - 1, argv + 1);
+    if (strcmp(argv[1], "show") == 0)
+        return show_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "export") == 0)
         return export_cmd(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)
