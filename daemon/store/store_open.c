@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -397,6 +398,31 @@ fail:
     return NULL;
 }
 
+/* Open st's file again as immutable (file:PATH?immutable=1). */
+static int
+reopen_immutable(struct store *st)
+{
+    struct buf uri;
+    int bad;
+
+    buf_init(&uri, 3 * PATH_MAX + 32);
+    bad = buf_append(&uri, "file:", 5);
+    for (const char *p = st->path; *p != '\0' && bad == BUF_OK; p++)
+        bad = *p == '%' || *p == '?' || *p == '#' ? buf_appendf(&uri, "%%%02X", (unsigned char)*p)
+                                                  : buf_putc(&uri, *p);
+    if (bad == BUF_OK)
+        bad = buf_append(&uri, "?immutable=1", 13); /* with its NUL */
+    if (bad != BUF_OK) {
+        buf_free(&uri);
+        return -1;
+    }
+    sqlite3_close(st->db);
+    int rc = sqlite3_open_v2(uri.data, &st->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+    buf_free(&uri);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
 struct store *
 store_open_readonly(const char *path, int busy_ms, struct err *err)
 {
@@ -417,6 +443,17 @@ store_open_readonly(const char *path, int busy_ms, struct err *err)
         return NULL;
     }
     sqlite3_busy_timeout(st->db, busy_ms);
+    /* A store in WAL mode is read through its -shm file, which a reader
+     * creates when no writer has: one who may not write the directory
+     * cannot.  With no -shm there is no writer either, so the file is read
+     * as it is (immutable), which SQLite allows without the -shm. */
+    if (sqlite3_exec(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) !=
+            SQLITE_OK &&
+        reopen_immutable(st) != 0) {
+        db_err(st, err, "cannot read the store");
+        store_close(st);
+        return NULL;
+    }
     /* replay --dry-run looks documents up as a writing replay does. */
     for (int i = 0; i < S_N; i++)
         if (i == S_SEEN || i == S_TOUCH || i == S_PS_ID)
