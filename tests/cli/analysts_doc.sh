@@ -36,9 +36,9 @@ check() {
         echo "FAIL: $1 does not show $2"; fail=$((fail + 1))
     fi
 }
-check q00.sql.out '590.0|5.9平方公里'
-check q02.sql.out '41平方米'
-check q06.sql.out '|2|'
+check q05.sql.out '590.0|5.9平方公里|'
+check q03.sql.out '41平方米'
+check q11.sql.out '|2|'
 check facts.csv 'kind,value'
 check facts.json '"kind":'
 echo "analysts_doc: $pass passed, $fail failed"
