@@ -219,7 +219,12 @@ parse_date(const char *s, char out[11])
     if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
         (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
         return -1;
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    /* Checked above to fit out[11]; gcc cannot tell, so through a buffer
+     * with room for any int. */
+    char full[48];
+    snprintf(full, sizeof full, "%04d-%02d-%02d", y, m, d);
+    memcpy(out, full, 10);
+    out[10] = '\0';
     return 0;
 }
 
