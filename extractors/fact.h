@@ -68,6 +68,9 @@ struct fact {
     unsigned position;    /* Index among the facts of its sentence, from 0. */
     int pattern;          /* Index of the pattern that matched, in its patternset. */
     int list_item;        /* 1 when the number shares a unit written after a later number. */
+    /* text and sentence in the page's text before NFKC (struct doc's
+     * original), set by page_read(); {0, 0} when not known. */
+    struct span original, original_sentence;
 };
 
 struct fact_list {

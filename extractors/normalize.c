@@ -24,6 +24,7 @@
  */
 #include "normalize.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -305,8 +306,73 @@ norm_segment(const unsigned char *p, size_t n, size_t i, struct norm_work *w, st
     return i;
 }
 
+/* Note that output byte out_off stands for input byte in_off: where an
+ * identity run begins or ends.  Consecutive equal anchors are one. */
+static int
+anchor(struct norm_map *m, size_t in_off, size_t out_off)
+{
+    if (m == NULL)
+        return 0;
+    if (m->n > 0 && m->in[m->n - 1] == in_off && m->out[m->n - 1] == out_off)
+        return 0;
+    assert(m->n == 0 || (m->in[m->n - 1] <= in_off && m->out[m->n - 1] <= out_off));
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 64;
+        size_t *a = realloc(m->in, cap * sizeof *a);
+        if (a == NULL)
+            return -1;
+        m->in = a;
+        if ((a = realloc(m->out, cap * sizeof *a)) == NULL)
+            return -1;
+        m->out = a;
+        m->cap = cap;
+    }
+    m->in[m->n] = in_off;
+    m->out[m->n++] = out_off;
+    return 0;
+}
+
+size_t
+norm_map_original(const struct norm_map *m, size_t out_off)
+{
+    size_t lo = 0, hi = m->n;
+    /* The last anchor at or before out_off; the bytes after it up to the
+     * next are copied as they are. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->out[mid] <= out_off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return out_off;
+    size_t k = lo - 1, in = m->in[k] + (out_off - m->out[k]);
+    /* Inside a replaced stretch (，→ ,): its start, never past the next. */
+    if (k + 1 < m->n && in > m->in[k + 1])
+        in = m->in[k + 1];
+    return in;
+}
+
+void
+norm_map_free(struct norm_map *m)
+{
+    if (m == NULL)
+        return;
+    free(m->in);
+    free(m->out);
+    memset(m, 0, sizeof *m);
+}
+
 int
 normalize_text(const char *in, size_t len, size_t max_out, struct text *out, struct err *err)
+{
+    return normalize_text_map(in, len, max_out, out, NULL, err);
+}
+
+int
+normalize_text_map(const char *in, size_t len, size_t max_out, struct text *out,
+                   struct norm_map *map, struct err *err)
 {
     static const char fffd[] = "\xEF\xBF\xBD";
     const unsigned char *p = (const unsigned char *)in;
@@ -319,6 +385,8 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
 
     out->data = NULL;
     out->len = 0;
+    if (map != NULL)
+        map->n = 0;
     pthread_once(&norm_once, norm_init);
     if (U_FAILURE(norm.status)) {
         err_set(err, "cannot load ICU normalization data: %s", u_errorName(norm.status));
@@ -336,11 +404,21 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
     if (b.data != NULL)
         b.data[0] = '\0';
 
-/* Append the pending unchanged bytes p[copy..i). */
+/* Append the pending unchanged bytes p[copy..i): what comes next is
+ * changed, and starts at i. */
 #define NORM_FLUSH()                                                                               \
     do {                                                                                           \
         if (i > copy && norm_put(&b, p + copy, i - copy, err) != 0)                                \
             goto fail;                                                                             \
+        if (anchor(map, i, b.len) != 0)                                                            \
+            goto nomem;                                                                            \
+    } while (0)
+/* The changed stretch ended at i: unchanged bytes start again. */
+#define NORM_RESUME()                                                                              \
+    do {                                                                                           \
+        copy = i;                                                                                  \
+        if (anchor(map, i, b.len) != 0)                                                            \
+            goto nomem;                                                                            \
     } while (0)
 
     while (i < len) {
@@ -396,7 +474,7 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
             i++;
             if (i < len && p[i] == '\n')
                 i++;
-            copy = i;
+            NORM_RESUME();
             continue;
         }
         if (have_next) {
@@ -412,7 +490,7 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
                 if (norm_put(&b, fffd, 3, err) != 0)
                     goto fail;
                 i += adv;
-                copy = i;
+                NORM_RESUME();
                 continue;
             }
             k = norm_class_of(c);
@@ -420,7 +498,7 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
         if (k == NORM_DROP) {
             NORM_FLUSH();
             i += adv;
-            copy = i;
+            NORM_RESUME();
             continue;
         }
         if (k != NORM_CONT) {
@@ -450,7 +528,7 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
                 if (norm_put(&b, norm.pool + (m >> 6), m & 63, err) != 0)
                     goto fail;
                 i = j;
-                copy = i;
+                NORM_RESUME();
                 continue;
             }
             have_next = 0;
@@ -464,10 +542,11 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
         i = norm_segment(p, len, i, w, &b, err);
         if (i == 0)
             goto fail;
-        copy = i;
+        NORM_RESUME();
     }
     NORM_FLUSH();
 #undef NORM_FLUSH
+#undef NORM_RESUME
     free(w);
     if (buf_to_text(&b, out) != BUF_OK) {
         err_set(err, "out of memory normalizing text");
@@ -476,8 +555,11 @@ normalize_text(const char *in, size_t len, size_t max_out, struct text *out, str
     }
     return 0;
 
+nomem:
+    err_set(err, "out of memory normalizing text");
 fail:
     free(w);
     buf_free(&b);
+    norm_map_free(map);
     return -1;
 }

@@ -24,4 +24,26 @@
  */
 int normalize_text(const char *in, size_t len, size_t max_out, struct text *out, struct err *err);
 
+/*
+ * Where each byte of the output came from: pairs of offsets (in[k], out[k])
+ * where a stretch the normalization changed (，→ , ㎡ → m2, CR LF → LF, a
+ * removed zero-width character) begins or ends; between two, bytes are
+ * copied as they are.  Arrays from malloc(), owned by the map:
+ * norm_map_free().  A zeroed map is empty and may be passed in.
+ */
+struct norm_map {
+    size_t *in, *out;
+    size_t n, cap;
+};
+
+/* normalize_text(), noting the offsets in map (emptied first). */
+int normalize_text_map(const char *in, size_t len, size_t max_out, struct text *out,
+                       struct norm_map *map, struct err *err);
+
+/* The input offset of output offset out_off: inside a changed stretch, its
+ * start; the output's end maps to the input's end. */
+size_t norm_map_original(const struct norm_map *m, size_t out_off);
+
+void norm_map_free(struct norm_map *m);
+
 #endif

@@ -141,8 +141,12 @@ decode(const struct page *pg, size_t max_text, int keep_html, struct doc *d, str
         plain = utf8;
         utf8.data = NULL;
     }
-    if (normalize_text(plain.data, plain.len, max_text, &d->text, err) != 0)
+    if (normalize_text_map(plain.data, plain.len, max_text, &d->text, &d->map, err) != 0)
         goto out;
+    /* Kept for citations: the sentence as the page has it (FACTS.md's
+     * offsets are of the normalized text, an analyst's of the page's). */
+    d->original = plain;
+    plain.data = NULL;
     if (d->info.published[0] != '\0')
         d->year = (int)strtol(d->info.published, NULL, 10);
     rc = 0;
@@ -150,6 +154,15 @@ out:
     text_free(&utf8);
     text_free(&plain);
     return rc;
+}
+
+/* Where span s of the normalized text stands in the original. */
+static struct span
+original_span(const struct doc *d, struct span s)
+{
+    size_t a = norm_map_original(&d->map, s.off), b = norm_map_original(&d->map, s.off + s.len);
+    assert(a <= b && b <= d->original.len);
+    return (struct span){a, b - a};
 }
 
 int
@@ -188,6 +201,11 @@ page_read(const struct page *pg, const struct page_opts *o, struct doc *d, struc
     int rc = extract_run_headings(o->ps, d->text.data, d->text.len, d->doc_year, &hs, &d->facts,
                                   &d->st, o->stop, o->stop_arg, err);
     headings_free(&hs);
+    for (size_t i = 0; i < d->facts.n; i++) {
+        struct fact *f = &d->facts.v[i];
+        f->original = original_span(d, f->text);
+        f->original_sentence = original_span(d, f->sentence);
+    }
     if (d->st.limit_hits > 0)
         warn(d, (long long)d->st.limit_offset,
              "pattern %s gave up at its match limit (%zu time%s); the other patterns still ran",
@@ -214,6 +232,8 @@ doc_free(struct doc *d)
     if (d == NULL)
         return;
     text_free(&d->text);
+    text_free(&d->original);
+    norm_map_free(&d->map);
     text_free(&d->html_utf8);
     fact_list_free(&d->facts);
 }

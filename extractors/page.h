@@ -21,6 +21,7 @@
 #include "extract.h"
 #include "fact.h"
 #include "html_text.h"
+#include "normalize.h"
 
 /* Where a page came from and what came with it.  Nothing is owned: the
  * producer (crawler, replay, a file reader) keeps it all alive. */
@@ -58,6 +59,8 @@ struct page_warning {
 
 struct doc {
     struct text text;           /* Normalized UTF-8; owned. */
+    struct text original;       /* The same before NFKC (for HTML, the markup's text); owned. */
+    struct norm_map map;        /* From text's offsets to original's; owned. */
     struct text html_utf8;      /* The decoded page before markup was stripped, with keep_html. */
     struct charset_result cs;   /* How the bytes were decoded. */
     struct html_info info;      /* Title and date, when the page is HTML. */

@@ -80,8 +80,11 @@ usage(FILE *f)
           "  -h, --help           this text\n"
           "\n"
           "Fields: doc kind value value_max qualifier text unit sentence clause subject\n"
-          "direction year stance published doc_year offset pattern.  offset counts\n"
-          "bytes of the normalized UTF-8 text; published and doc_year are the page's.\n"
+          "direction year stance published doc_year offset pattern original_offset\n"
+          "verbatim.  offset counts bytes of the normalized UTF-8 text (NFKC: ，is ,),\n"
+          "original_offset bytes of the page's text before it, where verbatim, the\n"
+          "sentence as the page writes it, comes from; published and doc_year are the\n"
+          "page's.\n"
           "Exit status: 0 all inputs read, 1 some could not be, 2 usage or pattern error.\n",
           f);
 }
@@ -146,6 +149,9 @@ print_fact(FILE *out, const struct patternset *ps, const char *doc, const struct
     print_year(out, d->doc_year);
     fprintf(out, ",\"offset\":%zu,\"pattern\":", f->text.off);
     json_cstring(out, patternset_get(ps, (size_t)f->pattern)->id);
+    /* The page's own words, before NFKC: what a citation quotes. */
+    fprintf(out, ",\"original_offset\":%zu,\"verbatim\":", f->original.off);
+    print_span(out, d->original.data ? d->original.data : "", f->original_sentence);
     fputs("}\n", out);
 }
 

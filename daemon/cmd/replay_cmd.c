@@ -392,6 +392,7 @@ replay_page(struct replay *r, const struct page *pg)
     sd.published = d.info.published[0] ? d.info.published : NULL;
     sd.charset = d.cs.name;
     sd.doc_year = d.doc_year;
+    sd.original = d.original.data;
     struct store_result res;
     size_t before = r->store ? store_pending(r->store) : 0;
     if (r->diff && print_diff(r, pg->uri, d.text.data, &d.facts) != 0) {

@@ -33,7 +33,8 @@ col(const struct store_row *row, const char *name)
     return NULL;
 }
 
-static const char * or (const char *v, const char *dflt)
+static const char *
+either(const char *v, const char *dflt)
 {
     return v != NULL && v[0] != '\0' ? v : dflt;
 }
@@ -53,47 +54,50 @@ print_row(void *arg, int kind, const struct store_row *row)
         printf(" (%s)", col(row, "text"));
         if (col(row, "qualifier") != NULL)
             printf(", %s", col(row, "qualifier"));
-        printf(", %s, %s\n", or (col(row, "stance"), "no stance"),
+        printf(", %s, %s\n", either(col(row, "stance"), "no stance"),
                col(row, "year") ? col(row, "year") : "no year");
-        printf("  subject:    %s\n", or (col(row, "subject"), "none"));
-        printf("  direction:  %s\n", or (col(row, "direction"), "none"));
-        printf("  unit:       %s\n", or (col(row, "unit"), ""));
-        printf("  sentence:   %s\n", or (col(row, "sentence"), ""));
-        printf("  clause:     %s\n", or (col(row, "clause"), ""));
-        printf("  first seen: %s\n", or (col(row, "first_seen"), ""));
+        printf("  subject:    %s\n", either(col(row, "subject"), "none"));
+        printf("  direction:  %s\n", either(col(row, "direction"), "none"));
+        printf("  unit:       %s\n", either(col(row, "unit"), ""));
+        printf("  sentence:   %s\n", either(col(row, "sentence"), ""));
+        printf("  clause:     %s\n", either(col(row, "clause"), ""));
+        printf("  first seen: %s\n", either(col(row, "first_seen"), ""));
         return 0;
     }
     sh->sightings++;
     const char *region = col(row, "region"), *code = col(row, "region_code"),
                *level = col(row, "level"), *source = col(row, "source");
-    printf("\nseen on %s%s\n", or (col(row, "uri"), "?"),
-           strcmp(or (col(row, "current"), "no"), "yes") == 0 ? " (as the page is now)"
-                                                              : " (an earlier version)");
-    printf("  source:     %s", or (source, "none"));
+    printf("\nseen on %s%s\n", either(col(row, "uri"), "?"),
+           strcmp(either(col(row, "current"), "no"), "yes") == 0 ? " (as the page is now)"
+                                                                 : " (an earlier version)");
+    printf("  source:     %s", either(source, "none"));
     if (region || code || level)
-        printf(" (%s%s%s%s%s)", or (region, ""), region && (code || level) ? ", " : "",
-               or (code, ""), code && level ? ", " : "", or (level, ""));
-    printf("\n  title:      %s\n", or (col(row, "title"), "none"));
-    printf("  published:  %s (doc_year %s)\n", or (col(row, "published"), "unknown"),
-           or (col(row, "doc_year"), "unknown"));
-    printf("  stored:     %s (version %s)\n", or (col(row, "seen_at"), ""),
-           or (col(row, "version_id"), ""));
+        printf(" (%s%s%s%s%s)", either(region, ""), region && (code || level) ? ", " : "",
+               either(code, ""), code && level ? ", " : "", either(level, ""));
+    printf("\n  title:      %s\n", either(col(row, "title"), "none"));
+    printf("  published:  %s (doc_year %s)\n", either(col(row, "published"), "unknown"),
+           either(col(row, "doc_year"), "unknown"));
+    printf("  stored:     %s (version %s)\n", either(col(row, "seen_at"), ""),
+           either(col(row, "version_id"), ""));
     printf("  sha256:     %s\n",
-           or (col(row, "sha256"), "not recorded (stored before factd kept it)"));
+           either(col(row, "sha256"), "not recorded (stored before factd kept it)"));
     if (col(row, "warc_record_id") != NULL)
-        printf("  archived:   %s, record %s\n", or (col(row, "warc_file"), "?"),
+        printf("  archived:   %s, record %s\n", either(col(row, "warc_file"), "?"),
                col(row, "warc_record_id"));
     else
         printf("  archived:   no (read from a file)\n");
     printf("  offset:     byte %s of the normalized text, by pattern %s\n",
-           or (col(row, "offset"), "?"), or (col(row, "pattern"), "?"));
-    printf("  sentence:   %s\n", or (col(row, "sentence"), ""));
+           either(col(row, "offset"), "?"), either(col(row, "pattern"), "?"));
+    printf("  sentence:   %s\n", either(col(row, "sentence"), ""));
+    if (col(row, "verbatim") != NULL)
+        printf("  as written: %s (byte %s of the page's text)\n", col(row, "verbatim"),
+               either(col(row, "original_offset"), "?"));
     /* Region, title, date, URL, the day factd read it and the bytes' hash:
      * enough for a reader to find the page and check the copy. */
-    printf("  cite:       %s%s%s, %s, %s (retrieved %.10s", or (region, or (source, "")),
-           region || source ? ", " : "", or (col(row, "title"), "untitled"),
-           or (col(row, "published"), "n.d."), or (col(row, "uri"), "?"),
-           or (col(row, "seen_at"), "?"));
+    printf("  cite:       %s%s%s, %s, %s (retrieved %.10s", either(region, either(source, "")),
+           region || source ? ", " : "", either(col(row, "title"), "untitled"),
+           either(col(row, "published"), "n.d."), either(col(row, "uri"), "?"),
+           either(col(row, "seen_at"), "?"));
     if (col(row, "sha256") != NULL)
         printf("; SHA-256 %s", col(row, "sha256"));
     printf(")\n");

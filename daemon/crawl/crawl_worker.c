@@ -247,6 +247,7 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     sd.published = d.info.published[0] ? d.info.published : NULL;
     sd.charset = d.cs.name;
     sd.doc_year = d.doc_year;
+    sd.original = d.original.data;
     if (pc.cancelled) {
         /* A stop: the page is dropped whole and fetched again next run,
          * rather than stored with part of its facts. */

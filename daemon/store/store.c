@@ -78,10 +78,12 @@ static const char sql_fact_update[] =
     "UPDATE facts SET text = ?2, unit = ?3, clause = ?4, year = ?5, stance = ?6, subject = ?7, "
     "direction = ?8 WHERE id = ?1";
 static const char sql_sighting_insert[] =
-    "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (version_id, fact_id) DO UPDATE SET "
+    "INSERT INTO sightings (fact_id, version_id, offset, text, sentence, pattern, pattern_set_id, "
+    "verbatim, original_offset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (version_id, fact_id) DO UPDATE SET "
     "offset = excluded.offset, text = excluded.text, sentence = excluded.sentence, "
-    "pattern = excluded.pattern, pattern_set_id = excluded.pattern_set_id";
+    "pattern = excluded.pattern, pattern_set_id = excluded.pattern_set_id, "
+    "verbatim = excluded.verbatim, original_offset = excluded.original_offset";
 static const char sql_drop_orphans[] =
     "DELETE FROM facts WHERE id IN (SELECT fact_id FROM temp.old_facts) "
     "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id) RETURNING id";
@@ -568,7 +570,7 @@ bind_subject(sqlite3_stmt *s, int i, const char *text, struct span sp)
 
 static int
 put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patternset *ps,
-          const char *text, const struct fact_list *facts, const char *now,
+          const char *text, const char *original, const struct fact_list *facts, const char *now,
           struct store_result *res, struct err *err)
 {
     for (size_t i = 0; i < facts->n; i++) {
@@ -650,6 +652,10 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
         bind_span(s, 5, text, f->sentence);
         bind_text(s, 6, patternset_get(ps, (size_t)f->pattern)->id);
         sqlite3_bind_int64(s, 7, ps_id);
+        if (original != NULL && f->original_sentence.len > 0) {
+            bind_span(s, 8, original, f->original_sentence);
+            sqlite3_bind_int64(s, 9, (sqlite3_int64)f->original.off);
+        }
         if (step_done(st, s, err, "storing a sighting") != 0)
             return -1;
         res->sightings++;
@@ -765,7 +771,7 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
             return -1;
     }
     if ((!have_version || replace) &&
-        put_facts(st, version_id, ps_id, ps, text, facts, now, res, err) != 0)
+        put_facts(st, version_id, ps_id, ps, text, doc->original, facts, now, res, err) != 0)
         return -1;
     if (replace) {
         s = stmt(st, S_DROP_ORPHANS);

@@ -41,6 +41,8 @@ struct store_doc {
     const char *sha256;         /* SHA-256 of the raw bytes (page_sha256()), or NULL.  Not owned. */
     const char *warc_file;      /* The WARC file holding the page, or NULL.  Not owned. */
     const char *warc_record_id; /* Its response record's WARC-Record-ID, or NULL.  Not owned. */
+    const char *original;       /* The page's text before NFKC (struct doc's original), whose
+                                 * facts' original spans say the verbatim sentence; or NULL. */
 };
 
 enum store_outcome {

@@ -18,7 +18,8 @@ static const char sql_sightings[] =
     "SELECT CASE WHEN d.latest_version_id = v.id THEN 'yes' ELSE 'no' END AS current, d.uri, "
     "d.source, src.region, src.region_code, src.level, v.title, v.published, v.doc_year, "
     "v.seen_at, v.sha256, v.warc_file, v.warc_record_id, v.id AS version_id, s.offset, s.text, "
-    "s.sentence, s.pattern FROM sightings s JOIN versions v ON v.id = s.version_id "
+    "s.sentence, s.pattern, s.verbatim, s.original_offset FROM sightings s JOIN versions v ON v.id "
+    "= s.version_id "
     "JOIN documents d ON d.id = v.document_id LEFT JOIN sources src ON src.name = d.source "
     "WHERE s.fact_id = ?1 ORDER BY d.latest_version_id = v.id DESC, v.published, d.uri, v.id";
 

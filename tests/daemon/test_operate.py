@@ -191,7 +191,7 @@ def disk_full(chk, factd, tmp, site):
     naming the full file, no document is counted as stored that the store
     lacks, the store passes integrity_check, and a run with room afterwards
     stores every article."""
-    for size in ("160k", "224k"):
+    for size in ("224k", "288k"):
         what = "disk full (%s)" % size
         sub = os.path.join(tmp, "full-" + size)
         os.makedirs(sub)

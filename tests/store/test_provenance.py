@@ -6,6 +6,8 @@
               region columns; replaying with another source relabels stored
               documents, changed or not, and the summary counts them; bad
               options and bad CSV rows are refused with file and line
+  verbatim    extract, the store and factd show give the sentence as the page
+              writes it (before NFKC) and the fact's offset in the page's text
   provenance  each version's sha256 equals hashlib's of the file's bytes;
               factd show prints the fact, each sighting with source, place,
               date, sha256 and a citation line; an unknown id is an error
@@ -134,6 +136,34 @@ def test_provenance(chk, factd, tmp):
               r.stderr)
 
 
+def test_verbatim(chk, factd, tmp):
+    """The sentence as the page writes it, before NFKC, beside the normalized
+    one, and the fact's byte offset in the page's text."""
+    text = "区政府工作报告\n全区，新增绿地１００亩。\n"
+    page = os.path.join(tmp, "verbatim", "report.txt")
+    write(page, text)
+    facts = L.extract(factd, [page])
+    chk.eq([(f["sentence"], f["verbatim"], f["offset"], f["original_offset"]) for f in facts],
+           [("全区,新增绿地100亩。", "全区，新增绿地１００亩。",
+             len("区政府工作报告\n全区,新增绿地".encode()),
+             len("区政府工作报告\n全区，新增绿地".encode()))],
+           "verbatim: extract gives both sentences and both offsets")
+    raw = text.encode()
+    f = facts[0] if facts else {"original_offset": 0}
+    chk.check(raw[f["original_offset"]:].startswith("１００亩".encode()),
+              "verbatim: original_offset points at the fact in the page's text")
+    db = os.path.join(tmp, "verbatim.db")
+    L.run(factd, ["replay", "--db", db, page])
+    c = L.connect(db)
+    chk.eq(c.execute("SELECT sentence, verbatim, original_offset FROM current_facts").fetchall(),
+           [("全区,新增绿地100亩。", "全区，新增绿地１００亩。", f["original_offset"])],
+           "verbatim: stored with each sighting and in current_facts")
+    c.close()
+    r = L.run(factd, ["show", "--db", db, "1"])
+    chk.check("as written: 全区，新增绿地１００亩。" in r.stdout, "verbatim: factd show quotes it",
+              r.stdout)
+
+
 def test_revisions(chk, factd, tmp):
     page = os.path.join(tmp, "rev", "report.txt")
     db = os.path.join(tmp, "rev.db")
@@ -183,6 +213,7 @@ def main():
     try:
         chk.guard(test_places, chk, factd, tmp)
         chk.guard(test_provenance, chk, factd, tmp)
+        chk.guard(test_verbatim, chk, factd, tmp)
         chk.guard(test_revisions, chk, factd, tmp)
         chk.guard(test_totals, chk, factd, tmp)
     finally:

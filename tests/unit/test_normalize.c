@@ -248,9 +248,56 @@ test_long(void)
     free(in);
 }
 
+/* The offset map: each output offset back to the input byte it came from. */
+static void
+map_is(const char *in, const char *out_at, const char *in_at)
+{
+    struct text t;
+    struct err e;
+    struct norm_map m = {0};
+    CHECK(normalize_text_map(in, strlen(in), 1 << 20, &t, &m, &e) == 0);
+    const char *o = t.data ? strstr(t.data, out_at) : NULL, *i = strstr(in, in_at);
+    CHECK(o != NULL && i != NULL);
+    if (o != NULL && i != NULL) {
+        size_t got = norm_map_original(&m, (size_t)(o - t.data));
+        if (got != (size_t)(i - in))
+            fprintf(stderr, "map of %s in %s: %zu, want %zu\n", out_at, in, got, (size_t)(i - in));
+        CHECK(got == (size_t)(i - in));
+    }
+    CHECK(norm_map_original(&m, t.len) == strlen(in));
+    norm_map_free(&m);
+    text_free(&t);
+}
+
+static void
+test_map(void)
+{
+    map_is("全区，新增绿地１００亩。", "新增", "新增");
+    map_is("全区，新增绿地１００亩。", "100", "１００");
+    map_is("全区，新增绿地１００亩。", "亩", "亩");
+    map_is("全区，新增绿地１００亩。", ",", "，");
+    map_is("面积15.7万㎡,覆盖率", "m2", "㎡");
+    map_is("面积15.7万㎡,覆盖率", "覆盖率", "覆盖率");
+    map_is("a\r\nb", "b", "b");
+    map_is("a\xE2\x80\x8B\xE7\xBB\xBF", "\xE7\xBB\xBF", "\xE7\xBB\xBF"); /* a, ZWSP, 绿 */
+    map_is("①新建３个项目", "3", "３");
+    /* Text NFKC leaves alone maps to itself. */
+    map_is("今年,我区将新增绿地100亩。", "100", "100");
+    /* A map is emptied by each use and freed whole. */
+    struct norm_map m = {0};
+    struct text t;
+    struct err e;
+    CHECK(normalize_text_map("１２", 6, 100, &t, &m, &e) == 0 && m.n > 0);
+    text_free(&t);
+    CHECK(normalize_text_map("ab", 2, 100, &t, &m, &e) == 0 && norm_map_original(&m, 1) == 1);
+    text_free(&t);
+    norm_map_free(&m);
+}
+
 int
 main(void)
 {
+    test_map();
     test_folds();
     test_markers();
     test_zero_width_and_lines();
