@@ -156,3 +156,37 @@ files_walk(const char *path, const char *const *exts, files_visit_fn visit, void
         return walk_dir(path, exts, visit, arg, err, 0);
     return visit(arg, path);
 }
+
+char *
+files_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (strcmp(path, "-") == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    char *abs = realpath(path, NULL);
+    if (abs == NULL)
+        return NULL;
+    size_t n = strlen(abs);
+    char *uri = malloc(sizeof "file://" + 3 * n);
+    if (uri != NULL) {
+        char *o = uri + strlen("file://");
+        memcpy(uri, "file://", strlen("file://"));
+        for (const unsigned char *p = (const unsigned char *)abs; *p != '\0'; p++) {
+            /* Bytes of non-ASCII characters stay (an IRI, RFC 3987): 报告.txt
+             * reads as itself in the store. */
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p >= 0x80 || strchr("-._~/", *p) != NULL) {
+                *o++ = (char)*p;
+            } else {
+                *o++ = '%';
+                *o++ = hex[*p >> 4];
+                *o++ = hex[*p & 15];
+            }
+        }
+        *o = '\0';
+    }
+    free(abs);
+    return uri;
+}

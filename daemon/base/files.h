@@ -26,4 +26,14 @@ typedef int (*files_visit_fn)(void *arg, const char *path);
 int files_walk(const char *path, const char *const *exts, files_visit_fn visit, void *arg,
                struct err *err);
 
+/*
+ * The file:// URI of path (RFC 8089): its absolute path with symbolic links
+ * and . and .. resolved, ASCII bytes other than letters, digits, - . _ ~
+ * and / percent-encoded (other characters stay, as in an IRI), so that
+ * every name of one file gives one URI.  From
+ * malloc() (the caller frees it); NULL with errno set when the file cannot
+ * be resolved (it is gone), or "-".
+ */
+char *files_uri(const char *path);
+
 #endif

@@ -55,6 +55,10 @@ struct replay {
     size_t max_bytes;
     unsigned group; /* --group: pages per commit at most */
     int year;
+    /* The file:// URI of the file being replayed, the page's name in the
+     * store; NULL for a page of an archive (its URL is).  Messages and
+     * --sources prefixes use the path as given (the page's uri). */
+    const char *canonical;
     /* The archive and record the page being replayed came from, or NULL. */
     const char *warc_file, *warc_record_id;
     char **paths; /* From malloc(): the pages, in order. */
@@ -276,13 +280,14 @@ diff_line(char sign, const char *path, const char *kind, double v, int has_max, 
 /* Print what the new extraction of path adds to and removes from what the
  * store has for its latest version. */
 static int
-print_diff(struct replay *r, const char *path, const char *text, const struct fact_list *facts)
+print_diff(struct replay *r, const char *uri, const char *path, const char *text,
+           const struct fact_list *facts)
 {
     struct old_facts o = {0};
     struct err err;
     size_t added = 0, removed = 0, changed = 0;
 
-    if (r->store != NULL && store_latest_facts(r->store, path, keep_old, &o, &err) != 0) {
+    if (r->store != NULL && store_latest_facts(r->store, uri, keep_old, &o, &err) != 0) {
         err_print(stderr, &err);
         old_free(&o);
         return -1;
@@ -348,8 +353,11 @@ replay_page(struct replay *r, const struct page *pg)
     err_clear(&err);
     r->bytes_done += pg->len;
     page_hash(pg, hash);
+    const char *doc_uri = r->canonical != NULL ? r->canonical : pg->uri;
     const struct label *lb = labels_find(&r->labels, pg->uri);
-    struct store_doc sd = {.uri = pg->uri,
+    if (lb == NULL && doc_uri != pg->uri)
+        lb = labels_find(&r->labels, doc_uri);
+    struct store_doc sd = {.uri = doc_uri,
                            .source = lb != NULL ? lb->source : r->source,
                            .hash = hash,
                            .bytes = pg->len};
@@ -359,11 +367,18 @@ replay_page(struct replay *r, const struct page *pg)
     sd.warc_file = r->warc_record_id != NULL ? r->warc_file : NULL;
     sd.warc_record_id = r->warc_record_id;
     unchanged = 0;
+    /* A store written before files had file:// URIs knows the file by the
+     * path it was given then: the same path takes the URI now. */
+    if (r->canonical != NULL && r->store != NULL && !r->dry_run &&
+        store_document_rename(r->store, pg->uri, r->canonical, &err) != 0) {
+        err_print(stderr, &err);
+        return -1;
+    }
     /* A page stored before under another source (or none) takes this one,
      * whether or not it is extracted again. */
     int relabelled = 0;
     if (sd.source != NULL && r->store != NULL && !r->dry_run &&
-        store_document_relabel(r->store, pg->uri, sd.source, &relabelled, &err) != 0) {
+        store_document_relabel(r->store, doc_uri, sd.source, &relabelled, &err) != 0) {
         err_print(stderr, &err);
         return -1;
     }
@@ -395,7 +410,7 @@ replay_page(struct replay *r, const struct page *pg)
     sd.original = d.original.data;
     struct store_result res;
     size_t before = r->store ? store_pending(r->store) : 0;
-    if (r->diff && print_diff(r, pg->uri, d.text.data, &d.facts) != 0) {
+    if (r->diff && print_diff(r, doc_uri, pg->uri, d.text.data, &d.facts) != 0) {
         fprintf(stderr, "factd: %s: cannot compare with the store\n", pg->uri);
     } else if (r->dry_run) {
         r->dry_extracted++;
@@ -435,6 +450,10 @@ replay_one(struct replay *r, const char *path)
         r->failed++;
         return -1;
     }
+    /* One document whatever path names the file (issue 14): its file://
+     * URI; messages and --sources prefixes keep the name given. */
+    char *uri = files_uri(path);
+    r->canonical = uri;
     struct page pg = {.uri = path,
                       .body = raw.data,
                       .len = raw.len,
@@ -442,6 +461,8 @@ replay_one(struct replay *r, const char *path)
                       .charset = r->charset,
                       .html = -1};
     int rc = replay_page(r, &pg);
+    r->canonical = NULL;
+    free(uri);
     text_free(&raw);
     if (rc != 0)
         r->failed++;

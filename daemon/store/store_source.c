@@ -56,3 +56,12 @@ store_document_relabel(struct store *st, const char *uri, const char *name, int 
     const char *args[] = {uri, name};
     return run(st, sql, args, 2, relabelled, err, "labelling the document");
 }
+
+int
+store_document_rename(struct store *st, const char *from, const char *to, struct err *err)
+{
+    static const char sql[] = "UPDATE documents SET uri = ?2 WHERE uri = ?1 "
+                              "AND NOT EXISTS (SELECT 1 FROM documents WHERE uri = ?2)";
+    const char *args[] = {from, to};
+    return run(st, sql, args, 2, NULL, err, "renaming the document");
+}

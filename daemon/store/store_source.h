@@ -1,6 +1,6 @@
 /*
  * store_source: the sources of the store as places (schema.sql, table
- * sources), and which source a document belongs to.  factd run writes its
+ * sources), which source a document belongs to, and its name.  factd run writes its
  * configured sources when it starts and on each reload; replay writes the
  * one its options or --sources file name.  Writes go into the store's open
  * group, like documents.
@@ -30,5 +30,10 @@ int store_source_put(struct store *st, const struct store_source *s, int *change
  * left alone (it is labelled when stored). */
 int store_document_relabel(struct store *st, const char *uri, const char *name, int *relabelled,
                            struct err *err);
+
+/* A document stored under the name from (a file's path, as replay named
+ * files before they had file:// URIs) takes the name to, unless the store
+ * has that one already: its versions, facts and sightings go with it. */
+int store_document_rename(struct store *st, const char *from, const char *to, struct err *err);
 
 #endif

@@ -211,6 +211,28 @@ def make_pages(d, n, per_page=4, start=0, big=1, prefix="p", html_every=0):
 
 # ---- reading the store ----
 
+def file_uri(path):
+    """The document name replay gives a file: its file:// URI, as
+    files_uri() makes it (ASCII other than letters, digits, -._~/ encoded,
+    other characters kept)."""
+    out = []
+    for b in os.path.realpath(path).encode("utf-8"):
+        c = chr(b)
+        if b >= 0x80 or c.isalnum() and b < 0x80 or c in "-._~/":
+            out.append(bytes([b]))
+        else:
+            out.append(("%%%02X" % b).encode())
+    return "file://" + b"".join(out).decode("utf-8")
+
+
+def path_of(uri):
+    """The path of a file:// URI (a page read from a file), else the URI."""
+    if not uri.startswith("file://"):
+        return uri
+    import urllib.parse
+    return urllib.parse.unquote(uri[len("file://"):])
+
+
 def connect(db, timeout=30.0):
     c = sqlite3.connect(db, timeout=timeout, isolation_level=None)
     return c
@@ -249,6 +271,7 @@ def current_rows(db):
     for row in c.execute("SELECT uri, kind, value, value_max, qualifier, text, sentence, pattern, "
                          "offset FROM current_facts"):
         uri, kind, v, vmax, q, text, sent, pat, off = row
+        uri = path_of(uri)
         out.setdefault(uri, set()).add((kind, fnum(v), fnum(vmax), q, text, nows(sent), pat, off))
     c.close()
     return out

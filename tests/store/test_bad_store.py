@@ -274,12 +274,13 @@ def whole_documents(chk, factd, db, what):
     broken = [r for r in docs if r[2] is None or r[3] != r[0]]
     chk.eq(broken, [], "%s: every document has its latest version" % what)
     if docs:
-        want = L.extract_rows(L.extract(factd, [r[1] for r in docs]))
+        want = L.extract_rows(L.extract(factd, [L.path_of(r[1]) for r in docs]))
         got = L.current_rows(db)
         chk.same_set(L.flatten(got), L.flatten(want),
                      "%s: each stored document holds exactly what extract finds" % what)
-        counts = dict(c.execute("SELECT d.uri, count(s.id) FROM documents d LEFT JOIN sightings s "
-                                "ON s.version_id = d.latest_version_id GROUP BY d.id"))
+        counts = {L.path_of(u): n for u, n in c.execute(
+            "SELECT d.uri, count(s.id) FROM documents d LEFT JOIN sightings s "
+            "ON s.version_id = d.latest_version_id GROUP BY d.id")}
         bad = [(u, counts.get(u), len(want.get(u, ()))) for u in counts
                if counts.get(u) != len(want.get(u, ()))]
         chk.eq(bad, [], "%s: sightings per document match extraction" % what)
@@ -294,12 +295,12 @@ def test_full_disk(chk, factd, tmp):
     pages_dir = os.path.join(tmp, "full-pages")
     L.make_pages(pages_dir, 400, per_page=6, html_every=5)
     full = os.path.join(tmp, "full-mount")
-    ok, err = mount(full, "size=256k")
+    ok, err = mount(full, "size=384k")
     if not ok:
         chk.skip("full disk", "cannot mount a tmpfs (%s)" % err)
         return
     try:
-        for size in ("256k", "1m"):
+        for size in ("384k", "1m"):
             ok, err = remount(full, "size=%s" % size)
             if not ok:
                 chk.skip("full disk at %s" % size, err)

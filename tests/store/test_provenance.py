@@ -115,7 +115,7 @@ def test_provenance(chk, factd, tmp):
     c = L.connect(db)
     for uri, sha in c.execute("SELECT d.uri, v.sha256 FROM versions v "
                               "JOIN documents d ON d.id = v.document_id"):
-        with open(uri, "rb") as f:
+        with open(uri[len("file://"):], "rb") as f:
             chk.eq(sha, hashlib.sha256(f.read()).hexdigest(), "provenance: sha256 of %s" % uri)
     fid, text, uri, sha = c.execute(
         "SELECT fact_id, text, uri, sha256 FROM current_facts ORDER BY fact_id LIMIT 1").fetchone()
@@ -162,6 +162,35 @@ def test_verbatim(chk, factd, tmp):
     r = L.run(factd, ["show", "--db", db, "1"])
     chk.check("as written: 全区，新增绿地１００亩。" in r.stdout, "verbatim: factd show quotes it",
               r.stdout)
+
+
+def test_file_uris(chk, factd, tmp):
+    """A file is one document whatever path names it: its file:// URI; a
+    store that knew it by the path it was given before takes the URI."""
+    d = os.path.join(tmp, "uris", "sub")
+    page = os.path.join(d, "报告 1.txt")
+    write(page, "区政府工作报告\n今年,全区将新增绿地100亩。\n")
+    db = os.path.join(tmp, "uris.db")
+    r = L.run(factd, ["replay", "--db", db, page])
+    chk.eq(r.returncode, 0, "uris: replay by absolute path")
+    rel = os.path.relpath(os.path.join(d, "..", "sub", "报告 1.txt"))
+    r = L.run(factd, ["replay", "--db", db, rel])
+    chk.check(r.returncode == 0 and "0 new, 0 changed, 1 unchanged" in r.stdout,
+              "uris: the same file by a relative path with .. is the same document", r.stdout)
+    c = L.connect(db)
+    want = "file://" + os.path.realpath(page).replace(" ", "%20")
+    chk.eq(c.execute("SELECT uri FROM documents").fetchall(), [(want,)],
+           "uris: one document, its file:// URI (a space encoded, Chinese kept)")
+    # A store of before: the document under the path it was named by.
+    c.execute("UPDATE documents SET uri = ?", (rel,))
+    c.commit()
+    c.close()
+    r = L.run(factd, ["replay", "--db", db, rel])
+    c = L.connect(db)
+    chk.eq(c.execute("SELECT uri FROM documents").fetchall(), [(want,)],
+           "uris: a document stored by its path takes the file:// URI, no second one")
+    c.close()
+    chk.check("1 unchanged" in r.stdout, "uris: and its content is known", r.stdout)
 
 
 def test_revisions(chk, factd, tmp):
@@ -214,6 +243,7 @@ def main():
         chk.guard(test_places, chk, factd, tmp)
         chk.guard(test_provenance, chk, factd, tmp)
         chk.guard(test_verbatim, chk, factd, tmp)
+        chk.guard(test_file_uris, chk, factd, tmp)
         chk.guard(test_revisions, chk, factd, tmp)
         chk.guard(test_totals, chk, factd, tmp)
     finally:

@@ -102,7 +102,7 @@ def test_idempotent(chk, factd, tmp):
     # Hash of the raw bytes, as hash_hex128() computes it.
     c = L.connect(db)
     bad = [(u, h) for u, h in c.execute("SELECT uri, hash FROM documents")
-           if h != L.file_hash(u)]
+           if h != L.file_hash(L.path_of(u))]
     c.close()
     chk.eq(bad, [], "idempotent: documents.hash is the hash of the page's bytes")
     L.health(chk, db, "idempotent")
@@ -141,7 +141,7 @@ def test_changed(chk, factd, tmp):
 
     c = L.connect(db)
     doc_id, v1 = c.execute("SELECT id, latest_version_id FROM documents WHERE uri = ?",
-                           (target,)).fetchone()
+                           (L.file_uri(target),)).fetchone()
     old_sightings = c.execute("SELECT id, fact_id, offset, text, sentence, pattern FROM sightings "
                               "WHERE version_id = ? ORDER BY id", (v1,)).fetchall()
     old_fact_ids = {r[0] for r in c.execute(
@@ -191,18 +191,18 @@ def test_changed(chk, factd, tmp):
     chk.eq(c.execute("SELECT count(*) FROM sightings").fetchone()[0], nsight + n_new_sight,
            "changed: sightings only added, for the new version")
     cur_ids = {r[0] for r in c.execute("SELECT fact_id FROM current_facts WHERE uri = ?",
-                                       (target,))}
+                                       (L.file_uri(target),))}
     cur_texts = {r[0] for r in c.execute("SELECT text FROM current_facts WHERE uri = ? AND "
-                                         "sentence = ?", (target, new_sentence))}
+                                         "sentence = ?", (L.file_uri(target), new_sentence))}
     chk.check(new_text in cur_texts, "changed: current_facts shows the new number '%s'" %
               new_text, cur_texts)
     chk.eq(cur_ids & old_fact_ids, set(),
            "changed: current_facts no longer shows the old sentence's facts for the page")
     old_cur = c.execute("SELECT count(*) FROM current_facts WHERE uri = ? AND text = ? AND "
-                        "sentence = ?", (target, fa["text"], fa["sentence"])).fetchone()[0]
+                        "sentence = ?", (L.file_uri(target), fa["text"], fa["sentence"])).fetchone()[0]
     chk.eq(old_cur, 0, "changed: the old number '%s' is not current for the page" % fa["text"])
     copy_ids = {r[0] for r in c.execute("SELECT fact_id FROM current_facts WHERE uri = ?",
-                                        (copy,))}
+                                        (L.file_uri(copy),))}
     chk.check(old_fact_ids <= copy_ids,
               "changed: the unchanged copy still shows the old sentence's facts")
     c.close()
@@ -299,13 +299,14 @@ def test_syndicated(chk, factd, tmp):
     chk.eq(sorted(set(r[0] for r in per_fact)), [3], "syndicated: three sightings per fact")
     rows = c.execute("SELECT uri, count(*) FROM current_facts GROUP BY uri ORDER BY uri"
                      ).fetchall()
-    chk.eq(rows, sorted([(a, n), (b, n), (h, n)]), "syndicated: current_facts has a row per page")
-    cs = c.execute("SELECT charset, title FROM documents WHERE uri = ?", (h,)).fetchone()
+    chk.eq(rows, sorted([(L.file_uri(a), n), (L.file_uri(b), n), (L.file_uri(h), n)]),
+           "syndicated: current_facts has a row per page")
+    cs = c.execute("SELECT charset, title FROM documents WHERE uri = ?", (L.file_uri(h),)).fetchone()
     chk.check(cs is not None and cs[0] is not None and re.search(r"(?i)gb", cs[0]),
               "syndicated: the HTML copy's charset is recorded as GBK/GB18030", cs)
     chk.eq(cs[1] if cs else None, text.split("\n")[0].strip(),
            "syndicated: the HTML copy's title is recorded")
-    chk.eq(c.execute("SELECT published, source FROM documents WHERE uri = ?", (h,)).fetchone(),
+    chk.eq(c.execute("SELECT published, source FROM documents WHERE uri = ?", (L.file_uri(h),)).fetchone(),
            ("2024-11-28", "红桥区人民政府"),
            "syndicated: the page's PubDate and the --source name are recorded")
     # The two text copies, stored before without a source and unchanged
@@ -435,9 +436,9 @@ def test_revert_after_patterns(chk, factd, tmp):
     c = L.connect(db)
     v = c.execute("SELECT v.id, v.hash, p.hash FROM documents d JOIN versions v ON v.id = "
                   "d.latest_version_id JOIN pattern_sets p ON p.id = v.pattern_set_id "
-                  "WHERE d.uri = ?", (page,)).fetchone()
+                  "WHERE d.uri = ?", (L.file_uri(page),)).fetchone()
     first = c.execute("SELECT min(v.id) FROM versions v JOIN documents d ON d.id = v.document_id "
-                      "WHERE d.uri = ?", (page,)).fetchone()[0]
+                      "WHERE d.uri = ?", (L.file_uri(page),)).fetchone()[0]
     newest_ps = c.execute("SELECT p.hash FROM pattern_sets p JOIN versions v ON "
                           "v.pattern_set_id = p.id ORDER BY v.id DESC LIMIT 1").fetchone()[0]
     c.close()
@@ -479,7 +480,7 @@ def test_failed(chk, factd, tmp):
     want_summary(chk, s, "failed pages", new=3, failed=2)
     chk.check(big in r.stderr and dang in r.stderr, "failed pages: both failures are named",
               r.stderr)
-    chk.eq(sorted(r[0] for r in L.connect(db).execute("SELECT uri FROM documents")),
+    chk.eq(sorted(L.path_of(r[0]) for r in L.connect(db).execute("SELECT uri FROM documents")),
            sorted(good), "failed pages: the good pages are stored, the failed ones are not")
     check_current(chk, factd, db, good, "failed pages")
 
