@@ -89,7 +89,6 @@ static const char sql_drop_orphans[] =
     "AND NOT EXISTS (SELECT 1 FROM sightings WHERE fact_id = facts.id) RETURNING id";
 static const char sql_savepoint[] = "SAVEPOINT document";
 static const char sql_release[] = "RELEASE document";
-static const char sql_touched_insert[] = "INSERT INTO temp.touched (id) VALUES (?1)";
 /* FTS5 writes its pending index at every statement boundary, so the search
  * rows of a whole group are brought up to date in two statements.
  *
@@ -100,10 +99,6 @@ static const char sql_touched_insert[] = "INSERT INTO temp.touched (id) VALUES (
  * drop; it is in the facts table after the group when its last is an add.
  * That holds however often an id is dropped and used again in a group. */
 static const char sql_search_sync[] =
-    "DELETE FROM fact_search WHERE rowid IN (SELECT id FROM temp.touched); "
-    "INSERT INTO fact_search (rowid, spaced) SELECT id, factd_spaced(sentence) FROM facts "
-    "WHERE id IN (SELECT id FROM temp.touched); "
-    "DELETE FROM temp.touched; "
     "INSERT INTO facts_fts (facts_fts, rowid, sentence) "
     "SELECT 'delete', id, factd_grams(sentence) FROM (SELECT id, op, sentence, "
     "row_number() OVER (PARTITION BY id ORDER BY seq) AS nth FROM facts_fts_queue) "
@@ -132,7 +127,6 @@ const char *const store_stmt_sql[S_N] = {sql_pattern_set_insert,
                                          sql_sighting_insert,
                                          sql_drop_orphans,
                                          sql_old_facts_clear,
-                                         sql_touched_insert,
                                          sql_savepoint,
                                          sql_release,
                                          store_sql_frontier_put,
@@ -153,21 +147,14 @@ touch(struct store *st, int64_t fact_id)
     return 0;
 }
 
-/* Bring the search rows of the facts the group touched up to date: delete
- * each, and insert it again if the fact is still there.  That is right
- * whatever happened to an id in the group, even when SQLite reused the id of
- * a dropped fact for a new one. */
+/* Bring facts_fts up to date with the facts the group added and dropped
+ * (its queue, filled by triggers; sql_search_sync says how), when the group
+ * touched any fact at all. */
 static int
 sync_search(struct store *st, struct err *err)
 {
     if (st->ntouched == 0)
         return 0;
-    for (size_t i = 0; i < st->ntouched; i++) {
-        sqlite3_stmt *s = stmt(st, S_TOUCHED_INSERT);
-        sqlite3_bind_int64(s, 1, st->touched[i]);
-        if (step_done(st, s, err, "updating the search index") != 0)
-            return -1;
-    }
     st->ntouched = 0;
     return exec(st, sql_search_sync, err);
 }
@@ -413,7 +400,6 @@ store_rollback(struct store *st)
     if (!st->in_txn)
         return;
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_exec(st->db, "DELETE FROM temp.touched", NULL, NULL, NULL);
     st->in_txn = 0;
     st->pending = 0;
     st->ntouched = 0;

@@ -358,10 +358,7 @@ store_open(const char *path, int busy_ms, struct err *err)
              "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; "
              "PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 8388608;",
              err) != 0 ||
-        exec(st,
-             "CREATE TEMP TABLE old_facts (fact_id INTEGER); "
-             "CREATE TEMP TABLE touched (id INTEGER)",
-             err) != 0)
+        exec(st, "CREATE TEMP TABLE old_facts (fact_id INTEGER)", err) != 0)
         goto fail;
     for (int i = 0; i < S_N; i++)
         if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],

@@ -22,12 +22,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import storelib as L  # noqa: E402
 
 NPAGES = 1000  # several commit groups (replay commits every second)
-READ_HOLD = 2.0
+# Long enough for a commit to land: a group is a second of pages, and its
+# commit brings the search index up to date (migration 7), about as long
+# again with these pages dense with facts.
+READ_HOLD = 4.0
 WRITE_HOLD = 3.0
 # Replay must still be running when the write lock is taken: it needs more
 # than READ_HOLD of work after its first commit.  Pages are made big enough
 # for an uninterrupted replay to take at least MIN_RUN seconds.
-MIN_RUN = 6.0
+MIN_RUN = 10.0
 
 
 def committed(db):
