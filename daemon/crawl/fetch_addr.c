@@ -65,6 +65,7 @@ v4_public(uint32_t a)
         {0xac100000, 0xfff00000}, /* 172.16/12 private */
         {0xc0000000, 0xffffff00}, /* 192.0.0/24 protocol assignments */
         {0xc0000200, 0xffffff00}, /* 192.0.2/24 documentation */
+        {0xc0586300, 0xffffff00}, /* 192.88.99/24 6to4 relays (deprecated) */
         {0xc0a80000, 0xffff0000}, /* 192.168/16 private */
         {0xc6120000, 0xfffe0000}, /* 198.18/15 benchmarking */
         {0xc6336400, 0xffffff00}, /* 198.51.100/24 documentation */
@@ -108,6 +109,17 @@ fetch_addr_public(const struct sockaddr *sa)
     if (b[0] == 0xff) /* multicast */
         return 0;
     if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) /* documentation */
+        return 0;
+    /* 2001::/32 Teredo: the client's IPv4 address is carried in it (its
+     * bits inverted), any address behind a relay; refused whole. */
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
+        return 0;
+    /* 2001:2::/48 benchmarking. */
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0x02 && b[4] == 0 && b[5] == 0)
+        return 0;
+    /* 100::/64 discard-only. */
+    if (b[0] == 0x01 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 &&
+        b[6] == 0 && b[7] == 0)
         return 0;
     return 1;
 }

@@ -255,6 +255,11 @@ public_v4(void)
         {"192.168.0.0", 0},
         {"192.168.255.255", 0},
         {"192.169.0.0", 1},
+        /* 192.88.99/24 6to4 relay anycast (deprecated) */
+        {"192.88.98.255", 1},
+        {"192.88.99.0", 0},
+        {"192.88.99.255", 0},
+        {"192.88.100.0", 1},
         /* 198.18/15 benchmarking */
         {"198.17.255.255", 1},
         {"198.18.0.0", 0},
@@ -335,6 +340,18 @@ public_v6(void)
         {"2002:63ff:ffff::1", 1},
         {"2002:101:101:ffff::1", 1},
         {"2003:a00:1::", 1}, /* not 6to4 */
+        /* 2001::/32 Teredo (an IPv4 address inside), 2001:2::/48
+         * benchmarking, 100::/64 discard-only. */
+        {"2001::", 0},
+        {"2001:0:4136:e378:8000:63bf:3fff:fdd2", 0},
+        {"2001:0:ffff:ffff:ffff:ffff:ffff:ffff", 0},
+        {"2001:1::", 1},
+        {"2001:2::", 0},
+        {"2001:2:0:ffff::1", 0},
+        {"2001:2:1::", 1},
+        {"100::", 0},
+        {"100::ffff:ffff:ffff:ffff", 0},
+        {"100:0:0:1::", 1},
         /* fc00::/7 unique local (the addresses just outside are reserved by
          * the IETF, not refused by fetch_addr_public). */
         {"fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1},
