@@ -27,6 +27,8 @@
 /* 十四五期间, 未来五年: a period, no year; and a year carried from earlier
  * sentences does not reach past it (FACTS.md, rulings on context). */
 #define YEAR_SPAN       10002
+/* What a YEAR_SPAN mention becomes once resolved: not a year, a fence. */
+#define YEAR_BARRIER    (-1)
 
 struct year_mention {
     size_t off, end;
@@ -39,7 +41,9 @@ struct year_mention {
 static int
 is_base(const char *text, struct span s, size_t off, size_t end)
 {
-    static const char *const before[] = {"比", "较", "与", "同", "于", NULL};
+    /* 于 alone is "in" (计划于2025年): only as the end of a comparative. */
+    static const char *const before[] = {"比",   "较",   "与",   "同",   "高于", "低于", "多于",
+                                         "少于", "大于", "小于", "快于", "慢于", NULL};
     for (size_t k = 0; before[k] != NULL; k++)
         if (word_before(text, s.off, off, before[k]))
             return 1;
@@ -269,6 +273,18 @@ static int
 year_of(const char *text, const struct fact *f, size_t first, size_t i,
         const struct year_mention *y, size_t ny)
 {
+    /* A period (十四五期间) stands between a fact and the years on its
+     * other side: only those between the periods around it count. */
+    size_t lo = 0, hi = ny;
+    for (size_t k = 0; k < ny; k++)
+        if (y[k].year == YEAR_BARRIER) {
+            if (y[k].end <= f[i].text.off)
+                lo = k + 1;
+            else if (hi == ny)
+                hi = k;
+        }
+    y += lo;
+    ny = hi - lo;
     const struct year_mention *near = NULL;
     for (size_t k = 0; k < ny; k++)
         if (y[k].end <= f[i].text.off)
@@ -464,17 +480,33 @@ resolve_years(struct year_mention *y, size_t n, struct context *cx)
         /* 报告对2021年…作出总结,全年…: the year named last in the
          * sentence, else the paragraph's, the heading's, the document's. */
         int passage = last ? last : cx->para_year ? cx->para_year : cx->heading_year;
-        if (y[i].year == YEAR_SPAN)
+        if (y[i].year == YEAR_SPAN) {
+            /* Kept as a barrier; what was carried stops here. */
             cx->para_year = 0;
-        else if (y[i].year == YEAR_OF_PASSAGE)
+            y[i].year = YEAR_BARRIER;
+            y[k++] = y[i];
+            last = 0;
+            continue;
+        }
+        if (y[i].year == YEAR_OF_PASSAGE)
             y[i].year = passage;
         else if (y[i].year == YEAR_OF_CONTEXT)
             y[i].year = passage ? passage : cx->doc_year;
         if (y[i].year > 0 && y[i].year < YEAR_OF_CONTEXT)
             y[k++] = y[i];
-        last = k > 0 ? y[k - 1].year : last;
+        last = k > 0 && y[k - 1].year > 0 ? y[k - 1].year : last;
     }
     return k;
+}
+
+/* The year the next sentences of the paragraph are for: the last named,
+ * none after a period. */
+static int
+carried_year(const struct year_mention *y, size_t ny, int had)
+{
+    if (ny == 0)
+        return had;
+    return y[ny - 1].year == YEAR_BARRIER ? 0 : y[ny - 1].year;
 }
 
 /* A sentence without facts still names the year the next ones are for. */
@@ -483,8 +515,7 @@ remember_year(const char *text, struct span s, struct context *cx)
 {
     struct year_mention years[MAX_YEARS];
     size_t ny = resolve_years(years, find_years(text, s, cx->doc_year, years), cx);
-    if (ny > 0)
-        cx->para_year = years[ny - 1].year;
+    cx->para_year = carried_year(years, ny, cx->para_year);
 }
 
 void
@@ -550,6 +581,5 @@ context_facts(struct context *cx, const struct patternset *ps, pcre2_match_data 
         else if (f[i].stance == STANCE_NONE && opens_with_action(text, s, &f[i]))
             f[i].stance = STANCE_TARGET;
     }
-    if (ny > 0)
-        cx->para_year = years[ny - 1].year;
+    cx->para_year = carried_year(years, ny, cx->para_year);
 }

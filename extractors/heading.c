@@ -847,6 +847,10 @@ settle(struct headings *h)
             if (x->ctx_kind == HEADING_NEUTRAL)
                 x->ctx_kind = p->ctx_kind;
         }
+        /* A status heading under no year speaks of the document's
+         * (二、分行业进展情况); under one (一、2020年工作回顾), of that. */
+        if (x->ctx_year == 0 && x->status)
+            x->ctx_year = HEADING_YEAR_REL;
         stack[depth++] = i;
     }
 }
@@ -857,13 +861,19 @@ settle(struct headings *h)
 static const char *const review_titles[] = {"统计公报", "完成情况", "执行情况", "进展情况",
                                             "工作总结"};
 
+/* ...unless it plans too: 关于2020年计划执行情况与2021年计划草案的报告. */
+static const char *const plan_titles[] = {"草案", "安排", "打算"};
+
 static enum heading_kind
 title_kind_of(const char *text, size_t end)
 {
-    for (size_t i = 0; i < end; i += utf8_char_len(text, end, i))
-        if (any_at(text, end, i, review_titles, sizeof review_titles / sizeof review_titles[0]))
-            return HEADING_REVIEW;
-    return HEADING_NEUTRAL;
+    int review = 0;
+    for (size_t i = 0; i < end; i += utf8_char_len(text, end, i)) {
+        if (any_at(text, end, i, plan_titles, sizeof plan_titles / sizeof plan_titles[0]))
+            return HEADING_NEUTRAL;
+        review |= any_at(text, end, i, review_titles, sizeof review_titles / sizeof review_titles[0]);
+    }
+    return review ? HEADING_REVIEW : HEADING_NEUTRAL;
 }
 
 int
@@ -876,8 +886,8 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
     out->title_end = pos = heading_title_end(text, len);
     out->title_kind = title_kind_of(text, out->title_end);
     while (pos < len) {
-        struct heading h = {{0, 0},         0, 0, 0, HEADING_NEUTRAL, HEADING_NO_PARENT, 0,
-                            HEADING_NEUTRAL};
+        struct heading h = {
+            .parent = HEADING_NO_PARENT, .kind = HEADING_NEUTRAL, .ctx_kind = HEADING_NEUTRAL};
         size_t skip = 0;
         const char *s;
 
@@ -901,8 +911,7 @@ heading_find(const char *text, size_t len, struct headings *out, struct err *err
         h.line.len = l.len;
         h.year = heading_year_of(s + skip, l.len - skip, &h.year_part);
         h.kind = heading_kind_of(s + skip, l.len - skip);
-        if (h.year == 0 && has_status(s + skip, l.len - skip))
-            h.year = HEADING_YEAR_REL;
+        h.status = h.year == 0 && has_status(s + skip, l.len - skip);
         /* Standing alone: before a longer line, the paragraph it heads; a
          * heading that names a year or reviews or plans may stand over a
          * shorter one (2020年长沙 / 交答卷!). */

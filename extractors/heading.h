@@ -74,6 +74,7 @@ struct heading {
     size_t parent;          /* Index of the heading it stands under, or HEADING_NO_PARENT. */
     int ctx_year;           /* year, else its parent's ctx_year. */
     enum heading_kind ctx_kind; /* kind if not NEUTRAL, else its parent's ctx_kind. */
+    int status;                 /* 1: it says how things stand (完成情况) and names no year. */
 };
 
 struct headings {

@@ -286,6 +286,14 @@ test_rulings(void)
     CHECK(facts.v[0].year == 2020 && facts.v[0].stance == STANCE_REPORTED);
     CHECK(run_year("2020年,新增绿地30亩。“十四五”期间,人均绿地面积不低于12平方米。", 2021) == 2);
     CHECK(facts.v[0].year == 2020 && facts.v[1].year == 0);
+    /* ...in the same sentence too, and the years after it stay its own. */
+    CHECK(run_year("2020年全区新增绿地100亩,“十四五”期间新增绿地300亩。新增公园5个项目。", 2021) ==
+          3);
+    CHECK(facts.v[0].year == 2020 && facts.v[1].year == 0 && facts.v[2].year == 0);
+    /* 于 is "in" (计划于2025年); only 高于, 低于... make a base. */
+    CHECK(run_year("计划于2025年新增绿地300亩。", 2021) == 1 && facts.v[0].year == 2025);
+    CHECK(run_year("力争于2025年建成公园5个项目。", 2021) == 1 && facts.v[0].year == 2025);
+    CHECK(run_year("增速高于去年同期1.6个百分点。", 2017) == 1 && facts.v[0].year == 0);
     /* A date without a year is of the passage's year; 目前 of the document's. */
     CHECK(run_year("一、2022年工作回顾\n\n9月28日,新增土地签约面积44.33亩。", 2023) == 1);
     CHECK(facts.v[0].year == 2022);

@@ -333,7 +333,24 @@ test_years(void)
                  "导语,这是一段足够长的导语文字,用来结束标题块。\n"
                  "二、分行业进展情况\n"
                  "正文。\n");
-    heading_is(&d, "二、分行业进展情况", HEADING_LEVEL_CN, HEADING_YEAR_REL, HEADING_REVIEW);
+    heading_is(&d, "二、分行业进展情况", HEADING_LEVEL_CN, 0, HEADING_REVIEW);
+    context_is(&d, "正文。", HEADING_YEAR_REL, HEADING_REVIEW);
+    doc_close(&d);
+
+    /* Under a heading that names a year, a status heading is of that year. */
+    doc_open(&d, "标题\n"
+                 "导语,这是一段足够长的导语文字,用来结束标题块。\n"
+                 "一、2020年工作回顾\n"
+                 "(一)重点项目进展情况\n"
+                 "正文。\n");
+    context_is(&d, "正文。", 2020, HEADING_REVIEW);
+    doc_close(&d);
+
+    /* A title that reports and plans is no review as a whole. */
+    doc_open(&d, "关于2020年计划执行情况与2021年计划草案的报告\n"
+                 "导语,这是一段足够长的导语文字,用来结束标题块。\n"
+                 "正文。\n");
+    CHECK(d.h.title_kind == HEADING_NEUTRAL);
     doc_close(&d);
 }
 
