@@ -269,22 +269,27 @@ SELECT * FROM current_facts WHERE stance = 'target';
 -- Totals per kind, source, year and stance: each current fact counted once
 -- in its group, however many pages of the group repeat it.  Only amounts
 -- add up: total_value is NULL for percent and pct_point, whose count and
--- range (min_value, max_value) are what can be said of them; targets and
--- results are never summed together.
+-- range (min_value, max_value) are what can be said of them; the size of a
+-- change (direction up or down: 增加100亩) is not added to levels and
+-- amounts; targets and results are never summed together.
 CREATE VIEW totals AS
 SELECT kind, source, year, stance, count(*) AS facts,
-       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL ELSE sum(value) END AS total_value,
+       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL
+            ELSE sum(CASE WHEN direction IS NULL THEN value END) END AS total_value,
        min(value) AS min_value, max(value) AS max_value,
        (SELECT count(DISTINCT c.document_id) FROM current_facts c
         WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year
           AND c.stance IS t.stance) AS documents
-FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value FROM current_facts) t
+FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value, direction FROM current_facts) t
 GROUP BY kind, source, year, stance;
 
 -- What each new version of a document changed: the facts it added and
--- dropped against the version before it (by id), an added and a dropped fact
--- of the same kind in the same clause but for the number (新增绿地100亩 ->
--- 新增绿地120亩) paired as one change.  "Which commitments were revised" is
+-- dropped against the version before it (by id).  An added and a dropped
+-- fact of the same kind, year and stance in the same clause but for the
+-- number (新增绿地100亩 -> 新增绿地120亩) are one change, paired one to one
+-- in the order of their sentences; a pair whose number is the same (its
+-- sentence changed elsewhere, so its identity did) is no change and is not
+-- listed.  "Which commitments were revised" is
 -- SELECT * FROM fact_changes WHERE change = 'changed' AND stance = 'target'.
 CREATE VIEW fact_changes AS
 WITH pairs AS (
@@ -294,8 +299,10 @@ WITH pairs AS (
     FROM versions v
 ),
 added AS (
-    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.text, f.clause, f.year, f.stance,
-           replace(f.clause, f.text, char(0)) AS shape
+    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.clause,
+           f.year, f.stance, replace(f.clause, f.text, char(0)) AS shape,
+           row_number() OVER (PARTITION BY pr.version_id, f.kind, f.year, f.stance,
+                              replace(f.clause, f.text, char(0)) ORDER BY f.id) AS nth
     FROM pairs pr
     JOIN sightings s ON s.version_id = pr.version_id
     JOIN facts f ON f.id = s.fact_id
@@ -304,34 +311,46 @@ added AS (
                       WHERE o.version_id = pr.previous_version_id AND o.fact_id = f.id)
 ),
 dropped AS (
-    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.text, f.clause, f.year, f.stance,
-           replace(f.clause, f.text, char(0)) AS shape
+    SELECT pr.*, f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.clause,
+           f.year, f.stance, replace(f.clause, f.text, char(0)) AS shape,
+           row_number() OVER (PARTITION BY pr.version_id, f.kind, f.year, f.stance,
+                              replace(f.clause, f.text, char(0)) ORDER BY f.id) AS nth
     FROM pairs pr
     JOIN sightings s ON s.version_id = pr.previous_version_id
     JOIN facts f ON f.id = s.fact_id
     WHERE NOT EXISTS (SELECT 1 FROM sightings o
                       WHERE o.version_id = pr.version_id AND o.fact_id = f.id)
+),
+matched AS (
+    SELECT a.version_id, a.fact_id AS added_id, r.fact_id AS dropped_id,
+           (a.value IS NOT r.value OR a.value_max IS NOT r.value_max
+            OR a.qualifier IS NOT r.qualifier) AS differs
+    FROM added a
+    JOIN dropped r ON r.version_id = a.version_id AND r.kind = a.kind AND r.shape = a.shape
+                  AND r.year IS a.year AND r.stance IS a.stance AND r.nth = a.nth
 )
 SELECT a.document_id, d.uri, a.version_id, a.previous_version_id, a.seen_at, 'changed' AS change,
        a.kind, r.fact_id AS old_fact_id, a.fact_id, r.value AS old_value, a.value,
        r.text AS old_text, a.text, a.clause, a.year, a.stance
-FROM added a
-JOIN dropped r ON r.version_id = a.version_id AND r.kind = a.kind AND r.shape = a.shape
+FROM matched m
+JOIN added a ON a.version_id = m.version_id AND a.fact_id = m.added_id
+JOIN dropped r ON r.version_id = m.version_id AND r.fact_id = m.dropped_id
 JOIN documents d ON d.id = a.document_id
+WHERE m.differs
 UNION ALL
 SELECT a.document_id, d.uri, a.version_id, a.previous_version_id, a.seen_at, 'added', a.kind,
        NULL, a.fact_id, NULL, a.value, NULL, a.text, a.clause, a.year, a.stance
 FROM added a
 JOIN documents d ON d.id = a.document_id
-WHERE NOT EXISTS (SELECT 1 FROM dropped r
-                  WHERE r.version_id = a.version_id AND r.kind = a.kind AND r.shape = a.shape)
+WHERE NOT EXISTS (SELECT 1 FROM matched m
+                  WHERE m.version_id = a.version_id AND m.added_id = a.fact_id)
 UNION ALL
 SELECT r.document_id, d.uri, r.version_id, r.previous_version_id, r.seen_at, 'dropped', r.kind,
        r.fact_id, NULL, r.value, NULL, r.text, NULL, r.clause, r.year, r.stance
 FROM dropped r
 JOIN documents d ON d.id = r.document_id
-WHERE NOT EXISTS (SELECT 1 FROM added a
-                  WHERE a.version_id = r.version_id AND a.kind = r.kind AND a.shape = r.shape);
+WHERE NOT EXISTS (SELECT 1 FROM matched m
+                  WHERE m.version_id = r.version_id AND m.dropped_id = r.fact_id);
 
 -- migration 7: keyword search as typed: facts_fts
 
@@ -456,12 +475,13 @@ SELECT * FROM current_facts WHERE stance = 'target';
 -- Totals per kind, source, year and stance (migration 6 says how).
 CREATE VIEW totals AS
 SELECT kind, source, year, stance, count(*) AS facts,
-       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL ELSE sum(value) END AS total_value,
+       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL
+            ELSE sum(CASE WHEN direction IS NULL THEN value END) END AS total_value,
        min(value) AS min_value, max(value) AS max_value,
        (SELECT count(DISTINCT c.document_id) FROM current_facts c
         WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year
           AND c.stance IS t.stance) AS documents
-FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value FROM current_facts) t
+FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value, direction FROM current_facts) t
 GROUP BY kind, source, year, stance;
 
 -- migration 9: one search index

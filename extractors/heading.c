@@ -871,7 +871,8 @@ title_kind_of(const char *text, size_t end)
     for (size_t i = 0; i < end; i += utf8_char_len(text, end, i)) {
         if (any_at(text, end, i, plan_titles, sizeof plan_titles / sizeof plan_titles[0]))
             return HEADING_NEUTRAL;
-        review |= any_at(text, end, i, review_titles, sizeof review_titles / sizeof review_titles[0]);
+        review |=
+            any_at(text, end, i, review_titles, sizeof review_titles / sizeof review_titles[0]);
     }
     return review ? HEADING_REVIEW : HEADING_NEUTRAL;
 }

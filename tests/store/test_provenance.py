@@ -196,9 +196,10 @@ def test_file_uris(chk, factd, tmp):
 def test_revisions(chk, factd, tmp):
     page = os.path.join(tmp, "rev", "report.txt")
     db = os.path.join(tmp, "rev.db")
-    write(page, "区政府工作报告\n今年,全区将新增绿地100亩。\n完成造林3000亩。\n")
+    write(page, "区政府工作报告\n今年,全区将新增绿地100亩,覆盖率达到40%。\n完成造林3000亩。\n")
     L.run(factd, ["replay", "--db", db, "--year", "2024", page])
-    write(page, "区政府工作报告\n今年,全区将新增绿地120亩。\n新建公园5个,覆盖率达到90%。\n")
+    write(page, "区政府工作报告\n今年,全区将新增绿地120亩,覆盖率达到40%。\n"
+                "新建公园5个,覆盖率达到90%。\n")
     L.run(factd, ["replay", "--db", db, "--year", "2024", page])
     c = L.connect(db)
     rows = c.execute("SELECT change, kind, old_value, value, old_text, text, stance "
@@ -211,6 +212,9 @@ def test_revisions(chk, factd, tmp):
               "revisions: 3000亩 dropped", rows)
     chk.check(any(r[0] == "added" and r[1] == "percent" and r[3] == 90.0 for r in rows),
               "revisions: 90% added", rows)
+    # 40% is a new fact (its sentence changed), but the same figure: no change.
+    chk.check(not any(40.0 in (r[2], r[3]) for r in rows),
+              "revisions: a figure whose sentence changed elsewhere is not listed", rows)
     chk.check(not any(r[0] in ("added", "dropped") and r[1] == "mu" and
                       (r[2] in (100.0,) or r[3] in (120.0,)) for r in rows),
               "revisions: a paired change is not also listed as added and dropped", rows)
@@ -220,7 +224,7 @@ def test_totals(chk, factd, tmp):
     page = os.path.join(tmp, "tot", "report.txt")
     db = os.path.join(tmp, "tot.db")
     write(page, "区政府工作报告\n今年,全区将新增绿地100亩,覆盖率达到40%。\n"
-                "去年完成造林3000亩,覆盖率达到35%。\n")
+                "去年完成造林3000亩,覆盖率达到35%。\n去年林地比前年增加20亩。\n")
     L.run(factd, ["replay", "--db", db, "--year", "2024", page])
     c = L.connect(db)
     rows = {(k, s): (n, t, lo, hi) for k, s, n, t, lo, hi in c.execute(
@@ -228,7 +232,9 @@ def test_totals(chk, factd, tmp):
         "FROM totals GROUP BY kind, stance")}
     c.close()
     chk.eq(rows.get(("mu", "target")), (1, 100.0, 100.0, 100.0), "totals: mu targets")
-    chk.eq(rows.get(("mu", "reported")), (1, 3000.0, 3000.0, 3000.0), "totals: mu results apart")
+    # The 20亩 increase is counted, not added to the 3000亩 level.
+    chk.eq(rows.get(("mu", "reported")), (2, 3000.0, 20.0, 3000.0),
+           "totals: mu results apart, a change not summed with levels")
     chk.check(all(t is None for (k, _), (_, t, _, _) in rows.items() if k == "percent"),
               "totals: percents are not summed", rows)
     chk.check(sum(n for (k, _), (n, _, _, _) in rows.items() if k == "percent") == 2,
