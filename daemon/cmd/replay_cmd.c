@@ -605,12 +605,12 @@ read_labels(const char *path, struct labels *out)
 static int
 put_sources(struct replay *r, struct err *err)
 {
-    if (r->source != NULL && store_source_put(r->store, &r->place, NULL, err) != 0)
+    if (r->source != NULL && store_source_put(r->store, &r->place, 0, NULL, err) != 0)
         return -1;
     for (size_t i = 0; i < r->labels.n; i++) {
         const struct label *l = &r->labels.v[i];
         struct store_source s = {l->source, l->region, l->region_code, l->level};
-        if (store_source_put(r->store, &s, NULL, err) != 0)
+        if (store_source_put(r->store, &s, 0, NULL, err) != 0)
             return -1;
     }
     return 0;

@@ -151,7 +151,7 @@ setup_store_sources(const struct setup *su, struct store *st, struct err *err)
         const struct config_source *c = &su->cfg->sources[i];
         struct store_source s = {c->name, c->region, c->region_code, c->level};
         int changed = 0;
-        if (store_source_put(st, &s, &changed, err) != 0)
+        if (store_source_put(st, &s, 1, &changed, err) != 0)
             return -1;
         if (changed)
             log_msg(LOG_INFO, "source %s: region %s, region_code %s, level %s", c->name,

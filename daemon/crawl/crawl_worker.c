@@ -515,11 +515,14 @@ take_setup(struct run *r, struct setup *su)
         log_msg(LOG_ERR, "%s (the new patterns' facts are recorded under the old set)", msg);
         su->ps_id = r->w->ps_id;
     }
+    /* The sources go in with the open group, committed now, so that the
+     * places logged are the places stored. */
     if (setup_store_sources(su, r->store, &err) != 0) {
         char msg[700];
         err_format(&err, msg, sizeof msg);
         log_msg(LOG_ERR, "%s (the sources' places stay as they were)", msg);
     }
+    commit(r);
     struct setup *old = r->w;
     r->w = su;
     setup_free(old);

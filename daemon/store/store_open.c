@@ -395,6 +395,23 @@ fail:
     return NULL;
 }
 
+/* Did the read fail only for want of the -shm a writer would have made?
+ * Then nothing writes the store, and reading it as it lies is right; any
+ * other failure (busy, a -shm one may not read) is reported as it is. */
+static int
+no_writer(struct store *st)
+{
+    int rc = sqlite3_errcode(st->db);
+    char shm[PATH_MAX + 8];
+    struct stat sb;
+
+    if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+        return 0;
+    if ((size_t)snprintf(shm, sizeof shm, "%s-shm", st->path) >= sizeof shm)
+        return 0;
+    return stat(shm, &sb) != 0 && errno == ENOENT;
+}
+
 /* Open st's file again as immutable (file:PATH?immutable=1). */
 static int
 reopen_immutable(struct store *st)
@@ -446,7 +463,7 @@ store_open_readonly(const char *path, int busy_ms, struct err *err)
      * as it is (immutable), which SQLite allows without the -shm. */
     if (sqlite3_exec(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) !=
             SQLITE_OK &&
-        reopen_immutable(st) != 0) {
+        (!no_writer(st) || reopen_immutable(st) != 0)) {
         db_err(st, err, "cannot read the store");
         store_close(st);
         return NULL;

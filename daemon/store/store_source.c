@@ -31,8 +31,18 @@ run(struct store *st, const char *sql, const char *const *args, int nargs, int *
 }
 
 int
-store_source_put(struct store *st, const struct store_source *s, int *changed, struct err *err)
+store_source_put(struct store *st, const struct store_source *s, int replace, int *changed,
+                 struct err *err)
 {
+    static const char sql_keep[] =
+        "INSERT INTO sources (name, region, region_code, level, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET "
+        "region = coalesce(excluded.region, region), "
+        "region_code = coalesce(excluded.region_code, region_code), "
+        "level = coalesce(excluded.level, level), updated_at = excluded.updated_at "
+        "WHERE coalesce(excluded.region, region) IS NOT region "
+        "OR coalesce(excluded.region_code, region_code) IS NOT region_code "
+        "OR coalesce(excluded.level, level) IS NOT level";
     /* Only a row that differs is written, so *changed says a key changed. */
     static const char sql[] =
         "INSERT INTO sources (name, region, region_code, level, updated_at) "
@@ -44,7 +54,7 @@ store_source_put(struct store *st, const struct store_source *s, int *changed, s
     now_utc(now);
     const char *args[] = {s->name, s->region, s->region_code, s->level, now};
     assert(s->name != NULL);
-    return run(st, sql, args, 5, changed, err, "recording the source");
+    return run(st, replace ? sql : sql_keep, args, 5, changed, err, "recording the source");
 }
 
 int

@@ -20,10 +20,13 @@ struct store_source {
     const char *level;       /* province, city, district, county or ministry. */
 };
 
-/* Record s, replacing what the store had for its name: the configuration
- * is what the store follows.  *changed (may be NULL) says whether the row
- * is new or differs from before. */
-int store_source_put(struct store *st, const struct store_source *s, int *changed, struct err *err);
+/* Record s.  With replace (factd run: the configuration is what the store
+ * follows) its place replaces what the store had, NULLs included; without
+ * (replay) only the keys s gives are written, so a replay that names the
+ * source alone leaves its place as the configuration set it.  *changed
+ * (may be NULL) says whether the row is new or differs from before. */
+int store_source_put(struct store *st, const struct store_source *s, int replace, int *changed,
+                     struct err *err);
 
 /* Give the stored document uri the source name, if it has another (or none):
  * *relabelled says whether it did.  A document the store does not have is

@@ -77,6 +77,14 @@ def test_places(chk, factd, tmp):
     chk.eq(c.execute("SELECT region, level FROM sources WHERE name = 'beichen'").fetchall(),
            [("北辰区", "county")], "places: a source's keys follow the last run")
     c.close()
+    # Naming the source alone leaves its place as it was (set by the
+    # configuration, or a replay before).
+    r = L.run(factd, ["replay", "--db", db, "--source", "beichen", os.path.dirname(a)])
+    c = L.connect(db)
+    chk.eq(c.execute("SELECT region, region_code, level FROM sources WHERE name = 'beichen'"
+                     ).fetchall(), [("北辰区", "120113", "county")],
+           "places: --source without a place keeps the place stored")
+    c.close()
 
     # Bad options and rows: refused, named, nothing written.
     for args, want in (
