@@ -64,6 +64,10 @@ walk(const struct headings *h, size_t off, int *year, enum heading_kind *kind)
             *year = h->v[open[j]].year;
             break;
         }
+    /* Under no year, a status heading speaks of the document's. */
+    for (size_t j = 0; j < depth && *year == 0; j++)
+        if (h->v[open[j]].status)
+            *year = HEADING_YEAR_REL;
     for (size_t j = depth; j-- > 0;)
         if (h->v[open[j]].kind != HEADING_NEUTRAL) {
             *kind = h->v[open[j]].kind;
@@ -82,7 +86,7 @@ check_context(const struct headings *h, size_t off)
     walk(h, off, &wy, &wk);
     if (y != wy || k != wk)
         abort();
-    if (y != 0 && (y < 1900 || y > 2099))
+    if (y != 0 && (y < 1900 || y > 2099) && (y < HEADING_YEAR_REL - 1 || y > HEADING_YEAR_REL + 1))
         abort();
     if (at != NULL && !(at->line.off <= off && off < at->line.off + at->line.len))
         abort();
@@ -146,7 +150,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (x->level < HEADING_LEVEL_TOP || x->level > HEADING_LEVEL_PLAIN)
             abort();
-        if (x->year != 0 && (x->year < 1900 || x->year > 2099))
+        if (x->year != 0 && (x->year < 1900 || x->year > 2099) &&
+            (x->year < HEADING_YEAR_REL - 1 || x->year > HEADING_YEAR_REL + 1))
+            abort();
+        if (x->status && x->year != 0)
             abort();
         if (x->parent != HEADING_NO_PARENT && (x->parent >= i || h.v[x->parent].level >= x->level))
             abort();
