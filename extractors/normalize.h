@@ -40,8 +40,10 @@ struct norm_map {
 int normalize_text_map(const char *in, size_t len, size_t max_out, struct text *out,
                        struct norm_map *map, struct err *err);
 
-/* The input offset of output offset out_off: inside a changed stretch, its
- * start; the output's end maps to the input's end. */
+/* The input offset of output offset out_off: exact between changed
+ * stretches; inside one, an offset within that stretch's input, which may
+ * fall inside a character (callers widen a span to whole characters); the
+ * output's end maps to the input's end. */
 size_t norm_map_original(const struct norm_map *m, size_t out_off);
 
 void norm_map_free(struct norm_map *m);

@@ -161,7 +161,14 @@ static struct span
 original_span(const struct doc *d, struct span s)
 {
     size_t a = norm_map_original(&d->map, s.off), b = norm_map_original(&d->map, s.off + s.len);
+    const unsigned char *o = (const unsigned char *)d->original.data;
     assert(a <= b && b <= d->original.len);
+    /* Inside a stretch NFKC made longer (¼ -> 1⁄4) an offset may fall within
+     * a character: widen to whole characters. */
+    while (a > 0 && (o[a] & 0xC0) == 0x80)
+        a--;
+    while (b < d->original.len && (o[b] & 0xC0) == 0x80)
+        b++;
     return (struct span){a, b - a};
 }
 

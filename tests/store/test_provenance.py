@@ -170,6 +170,15 @@ def test_verbatim(chk, factd, tmp):
     r = L.run(factd, ["show", "--db", db, "1"])
     chk.check("as written: 全区，新增绿地１００亩。" in r.stdout, "verbatim: factd show quotes it",
               r.stdout)
+    # A character NFKC makes longer (¼ is 1⁄4): the original span is whole
+    # characters, so verbatim stays valid UTF-8 (extract's JSON would not
+    # load otherwise).
+    page2 = os.path.join(tmp, "verbatim", "frac.txt")
+    write(page2, "新增绿地¼0亩。\n")
+    f2 = L.extract(factd, [page2])
+    chk.check(f2 and f2[0]["verbatim"] == "新增绿地¼0亩。" and
+              "新增绿地¼0亩。".encode()[f2[0]["original_offset"]:].decode("utf-8", "strict"),
+              "verbatim: whole characters around a stretch NFKC made longer", f2)
 
 
 def test_file_uris(chk, factd, tmp):
