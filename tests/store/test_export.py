@@ -26,7 +26,7 @@ import storelib as L  # noqa: E402
 CURRENT = ("source region region_code level year stance subject direction kind unit value "
            "value_max qualifier text sentence uri published doc_year clause title fact_id "
            "document_id version_id position offset pattern first_seen seen_at sha256 warc_file "
-           "warc_record_id").split()
+           "warc_record_id verbatim original_offset").split()
 
 # Each view: its columns and the SQL that gives the same rows in the same order.
 VIEWS = {
@@ -42,13 +42,15 @@ VIEWS = {
     "sightings": ("source region region_code level year stance subject direction kind unit value "
                   "value_max qualifier text sentence uri published doc_year clause title fact_id "
                   "document_id version_id latest position offset pattern pattern_set_id "
-                  "first_seen seen_at sha256 warc_file warc_record_id".split(),
+                  "first_seen seen_at sha256 warc_file warc_record_id verbatim "
+                  "original_offset".split(),
                   "SELECT d.source, src.region, src.region_code, src.level, f.year, f.stance, "
                   "f.subject, f.direction, f.kind, f.unit, f.value, f.value_max, f.qualifier, "
                   "s.text, s.sentence, d.uri, v.published, v.doc_year, f.clause, v.title, f.id, "
                   "d.id, v.id, v.id = d.latest_version_id, f.position, s.offset, s.pattern, "
                   "s.pattern_set_id, f.first_seen, v.seen_at, v.sha256, v.warc_file, "
-                  "v.warc_record_id FROM sightings s JOIN facts f ON f.id = s.fact_id "
+                  "v.warc_record_id, s.verbatim, s.original_offset FROM sightings s "
+                  "JOIN facts f ON f.id = s.fact_id "
                   "JOIN versions v ON v.id = s.version_id JOIN documents d ON d.id = v.document_id "
                   "LEFT JOIN sources src ON src.name = d.source ORDER BY d.id, v.id, s.offset, f.id"),
     "totals": ("source region region_code level year stance kind facts total_value min_value "
