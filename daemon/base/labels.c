@@ -158,7 +158,9 @@ labels_parse(const char *name, const char *data, size_t len, struct labels *out,
         p = next;
         if (more < 0 || (more == 1 && k == FIELDS)) {
             bad(report, arg, name, line, "%s",
-                more < 0 ? "a quote is not closed, or text follows it" : "more than 5 fields");
+                more < 0 ? "a quote is not closed on its line, text follows it, or a field is over "
+                           "64 KiB"
+                         : "more than 5 fields");
             errors++;
             continue;
         }

@@ -8,7 +8,8 @@
  *   http://www.tjhq.gov.cn/,hongqiao,天津市红桥区,120106,district
  *
  * The header line is required as written; region, region_code and level may
- * be empty.  Fields may be quoted as RFC 4180 says ("a,b", "say ""x""").
+ * be empty.  Fields may be quoted as RFC 4180 says ("a,b", "say ""x""")
+ * but, unlike RFC 4180, not across a line break: a row is a line.
  * A page takes the row with the longest prefix of its path or URL.
  */
 #ifndef FACTD_LABELS_H

@@ -129,7 +129,8 @@ match_expr(const struct store_search_query *q, struct buf *m)
                 j += l2;
                 chars++;
             }
-            buf_appendf(m, "%s\"%.*s\"", pieces ? " AND " : "", (int)(j - i), s + i);
+            if (buf_appendf(m, "%s\"%.*s\"", pieces ? " AND " : "", (int)(j - i), s + i) != BUF_OK)
+                return -1;
             pieces++;
             i = j;
         }
@@ -185,7 +186,7 @@ store_search(struct store *st, const struct store_search_query *q,
     struct buf sql, m;
     sqlite3_stmt *s = NULL;
     long rows = -1;
-    int indexed = has_index(st), pieces = 0;
+    int indexed = has_index(st), pieces = 0, bad = BUF_OK;
 
     if (q->nwords < 1) {
         err_file(err, st->path);
@@ -198,26 +199,26 @@ store_search(struct store *st, const struct store_search_query *q,
         pieces = match_expr(q, &m);
     if (scanned != NULL)
         *scanned = !indexed;
-    buf_appendf(&sql,
-                "SELECT c.fact_id, c.kind, c.value, c.value_max, c.qualifier, c.text, c.unit, "
-                "c.year, c.stance, c.source, c.sentence, c.uri ");
+    bad |= buf_appendf(
+        &sql, "SELECT c.fact_id, c.kind, c.value, c.value_max, c.qualifier, c.text, c.unit, "
+              "c.year, c.stance, c.source, c.sentence, c.uri ");
     /* The index drives the query when there is something to match; a word
      * of punctuation alone, or a store without the index, is a scan. */
     if (pieces > 0)
-        buf_appendf(&sql, "FROM facts_fts s JOIN current_facts c ON c.fact_id = s.rowid "
-                          "WHERE facts_fts MATCH ?1");
+        bad |= buf_appendf(&sql, "FROM facts_fts s JOIN current_facts c ON c.fact_id = s.rowid "
+                                 "WHERE facts_fts MATCH ?1");
     else
-        buf_appendf(&sql, "FROM current_facts c WHERE ?1 IS NULL");
+        bad |= buf_appendf(&sql, "FROM current_facts c WHERE ?1 IS NULL");
     if (q->kind != NULL)
-        buf_appendf(&sql, " AND c.kind = ?2");
+        bad |= buf_appendf(&sql, " AND c.kind = ?2");
     for (int w = 0; w < q->nwords; w++)
-        buf_appendf(&sql, " AND c.sentence LIKE ?%d ESCAPE '\\'", w + 3);
-    buf_appendf(&sql, pieces > 0 ? " ORDER BY s.rowid DESC" : " ORDER BY c.fact_id DESC");
+        bad |= buf_appendf(&sql, " AND c.sentence LIKE ?%d ESCAPE '\\'", w + 3);
+    bad |= buf_appendf(&sql, pieces > 0 ? " ORDER BY s.rowid DESC" : " ORDER BY c.fact_id DESC");
     if (q->limit > 0)
-        buf_appendf(&sql, " LIMIT %ld", q->limit);
-    if (sql.data == NULL || (pieces > 0 && m.data == NULL)) {
+        bad |= buf_appendf(&sql, " LIMIT %ld", q->limit);
+    if (bad != BUF_OK || pieces < 0 || sql.data == NULL || (pieces > 0 && m.data == NULL)) {
         err_file(err, st->path);
-        err_set(err, "out of memory");
+        err_set(err, "out of memory, or words too long to search for (over 1 MiB)");
         goto out;
     }
     if (sqlite3_prepare_v2(st->db, sql.data, (int)sql.len, &s, NULL) != SQLITE_OK) {
