@@ -461,9 +461,10 @@ store_open_readonly(const char *path, int busy_ms, struct err *err)
      * creates when no writer has: one who may not write the directory
      * cannot.  With no -shm there is no writer either, so the file is read
      * as it is (immutable), which SQLite allows without the -shm. */
+    /* Any other failure is told by the reads below, as it was. */
     if (sqlite3_exec(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) !=
             SQLITE_OK &&
-        (!no_writer(st) || reopen_immutable(st) != 0)) {
+        no_writer(st) && reopen_immutable(st) != 0) {
         db_err(st, err, "cannot read the store");
         store_close(st);
         return NULL;
