@@ -134,19 +134,6 @@ const char *const store_stmt_sql[S_N] = {sql_pattern_set_insert,
 
 /* ---- transactions ---- */
 
-static int
-touch(struct store *st, int64_t fact_id)
-{
-    if (st->ntouched == st->captouched) {
-        int64_t *v = buf_grow_array(st->touched, &st->captouched, sizeof *v, 256);
-        if (v == NULL)
-            return -1;
-        st->touched = v;
-    }
-    st->touched[st->ntouched++] = fact_id;
-    return 0;
-}
-
 /* Bring facts_fts up to date with the facts the group added and dropped
  * (its queue, filled by triggers; sql_search_sync says how), when the group
  * touched any fact at all. */
@@ -624,10 +611,7 @@ put_facts(struct store *st, int64_t version_id, int64_t ps_id, const struct patt
                 return -1;
             fact_id = sqlite3_last_insert_rowid(st->db);
             res->facts_new++;
-            if (touch(st, fact_id) != 0) {
-                err_set(err, "out of memory");
-                return -1;
-            }
+            st->ntouched++;
         }
 
         s = stmt(st, S_SIGHTING_INSERT);
@@ -763,10 +747,7 @@ put_in_txn(struct store *st, const struct store_doc *doc, int64_t ps_id,
         s = stmt(st, S_DROP_ORPHANS);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
             res->facts_dropped++;
-            if (touch(st, sqlite3_column_int64(s, 0)) != 0) {
-                err_set(err, "out of memory");
-                return -1;
-            }
+            st->ntouched++;
         }
         if (rc != SQLITE_DONE)
             return db_err(st, err, "dropping facts without sightings");

@@ -84,8 +84,9 @@ struct store {
     struct err lost_err; /* what it said */
     /* Facts added or dropped in the open group, whose search rows are
      * brought up to date just before it commits. */
-    int64_t *touched; /* From malloc(). */
-    size_t ntouched, captouched;
+    /* Facts added or dropped in the open group: facts_fts has work to do
+     * at its commit (the triggers' queue says which). */
+    size_t ntouched;
     size_t doc_touched; /* ntouched when the current document began */
 };
 

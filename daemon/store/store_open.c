@@ -507,7 +507,6 @@ store_close(struct store *st)
         sqlite3_close(st->db);
     for (int i = 0; i < 3; i++)
         free(st->files[i].name);
-    free(st->touched);
     free(st->path);
     free(st);
 }
