@@ -218,7 +218,8 @@ SELECT kind, source, year, count(*) AS facts, sum(value) AS total_value,
 FROM (SELECT DISTINCT fact_id, kind, source, year, value FROM current_facts) t
 GROUP BY kind, source, year;
 
--- migration 6: sources as places; citable provenance; revisions; totals by stance
+-- migration 6: sources as places; citable provenance and the sentence as written;
+-- revisions; totals by stance
 
 -- A source is a publisher and a place (factd.conf's [source NAME], or
 -- replay's --source with --region, --region-code, --level or --sources).
@@ -243,19 +244,29 @@ ALTER TABLE versions ADD COLUMN sha256 TEXT;
 ALTER TABLE versions ADD COLUMN warc_file TEXT;
 ALTER TABLE versions ADD COLUMN warc_record_id TEXT;
 
+-- facts.sentence and sightings.sentence are of the normalized text (NFKC:
+-- ，is , and １００ is 100), which the patterns read.  A citation quotes the
+-- page: verbatim is the sentence as the page's text has it before NFKC (for
+-- HTML, the text of the markup), and original_offset the byte offset of the
+-- fact's text in that text, as offset is in the normalized one.  Sightings
+-- stored before this migration have neither.
+ALTER TABLE sightings ADD COLUMN verbatim TEXT;
+ALTER TABLE sightings ADD COLUMN original_offset INTEGER;
+
 DROP VIEW totals;
 DROP VIEW commitments;
 DROP VIEW current_facts;
 
 -- Facts as they stand now: seen on the latest version of some document, with
--- that document, its source's place and the version's provenance.  A fact on
--- several pages has a row per page.
+-- that document, its source's place, the version's provenance and the
+-- sentence as the page writes it.  A fact on several pages has a row per page.
 CREATE VIEW current_facts AS
 SELECT f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.unit,
        f.subject, f.direction, f.sentence, f.clause, f.position, f.year, f.stance,
        f.first_seen, d.id AS document_id, d.uri, d.source, src.region, src.region_code,
        src.level, d.title, d.published, v.doc_year, s.offset, s.pattern,
-       v.id AS version_id, v.seen_at, v.sha256, v.warc_file, v.warc_record_id
+       v.id AS version_id, v.seen_at, v.sha256, v.warc_file, v.warc_record_id,
+       s.verbatim, s.original_offset
 FROM facts f
 JOIN sightings s ON s.fact_id = f.id
 JOIN latest_versions v ON v.id = s.version_id
@@ -437,54 +448,7 @@ SELECT id, (
     SELECT group_concat(t, ' ') FROM token)
 FROM facts f;
 
--- migration 8: each sighting's sentence as the page writes it
-
--- facts.sentence and sightings.sentence are of the normalized text (NFKC:
--- ，is , and １００ is 100), which the patterns read.  A citation quotes the
--- page: verbatim is the sentence as the page's text has it before NFKC (for
--- HTML, the text of the markup), and original_offset the byte offset of the
--- fact's text in that text, as offset is in the normalized one.  Sightings
--- stored before this migration have neither.
-ALTER TABLE sightings ADD COLUMN verbatim TEXT;
-ALTER TABLE sightings ADD COLUMN original_offset INTEGER;
-
-DROP VIEW totals;
-DROP VIEW commitments;
-DROP VIEW current_facts;
-
--- Facts as they stand now: seen on the latest version of some document, with
--- that document, its source's place, the version's provenance and the
--- sentence as the page writes it.  A fact on several pages has a row per page.
-CREATE VIEW current_facts AS
-SELECT f.id AS fact_id, f.kind, f.value, f.value_max, f.qualifier, f.text, f.unit,
-       f.subject, f.direction, f.sentence, f.clause, f.position, f.year, f.stance,
-       f.first_seen, d.id AS document_id, d.uri, d.source, src.region, src.region_code,
-       src.level, d.title, d.published, v.doc_year, s.offset, s.pattern,
-       v.id AS version_id, v.seen_at, v.sha256, v.warc_file, v.warc_record_id,
-       s.verbatim, s.original_offset
-FROM facts f
-JOIN sightings s ON s.fact_id = f.id
-JOIN latest_versions v ON v.id = s.version_id
-JOIN documents d ON d.id = v.document_id
-LEFT JOIN sources src ON src.name = d.source;
-
--- Commitments only: facts about the future.
-CREATE VIEW commitments AS
-SELECT * FROM current_facts WHERE stance = 'target';
-
--- Totals per kind, source, year and stance (migration 6 says how).
-CREATE VIEW totals AS
-SELECT kind, source, year, stance, count(*) AS facts,
-       CASE WHEN kind IN ('percent', 'pct_point') THEN NULL
-            ELSE sum(CASE WHEN direction IS NULL THEN value END) END AS total_value,
-       min(value) AS min_value, max(value) AS max_value,
-       (SELECT count(DISTINCT c.document_id) FROM current_facts c
-        WHERE c.kind = t.kind AND c.source IS t.source AND c.year IS t.year
-          AND c.stance IS t.stance) AS documents
-FROM (SELECT DISTINCT fact_id, kind, source, year, stance, value, direction FROM current_facts) t
-GROUP BY kind, source, year, stance;
-
--- migration 9: one search index
+-- migration 8: one search index
 
 -- fact_search (migrations 2 and 4) found a word only typed with spaces
 -- (MATCH '"面 积"') and across punctuation too (公园,区内 gave 园区);

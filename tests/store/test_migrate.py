@@ -142,7 +142,7 @@ def test_upgrade(chk, factd, tmp):
     chk.eq(search(db, "面包"), set(), "facts_fts: an absent word finds nothing")
     c = L.connect(db)
     chk.eq(c.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'fact_search'"
-                     ).fetchone()[0], 0, "migration 9: the old search index is gone")
+                     ).fetchone()[0], 0, "migration 8: the old search index is gone")
     merge = dict(c.execute("SELECT k, v FROM facts_fts_config"))
     c.close()
     chk.eq((merge.get("automerge"), merge.get("crisismerge")), (16, 32),
