@@ -362,8 +362,6 @@ replay_page(struct replay *r, const struct page *pg)
                            .hash = hash,
                            .bytes = pg->len};
     char sha[65];
-    page_sha256(pg, sha);
-    sd.sha256 = sha;
     sd.warc_file = r->warc_record_id != NULL ? r->warc_file : NULL;
     sd.warc_record_id = r->warc_record_id;
     unchanged = 0;
@@ -392,6 +390,9 @@ replay_page(struct replay *r, const struct page *pg)
         r->p_count++;
         return 0;
     }
+    /* Only a page that is stored needs its SHA-256. */
+    page_sha256(pg, sha);
+    sd.sha256 = sha;
     struct page_opts o = {.max_bytes = r->max_bytes, .ps = r->ps, .year = r->year};
     int got = page_read(pg, &o, &d, &err);
     for (size_t i = 0; i < d.nwarnings; i++) {

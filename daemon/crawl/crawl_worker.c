@@ -201,8 +201,6 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
     char sha[65];
     if (r->archive != NULL)
         sd.warc_record_id = warc_writer_last(r->archive, &sd.warc_file);
-    page_sha256(&j->page, sha);
-    sd.sha256 = sha;
     struct page_clock pc = {r, {0, 0}, 0};
     ON_WORKER(r);
     struct page_opts o = {.max_bytes = r->w->cfg->max_page_bytes,
@@ -228,6 +226,9 @@ work_article(struct run *r, struct job *j, struct result *res, const char *hash)
         log_msg(LOG_INFO, "%s: %d unchanged", j->url, j->status);
         return;
     }
+    /* Only a page that is stored needs its SHA-256. */
+    page_sha256(&j->page, sha);
+    sd.sha256 = sha;
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pc.start = t0;
